@@ -1,0 +1,84 @@
+// The config schema: the one source of every setting, its default and its meaning.
+// docs/config.md is generated from it (scripts/gen-config-doc.ts) and a test checks it is fresh.
+import os from 'node:os';
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65535);
+const host = z.string().min(1);
+
+const listener = (defaultPort: number, enabled: boolean, what: string) =>
+  z
+    .object({
+      enabled: z.boolean().default(enabled).describe(`Whether the ${what} listener runs.`),
+      host: host.default('0.0.0.0').describe('Address to listen on; "::" for IPv6 and IPv4.'),
+      port: port.default(defaultPort).describe('TCP port (0 picks a free one, for tests).'),
+    })
+    .strict()
+    .prefault({});
+
+export const configSchema = z
+  .object({
+    hostname: z
+      .string()
+      .regex(/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/, 'a DNS host name')
+      .default(os.hostname())
+      .describe('Fully qualified name of this server: SMTP banner, EHLO, Received headers, certificate. Default: the machine name.'),
+
+    smtp: listener(25, true, 'inbound SMTP (MX)').describe('Inbound SMTP for mail from the Internet to hosted domains.'),
+
+    lmtp: z
+      .object({
+        enabled: z.boolean().default(false).describe('Whether the LMTP listener runs (for another MTA handing mail to us).'),
+        host: host.default('127.0.0.1').describe('Address to listen on (ignored when `socket` is set).'),
+        port: port.default(24).describe('TCP port (ignored when `socket` is set).'),
+        socket: z.string().default('').describe('Path of a Unix socket to listen on instead of TCP; relative to the data directory.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('LMTP (RFC 2033) listener, off by default.'),
+
+    limits: z
+      .object({
+        max_message_size: z.number().int().min(1024).default(50 * 1024 * 1024).describe('Largest message accepted, in bytes (SIZE in EHLO; 552 beyond it).'),
+        max_recipients: z.number().int().min(1).max(10000).default(100).describe('Recipients per message; further RCPTs get 452 4.5.3.'),
+        max_connections: z.number().int().min(1).default(500).describe('Simultaneous SMTP connections per listener.'),
+        max_bad_commands: z.number().int().min(1).default(10).describe('Rejected or unknown commands before the connection is closed.'),
+        command_timeout: z.number().int().min(1).default(300).describe('Seconds a client may stay silent in an SMTP session (RFC 5321 §4.5.3.2 suggests 5 minutes).'),
+        max_line_length: z.number().int().min(1000).default(4096).describe('Longest command line accepted, in bytes (RFC 5321 requires at least 512).'),
+        max_data_line_length: z.number().int().min(998).default(65536).describe('Longest line inside a message, in bytes; longer lines refuse the message (RFC 5322 §2.1.1 allows 998).'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Limits that protect the server from abusive or broken clients.'),
+
+    delivery: z
+      .object({
+        subaddress_separator: z.string().max(4).default('+').describe('Separator for subaddresses (user+tag@domain); empty to turn subaddressing off.'),
+        default_quota: z.number().int().min(0).default(0).describe('Quota for new accounts, in bytes; 0 means unlimited.'),
+        max_alias_depth: z.number().int().min(1).max(100).default(10).describe('Alias expansion depth before it counts as a loop.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Local delivery into mailboxes.'),
+
+    tls: z
+      .object({
+        cert: z.string().default('').describe('PEM certificate chain file; empty to use a self-signed certificate made for `hostname` in data/tls/.'),
+        key: z.string().default('').describe('PEM private key file for `cert`.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('TLS certificates for every listener.'),
+
+    log: z
+      .object({
+        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Least severe level written; `trace` adds protocol transcripts (never passwords).'),
+        file: z.boolean().default(true).describe('Also write JSON lines to data/logs/mailhaven.log.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Structured logs.'),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,163 @@
+// The composition root: the only place that picks implementations and wires them together.
+// The CLI and the tests start everything through here.
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Config } from './config/schema.ts';
+import type { Logger } from './core/logger.ts';
+import { openDatabase, type Db } from './db/sqlite.ts';
+import { LocalDelivery } from './delivery/local-delivery.ts';
+import type { Directory } from './directory/directory.ts';
+import { SqliteDirectory } from './directory/sqlite-directory.ts';
+import { InboundServer, type InboundKind } from './smtp/inbound-server.ts';
+import { LocalChangeBus } from './store/change-bus.ts';
+import { SqliteMaildirStore } from './store/sqlite-maildir/message-store.ts';
+import type { ChangeBus, MessageStore } from './store/store.ts';
+import { loadTlsMaterial, type TlsMaterial } from './tls/certificates.ts';
+
+export type Services = {
+  dataDir: string;
+  db: Db;
+  directory: Directory;
+  store: MessageStore;
+  bus: ChangeBus;
+  close(): Promise<void>;
+};
+
+export const dataPaths = (dataDir: string) => ({
+  db: path.join(dataDir, 'mailhaven.db'),
+  mail: path.join(dataDir, 'mail'),
+  tls: path.join(dataDir, 'tls'),
+  logs: path.join(dataDir, 'logs'),
+  config: path.join(dataDir, 'mailhaven.toml'),
+});
+
+/** Opens the data directory: database, directory and store. Used by `serve` and the CLI alike. */
+export function openServices(dataDir: string, log: Logger): Services {
+  const p = dataPaths(dataDir);
+  mkdirSync(p.mail, { recursive: true, mode: 0o700 });
+  const db = openDatabase(p.db);
+  const bus = new LocalChangeBus();
+  const directory = new SqliteDirectory(db);
+  const store = new SqliteMaildirStore({ db, mailRoot: p.mail, bus, log });
+  return {
+    dataDir,
+    db,
+    directory,
+    store,
+    bus,
+    async close() {
+      await store.close();
+      db.close();
+    },
+  };
+}
+
+export type Listening = { service: InboundKind; address: string; port: number | null; socket?: string };
+
+export type RunningServer = {
+  services: Services;
+  tls: TlsMaterial;
+  listening: Listening[];
+  stop(): Promise<void>;
+};
+
+export class ListenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ListenError';
+  }
+}
+
+export async function startServer(config: Config, dataDir: string, log: Logger): Promise<RunningServer> {
+  const services = openServices(dataDir, log);
+  const servers: InboundServer[] = [];
+  try {
+    const tls = await loadTlsMaterial({ cert: config.tls.cert, key: config.tls.key, hostname: config.hostname, tlsDir: dataPaths(dataDir).tls });
+    // Messages written to a Maildir but not yet indexed when the last run stopped.
+    for (const account of await services.directory.listAccounts()) await services.store.reconcile(account);
+
+    const delivery = new LocalDelivery(
+      services.directory,
+      services.store,
+      { subaddressSeparator: config.delivery.subaddress_separator, maxAliasDepth: config.delivery.max_alias_depth },
+      log,
+    );
+    const common = {
+      hostname: config.hostname,
+      tls: { key: tls.key, cert: tls.cert },
+      maxMessageSize: config.limits.max_message_size,
+      maxRecipients: config.limits.max_recipients,
+      maxConnections: config.limits.max_connections,
+      maxBadCommands: config.limits.max_bad_commands,
+      commandTimeoutMs: config.limits.command_timeout * 1000,
+      maxLineLength: config.limits.max_line_length,
+      maxDataLineLength: config.limits.max_data_line_length,
+      delivery,
+    };
+    const listening: Listening[] = [];
+    if (config.smtp.enabled) {
+      const s = new InboundServer({ ...common, kind: 'smtp', log: log.child({ svc: 'smtp' }) });
+      servers.push(s);
+      listening.push(await listenOrExplain(s, 'smtp', { host: config.smtp.host, port: config.smtp.port }, '[smtp]'));
+    }
+    if (config.lmtp.enabled) {
+      const s = new InboundServer({ ...common, kind: 'lmtp', log: log.child({ svc: 'lmtp' }) });
+      servers.push(s);
+      const target = config.lmtp.socket
+        ? { socket: path.resolve(dataDir, config.lmtp.socket) }
+        : { host: config.lmtp.host, port: config.lmtp.port };
+      listening.push(await listenOrExplain(s, 'lmtp', target, '[lmtp]'));
+    }
+    let stopped = false;
+    return {
+      services,
+      tls,
+      listening,
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await Promise.all(servers.map((s) => s.close()));
+        await services.close();
+      },
+    };
+  } catch (e) {
+    await Promise.allSettled(servers.map((s) => s.close()));
+    await services.close();
+    throw e;
+  }
+}
+
+async function listenOrExplain(
+  server: InboundServer,
+  service: InboundKind,
+  target: { host: string; port: number } | { socket: string },
+  section: string,
+): Promise<Listening> {
+  const where = 'socket' in target ? target.socket : `${target.host}:${target.port}`;
+  try {
+    const addr = await server.listen(target);
+    if (typeof addr === 'string') return { service, address: addr, port: null, socket: addr };
+    return { service, address: (addr as AddressInfo).address, port: (addr as AddressInfo).port };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EACCES') {
+      throw new ListenError(
+        `cannot listen on ${where} for ${service}: permission denied. Ports below 1024 need root or the ` +
+          `CAP_NET_BIND_SERVICE capability (sudo setcap cap_net_bind_service=+ep "$(readlink -f "$(which node)")"), ` +
+          `or set another port in the ${section} section of the config.`,
+      );
+    }
+    if (code === 'EADDRINUSE') {
+      throw new ListenError(
+        `cannot listen on ${where} for ${service}: the address is already in use by another program ` +
+          `(see which with: ss -ltnp 'sport = :${'port' in target ? target.port : ''}' — often Postfix or Exim); ` +
+          `stop it, or set another port in the ${section} section of the config.`,
+      );
+    }
+    if (code === 'EADDRNOTAVAIL') {
+      throw new ListenError(`cannot listen on ${where} for ${service}: this machine has no such address; fix "host" in the ${section} section.`);
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,252 @@
+// Inbound SMTP (MX, port 25) and LMTP on smtp-server: the protocol is the library's, the
+// policy is ours — who we accept mail for, the limits, and when we answer 250 (only after the
+// message is durably stored).
+import type { AddressInfo } from 'node:net';
+import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import { lookupKey, parseAddress } from '../core/address.ts';
+import { errors, MailError } from '../core/mail-error.ts';
+import { newId, type Logger } from '../core/logger.ts';
+import type { LocalDelivery, RecipientPlan } from '../delivery/local-delivery.ts';
+import { parseMessage } from '../mime/parse-message.ts';
+import { useOwnEnhancedCodes } from './enhanced-codes.ts';
+import { readMessage } from './read-message.ts';
+import { receivedHeader } from './received-header.ts';
+
+export type InboundKind = 'smtp' | 'lmtp';
+
+export type InboundOptions = {
+  kind: InboundKind;
+  hostname: string;
+  tls: { key: string | Buffer; cert: string | Buffer } | null;
+  maxMessageSize: number;
+  maxRecipients: number;
+  maxConnections: number;
+  maxBadCommands: number;
+  commandTimeoutMs: number;
+  maxLineLength: number;
+  maxDataLineLength: number;
+  delivery: LocalDelivery;
+  log: Logger;
+};
+
+type SessionState = {
+  started: number;
+  plans: RecipientPlan[];
+  bad: number;
+  accepted: number;
+  refused: number;
+};
+
+type Callback = (err?: Error | null) => void;
+
+/** smtp-server replies with an error's `responseCode` and `message`. */
+function reply(e: MailError): Error {
+  return Object.assign(new Error(e.replyText), { responseCode: e.code });
+}
+
+export class InboundServer {
+  private readonly opts: InboundOptions;
+  private readonly server: SMTPServer;
+  private readonly sessions = new Map<string, SessionState>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private closing = false;
+
+  constructor(opts: InboundOptions) {
+    useOwnEnhancedCodes();
+    this.opts = opts;
+    const lmtp = opts.kind === 'lmtp';
+    this.server = new SMTPServer({
+      lmtp,
+      name: opts.hostname,
+      banner: lmtp ? 'Mailhaven LMTP' : 'ESMTP Mailhaven',
+      size: opts.maxMessageSize,
+      rejectOversized: true,
+      hidePIPELINING: false,
+      hide8BITMIME: false,
+      hideSMTPUTF8: false,
+      hideENHANCEDSTATUSCODES: false,
+      hideSTARTTLS: opts.tls === null,
+      disabledCommands: opts.tls ? ['AUTH'] : ['AUTH', 'STARTTLS'],
+      authOptional: true,
+      disableReverseLookup: true,
+      maxClients: opts.maxConnections,
+      socketTimeout: opts.commandTimeoutMs,
+      closeTimeout: 30_000,
+      logger: false,
+      minVersion: 'TLSv1.2',
+      ...(opts.tls ? { key: opts.tls.key, cert: opts.tls.cert } : {}),
+      ...({ maxCommandLength: opts.maxLineLength } as object),
+      onConnect: (session, cb) => this.onConnect(session, cb),
+      onMailFrom: (address, session, cb) => this.onMailFrom(address, session, cb),
+      onRcptTo: (address, session, cb) => this.track(this.onRcptTo(address, session), cb),
+      onData: (stream, session, cb) => this.track(this.onData(stream, session), cb as (e?: Error | null, r?: unknown) => void),
+      onClose: (session) => this.onClose(session),
+    });
+    this.server.on('error', (err) => opts.log.warn({ event: `${opts.kind}.error`, err: err.message }, 'connection error'));
+  }
+
+  listen(target: { host: string; port: number } | { socket: string }): Promise<AddressInfo | string> {
+    return new Promise((resolve, reject) => {
+      const onError = (e: Error) => reject(e);
+      this.server.server.once('error', onError);
+      const done = () => {
+        this.server.server.off('error', onError);
+        resolve(this.server.server.address() as AddressInfo | string);
+      };
+      if ('socket' in target) this.server.listen(target.socket, done);
+      else this.server.listen(target.port, target.host, done);
+    });
+  }
+
+  /** Stops accepting, lets messages being stored finish, then closes every connection. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.allSettled([...this.inFlight]);
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private track<T>(p: Promise<T>, cb: (e?: Error | null, r?: T) => void): void {
+    this.inFlight.add(p);
+    p.then(
+      (r) => cb(null, r),
+      (e: unknown) => cb(e instanceof MailError ? reply(e) : reply(errors.localError(e))),
+    ).finally(() => this.inFlight.delete(p));
+  }
+
+  private onConnect(session: SMTPServerSession, cb: Callback): void {
+    if (this.closing) return cb(reply(errors.shuttingDown()));
+    this.sessions.set(session.id, { started: Date.now(), plans: [], bad: 0, accepted: 0, refused: 0 });
+    cb();
+  }
+
+  private state(session: SMTPServerSession): SessionState {
+    let st = this.sessions.get(session.id);
+    if (!st) this.sessions.set(session.id, (st = { started: Date.now(), plans: [], bad: 0, accepted: 0, refused: 0 }));
+    return st;
+  }
+
+  private onMailFrom(address: SMTPServerAddress, session: SMTPServerSession, cb: Callback): void {
+    const st = this.state(session);
+    st.plans = [];
+    if (this.closing) return cb(reply(errors.shuttingDown()));
+    if (address.address !== '') {
+      const p = parseAddress(address.address);
+      if (!p.ok) return cb(this.refuse(session, st, 'MAIL', new MailError({ code: 553, enhanced: '5.1.7', message: `<${address.address}>: Bad sender address syntax: ${p.reason}` })));
+    }
+    cb();
+  }
+
+  private async onRcptTo(address: SMTPServerAddress, session: SMTPServerSession): Promise<void> {
+    const st = this.state(session);
+    if (st.plans.length >= this.opts.maxRecipients) throw errors.tooManyRecipients(this.opts.maxRecipients);
+    const p = parseAddress(address.address);
+    if (!p.ok) throw this.refuseError(session, st, 'RCPT', errors.badAddress(address.address, p.reason));
+    // Relay policy: only hosted domains, whatever the local part holds (%, !, quoted @ are
+    // looked up literally and so are unknown users, never routed elsewhere).
+    if (!(await this.opts.delivery.isLocalDomain(p.address.domain))) {
+      throw this.refuseError(session, st, 'RCPT', this.opts.kind === 'lmtp' ? errors.unknownUser(address.address) : errors.relayDenied(address.address));
+    }
+    try {
+      st.plans.push(await this.opts.delivery.planRecipient(address.address, lookupKey(p.address)));
+    } catch (e) {
+      if (e instanceof MailError) throw this.refuseError(session, st, 'RCPT', e);
+      throw e;
+    }
+  }
+
+  /** Counts a refused command; past the limit the connection is closed with 421. */
+  private refuseError(session: SMTPServerSession, st: SessionState, command: string, e: MailError): MailError {
+    st.bad++;
+    this.opts.log.info(
+      { event: `${this.opts.kind}.reject`, sid: session.id, ip: session.remoteAddress, command, code: e.code, reply: e.replyText },
+      'command rejected',
+    );
+    if (st.bad >= this.opts.maxBadCommands) {
+      return new MailError({ code: 421, enhanced: '4.7.0', message: `${this.opts.hostname} Too many errors; closing connection` });
+    }
+    return e;
+  }
+
+  private refuse(session: SMTPServerSession, st: SessionState, command: string, e: MailError): Error {
+    return reply(this.refuseError(session, st, command, e));
+  }
+
+  private async onData(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string | (string | Error)[]> {
+    const st = this.state(session);
+    const id = newId();
+    const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+    const rcpts = session.envelope.rcptTo.map((r) => r.address);
+    const base = { sid: session.id, id, ip: session.remoteAddress, from: sender, to: rcpts };
+    const read = await readMessage(stream, { maxSize: this.opts.maxMessageSize, maxLineLength: this.opts.maxDataLineLength });
+    if (!read.ok) return this.failData(st, base, read.error);
+
+    const receivedAt = new Date();
+    const tlsInfo = session.tlsOptions ? { protocol: session.tlsOptions.version ?? 'TLS', cipher: session.tlsOptions.name } : null;
+    const header = receivedHeader({
+      helo: session.hostNameAppearsAs || '',
+      clientHostname: session.clientHostname,
+      clientIp: session.remoteAddress,
+      byHost: this.opts.hostname,
+      protocol: session.transmissionType || (this.opts.kind === 'lmtp' ? 'LMTP' : 'ESMTP'),
+      id,
+      tls: tlsInfo,
+      recipient: rcpts.length === 1 ? rcpts[0] : null,
+      date: receivedAt,
+    });
+    const content = Buffer.concat([header, read.content]);
+    const parsed = parseMessage(content);
+    const msgLog = { ...base, messageId: parsed.messageId, size: content.length };
+
+    if (this.opts.kind === 'lmtp') {
+      // RFC 2033 §4.2: one reply per recipient, each delivered on its own.
+      const results: (string | Error)[] = [];
+      for (const plan of st.plans) {
+        try {
+          await this.opts.delivery.deliver({ sender, content, parsed, receivedAt }, [plan]);
+          this.opts.log.info({ event: 'message.accepted', ...msgLog, to: [plan.address] }, 'message delivered');
+          st.accepted++;
+          results.push(`2.0.0 <${plan.address}> Ok: delivered as ${id}`);
+        } catch (e) {
+          const me = e instanceof MailError ? e : errors.localError(e);
+          this.opts.log.warn({ event: 'message.refused', ...msgLog, to: [plan.address], code: me.code, reply: me.replyText }, 'message refused');
+          st.refused++;
+          results.push(reply(me));
+        }
+      }
+      return results;
+    }
+    try {
+      await this.opts.delivery.deliver({ sender, content, parsed, receivedAt }, st.plans);
+    } catch (e) {
+      return this.failData(st, msgLog, e instanceof MailError ? e : errors.localError(e));
+    }
+    st.accepted++;
+    this.opts.log.info({ event: 'message.accepted', ...msgLog }, 'message delivered');
+    return `Ok: queued as ${id}`;
+  }
+
+  private failData(st: SessionState, fields: object, e: MailError): never {
+    st.refused++;
+    this.opts.log.warn({ event: 'message.refused', ...fields, code: e.code, reply: e.replyText }, 'message refused');
+    throw e;
+  }
+
+  private onClose(session: SMTPServerSession): void {
+    const st = this.sessions.get(session.id);
+    this.sessions.delete(session.id);
+    this.opts.log.info(
+      {
+        event: `${this.opts.kind}.session`,
+        sid: session.id,
+        ip: session.remoteAddress,
+        helo: session.hostNameAppearsAs || undefined,
+        tls: session.tlsOptions ? session.tlsOptions.version : undefined,
+        accepted: st?.accepted ?? 0,
+        refused: st?.refused ?? 0,
+        rejectedCommands: st?.bad ?? 0,
+        ms: st ? Date.now() - st.started : undefined,
+      },
+      'connection closed',
+    );
+  }
+}

@@ -1,0 +1,83 @@
+// File-system steps of a durable Maildir write. A message counts as stored only after its
+// file is fsynced, renamed into new/ or cur/, and that directory is fsynced (DESIGN.md
+// "Durability"). Directory fsyncs are coalesced: every rename finished before a sync starts
+// is covered by it, so 50 concurrent deliveries into one folder cost a few directory syncs.
+import { constants } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
+import os from 'node:os';
+
+export async function writeFileDurably(file: string, chunks: Buffer[]): Promise<void> {
+  const fh = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  try {
+    await fh.writev(chunks);
+    await fh.datasync();
+  } finally {
+    await fh.close();
+  }
+}
+
+type DirState = { running: Promise<void> | null; next: Promise<void> | null };
+
+export class DirSyncer {
+  private readonly dirs = new Map<string, DirState>();
+
+  /** Resolves once a directory fsync that started after this call has finished. */
+  sync(dir: string): Promise<void> {
+    let st = this.dirs.get(dir);
+    if (!st) this.dirs.set(dir, (st = { running: null, next: null }));
+    if (!st.running) {
+      st.running = this.run(dir, st);
+      return st.running;
+    }
+    // A sync is in flight but may have started before our rename: wait for the one after it.
+    if (!st.next) {
+      const state = st;
+      st.next = state.running!.then(
+        () => this.promoteNext(dir, state),
+        () => this.promoteNext(dir, state),
+      );
+    }
+    return st.next;
+  }
+
+  private promoteNext(dir: string, st: DirState): Promise<void> {
+    st.next = null;
+    st.running = this.run(dir, st);
+    return st.running;
+  }
+
+  private async run(dir: string, st: DirState): Promise<void> {
+    try {
+      const fh = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    } finally {
+      if (!st.next) {
+        st.running = null;
+        this.dirs.delete(dir);
+      }
+    }
+  }
+}
+
+let counter = 0;
+const host = os.hostname().replace(/[/:]/g, '_');
+
+/** A Maildir base name unique on this host: time, microseconds, pid, counter, host. */
+export function maildirBaseName(now = Date.now()): string {
+  const sec = Math.floor(now / 1000);
+  const usec = (now % 1000) * 1000 + Math.floor(Math.random() * 1000);
+  counter = (counter + 1) % 1_000_000_000;
+  return `${sec}.M${usec}P${process.pid}Q${counter}.${host}`;
+}
+
+export async function moveIntoPlace(from: string, to: string): Promise<void> {
+  await rename(from, to);
+}
+
+export async function removeQuietly(file: string): Promise<void> {
+  await unlink(file).catch(() => undefined);
+}

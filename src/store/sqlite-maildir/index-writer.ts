@@ -1,0 +1,147 @@
+// Every SQL statement of the mailbox index, prepared once. Callers wrap writes in transactions.
+import { randomInt } from 'node:crypto';
+import type { Db } from '../../db/sqlite.ts';
+import type { ParsedMessage } from '../../mime/parse-message.ts';
+import type { MailboxInfo } from '../store.ts';
+
+export type MailboxRow = {
+  id: number;
+  account_id: number;
+  name: string;
+  dir: string;
+  special_use: string | null;
+  uidvalidity: number;
+  uidnext: number;
+  highestmodseq: number;
+  message_count: number;
+  total_size: number;
+};
+
+export type NewMessage = {
+  file: string;
+  size: number;
+  dataOffset: number;
+  internalDate: number;
+  flags: number;
+  keywords: string | null;
+  parsed: ParsedMessage;
+};
+
+const toInfo = (r: MailboxRow): MailboxInfo => ({
+  id: r.id,
+  accountId: r.account_id,
+  name: r.name,
+  specialUse: r.special_use,
+  uidValidity: r.uidvalidity,
+  uidNext: r.uidnext,
+  highestModSeq: r.highestmodseq,
+  messages: r.message_count,
+  size: r.total_size,
+});
+
+/** UIDVALIDITY: seconds since the epoch, as Dovecot does, with a random tail against reuse. */
+export const newUidValidity = (): number => (Math.floor(Date.now() / 1000) & 0x7fffffff) ^ randomInt(0, 256);
+
+export class IndexWriter {
+  private readonly db: Db;
+  private readonly q;
+
+  constructor(db: Db) {
+    this.db = db;
+    this.q = {
+      mailbox: db.prepare('SELECT * FROM mailboxes WHERE account_id = ? AND name = ?'),
+      mailboxes: db.prepare('SELECT * FROM mailboxes WHERE account_id = ? ORDER BY id'),
+      insertMailbox: db.prepare(
+        'INSERT INTO mailboxes (account_id, name, dir, special_use, uidvalidity) VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id, name) DO NOTHING',
+      ),
+      bump: db.prepare(
+        `UPDATE mailboxes SET uidnext = uidnext + 1, highestmodseq = highestmodseq + 1,
+           message_count = message_count + 1, total_size = total_size + ?
+         WHERE id = ? RETURNING uidnext - 1 AS uid, highestmodseq AS modseq`,
+      ),
+      insertMessage: db.prepare(
+        `INSERT INTO messages (mailbox_id, uid, modseq, flags, keywords, internal_date, size, file, data_offset,
+           envelope, body, sent_date, subject, addr_from, addr_to, addr_cc, addr_bcc, message_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      ),
+      insertText: db.prepare('INSERT INTO message_text (rowid, text) VALUES (?, ?)'),
+      usage: db.prepare('SELECT coalesce(sum(total_size), 0) AS n FROM mailboxes WHERE account_id = ?'),
+      files: db.prepare('SELECT id, uid, file, size FROM messages WHERE mailbox_id = ?'),
+    };
+  }
+
+  mailbox(accountId: number, name: string): MailboxRow | null {
+    return (this.q.mailbox.get(accountId, name) as MailboxRow | undefined) ?? null;
+  }
+
+  mailboxRows(accountId: number): MailboxRow[] {
+    return this.q.mailboxes.all(accountId) as MailboxRow[];
+  }
+
+  listMailboxes(accountId: number): MailboxInfo[] {
+    return this.mailboxRows(accountId).map(toInfo);
+  }
+
+  ensureMailbox(accountId: number, name: string, dir: string, use: string | null): MailboxRow {
+    this.q.insertMailbox.run(accountId, name, dir, use, newUidValidity());
+    return this.mailbox(accountId, name)!;
+  }
+
+  usage(accountId: number): number {
+    return (this.q.usage.get(accountId) as { n: number }).n;
+  }
+
+  /** Assigns the next UID and MODSEQ and writes the row; call inside a transaction. */
+  insertMessage(mailboxId: number, m: NewMessage): { uid: number; modSeq: number } {
+    const { uid, modseq } = this.q.bump.get(m.size, mailboxId) as { uid: number; modseq: number };
+    const p = m.parsed;
+    const { id } = this.q.insertMessage.get(
+      mailboxId, uid, modseq, m.flags, m.keywords, m.internalDate, m.size, m.file, m.dataOffset,
+      JSON.stringify(p.envelope), JSON.stringify(p.body), p.date ? p.date.getTime() : null,
+      p.subject, p.from, p.to, p.cc, p.bcc, p.messageId,
+    ) as { id: number };
+    if (p.text) this.q.insertText.run(id, p.text);
+    return { uid, modSeq: modseq };
+  }
+
+  filesOf(mailboxId: number): { id: number; uid: number; file: string; size: number }[] {
+    return this.q.files.all(mailboxId) as { id: number; uid: number; file: string; size: number }[];
+  }
+
+  /** Removes rows whose files are gone, as an expunge: the UIDs are remembered for QRESYNC. */
+  dropMessages(mailboxId: number, rows: { id: number; uid: number; size: number }[]): void {
+    if (rows.length === 0) return;
+    const { modseq } = this.db
+      .prepare('UPDATE mailboxes SET highestmodseq = highestmodseq + 1, message_count = message_count - ?, total_size = total_size - ? WHERE id = ? RETURNING highestmodseq AS modseq')
+      .get(rows.length, rows.reduce((n, r) => n + r.size, 0), mailboxId) as { modseq: number };
+    const del = this.db.prepare('DELETE FROM messages WHERE id = ?');
+    const delText = this.db.prepare('DELETE FROM message_text WHERE rowid = ?');
+    const exp = this.db.prepare('INSERT OR REPLACE INTO expunged (mailbox_id, uid, modseq) VALUES (?, ?, ?)');
+    for (const r of rows) {
+      del.run(r.id);
+      delText.run(r.id);
+      exp.run(mailboxId, r.uid, modseq);
+    }
+  }
+
+  updateFile(id: number, file: string): void {
+    this.db.prepare('UPDATE messages SET file = ? WHERE id = ?').run(file, id);
+  }
+
+  deleteAccount(accountId: number): void {
+    this.db.prepare('DELETE FROM message_text WHERE rowid IN (SELECT m.id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.account_id = ?)').run(accountId);
+    this.db.prepare('DELETE FROM expunged WHERE mailbox_id IN (SELECT id FROM mailboxes WHERE account_id = ?)').run(accountId);
+    this.db.prepare('DELETE FROM mailboxes WHERE account_id = ?').run(accountId);
+  }
+
+  /** Forgets every message of the account and starts its mailboxes over with a new UIDVALIDITY. */
+  resetAccount(accountId: number): void {
+    this.db.prepare('DELETE FROM message_text WHERE rowid IN (SELECT m.id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.account_id = ?)').run(accountId);
+    this.db.prepare('DELETE FROM messages WHERE mailbox_id IN (SELECT id FROM mailboxes WHERE account_id = ?)').run(accountId);
+    this.db.prepare('DELETE FROM expunged WHERE mailbox_id IN (SELECT id FROM mailboxes WHERE account_id = ?)').run(accountId);
+    // The new UIDVALIDITY must differ from the old one, or clients would trust stale UIDs.
+    this.db
+      .prepare('UPDATE mailboxes SET uidvalidity = max(uidvalidity + 1, ?), uidnext = 1, highestmodseq = 1, message_count = 0, total_size = 0 WHERE account_id = ?')
+      .run(newUidValidity(), accountId);
+  }
+}

@@ -1,0 +1,92 @@
+// Brings the index in line with the Maildir after a crash, a restore or another tool's
+// changes: files without a row are adopted (flags taken from the ":2," info part), rows
+// without a file are expunged, files another tool moved from new/ to cur/ are followed.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Db } from '../../db/sqlite.ts';
+import { transaction } from '../../db/sqlite.ts';
+import { parseMessage } from '../../mime/parse-message.ts';
+import type { IndexWriter, MailboxRow } from './index-writer.ts';
+import { baseOf, SUBDIRS } from './paths.ts';
+import { FLAG_BITS } from './schema.ts';
+
+/** Maildir++ folders under an account root: ".Sent" → "Sent", ".A.B" → "A/B". */
+export async function discoverFolders(root: string): Promise<{ name: string; dir: string }[]> {
+  const found: { name: string; dir: string }[] = [];
+  const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
+  for (const e of entries) {
+    if (!e.isDirectory() || !e.name.startsWith('.') || e.name === '.' || e.name === '..') continue;
+    const ok = await stat(path.join(root, e.name, 'cur')).then((s) => s.isDirectory(), () => false);
+    if (ok) found.push({ name: e.name.slice(1).split('.').join('/'), dir: e.name });
+  }
+  return found;
+}
+
+const INFO_FLAGS: Record<string, number> = {
+  S: FLAG_BITS['\\Seen'],
+  R: FLAG_BITS['\\Answered'],
+  F: FLAG_BITS['\\Flagged'],
+  T: FLAG_BITS['\\Deleted'],
+  D: FLAG_BITS['\\Draft'],
+};
+
+export function flagsFromInfo(fileName: string): number {
+  const i = fileName.indexOf(':2,');
+  if (i < 0) return 0;
+  let bits = 0;
+  for (const ch of fileName.slice(i + 3)) bits |= INFO_FLAGS[ch] ?? 0;
+  return bits;
+}
+
+export async function reconcileMailbox(
+  index: IndexWriter,
+  db: Db,
+  root: string,
+  mb: MailboxRow,
+): Promise<{ adopted: number; dropped: number; adoptedUids: number[] }> {
+  const onDisk = new Map<string, string>();
+  for (const sub of SUBDIRS) {
+    if (sub === 'tmp') continue;
+    const names = await readdir(path.join(root, mb.dir, sub)).catch(() => [] as string[]);
+    for (const n of names) if (!n.startsWith('.')) onDisk.set(baseOf(n), `${sub}/${n}`);
+  }
+  const rows = index.filesOf(mb.id);
+  const gone: typeof rows = [];
+  const moved: { id: number; file: string }[] = [];
+  for (const r of rows) {
+    const base = baseOf(path.basename(r.file));
+    const now = onDisk.get(base);
+    if (now === undefined) gone.push(r);
+    else if (now !== r.file) moved.push({ id: r.id, file: now });
+    onDisk.delete(base);
+  }
+  // What is left on disk has no row: parse and adopt, oldest first so UIDs follow arrival.
+  const toAdopt: { file: string; mtime: number; data: Buffer }[] = [];
+  for (const file of onDisk.values()) {
+    const full = path.join(root, mb.dir, file);
+    try {
+      const [data, st] = await Promise.all([readFile(full), stat(full)]);
+      toAdopt.push({ file, mtime: st.mtimeMs, data });
+    } catch {
+      // Vanished between readdir and read: another process took it; nothing to adopt.
+    }
+  }
+  toAdopt.sort((a, b) => a.mtime - b.mtime);
+  const adoptedUids = transaction(db, () => {
+    index.dropMessages(mb.id, gone);
+    for (const m of moved) index.updateFile(m.id, m.file);
+    return toAdopt.map((a) => {
+      const { uid } = index.insertMessage(mb.id, {
+        file: a.file,
+        size: a.data.length,
+        dataOffset: 0,
+        internalDate: Math.floor(a.mtime),
+        flags: flagsFromInfo(a.file),
+        keywords: null,
+        parsed: parseMessage(a.data),
+      });
+      return uid;
+    });
+  });
+  return { adopted: adoptedUids.length, dropped: gone.length, adoptedUids };
+}

@@ -1,0 +1,80 @@
+// Starts the real server in this process on 127.0.0.1 with ephemeral ports and a temp data
+// directory, and offers the few set-up steps tests need (domains, users, aliases).
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { configSchema, type Config } from '../../src/config/schema.ts';
+import { silentLogger } from '../../src/core/logger.ts';
+import { hashPassword } from '../../src/directory/passwords.ts';
+import { startServer, type RunningServer } from '../../src/main.ts';
+
+export type TestServer = {
+  dataDir: string;
+  config: Config;
+  server: RunningServer;
+  smtpPort: number;
+  lmtpPort: number | null;
+  addDomain(d: string): Promise<void>;
+  addUser(address: string, opts?: { password?: string; quota?: number }): Promise<number>;
+  addAlias(source: string, ...destinations: string[]): Promise<void>;
+  /** Files in new/ and cur/ of an account's folder, with their contents. */
+  maildir(address: string, folder?: string): Promise<{ name: string; content: string }[]>;
+  stop(): Promise<void>;
+};
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+export async function startTestServer(overrides: DeepPartial<Config> = {}, dataDir?: string): Promise<TestServer> {
+  const dir = dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'mailhaven-test-')));
+  const o = overrides as Record<string, Record<string, unknown> | string>;
+  const section = (k: string, base: Record<string, unknown>) => ({ ...base, ...((o[k] as Record<string, unknown>) ?? {}) });
+  const config = configSchema.parse({
+    ...o,
+    hostname: (o.hostname as string) ?? 'mx.test.example',
+    smtp: section('smtp', { host: '127.0.0.1', port: 0 }),
+    lmtp: section('lmtp', { host: '127.0.0.1', port: 0 }),
+    log: section('log', { level: 'silent', file: false }),
+  });
+  const server = await startServer(config, dir, silentLogger());
+  const port = (svc: string) => server.listening.find((l) => l.service === svc)?.port ?? null;
+  const { directory, store } = server.services;
+  return {
+    dataDir: dir,
+    config,
+    server,
+    smtpPort: port('smtp') ?? 0,
+    lmtpPort: port('lmtp'),
+    async addDomain(d) {
+      await directory.addDomain(d);
+    },
+    async addUser(address, opts = {}) {
+      const at = address.lastIndexOf('@');
+      const acc = await directory.addAccount({
+        local: address.slice(0, at),
+        domain: address.slice(at + 1),
+        passwordHash: await hashPassword(opts.password ?? 'secret'),
+        quota: opts.quota ?? 0,
+      });
+      await store.createAccount(acc);
+      return acc.id;
+    },
+    async addAlias(source, ...destinations) {
+      for (const d of destinations) await directory.addAlias(source, d);
+    },
+    async maildir(address, folder = '') {
+      const at = address.lastIndexOf('@');
+      const root = path.join(dir, 'mail', address.slice(at + 1), address.slice(0, at), folder);
+      const out: { name: string; content: string }[] = [];
+      for (const sub of ['new', 'cur']) {
+        for (const name of await readdir(path.join(root, sub)).catch(() => [] as string[])) {
+          out.push({ name: `${sub}/${name}`, content: await readFile(path.join(root, sub, name), 'latin1') });
+        }
+      }
+      return out;
+    },
+    async stop() {
+      await server.stop();
+      if (!dataDir) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
