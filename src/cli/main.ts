@@ -14,14 +14,13 @@ const program = new Command('mailhaven')
   .option('--config <file>', 'TOML config file (default: DATA/mailhaven.toml when it exists)')
   .option('--data <dir>', 'data directory: database, Maildirs, certificates, logs', './data')
   .showHelpAfterError()
+  .configureHelp({ showGlobalOptions: true })
   .exitOverride();
 
 registerServe(program);
 registerInit(program);
 registerDirectoryCommands(program);
 registerStoreCommands(program);
-// Every subcommand accepts the global options too, and says so in its --help.
-for (const c of program.commands) c.copyInheritedSettings(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -40,9 +40,9 @@ const MAX_INPUT_OCTETS = 1024;
 const ATEXT = "A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~\\u0080-\\u{10FFFF}";
 const DOT_STRING = new RegExp(`^[${ATEXT}]+(?:\\.[${ATEXT}]+)*$`, 'u');
 const ATEXT_CHAR = new RegExp(`^[${ATEXT}]$`, 'u');
-// C0 controls, DEL and C1 controls (RFC 5321 §4.1.2: never in a mailbox; RFC 6532 §3.1 keeps
-// them out of UTF-8 text too).
-const CONTROL = /\p{Cc}/u; // U+0000-001F, U+007F-009F
+// C0 controls and DEL (RFC 5321 §4.1.2: never in a mailbox), and the C1 controls U+0080-009F,
+// which RFC 6531 §3.3 does not name but which no mailbox name needs.
+const CONTROL = /\p{Cc}/u;
 const LDH_LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 
 const octets = (s: string): number => Buffer.byteLength(s, 'utf8');

@@ -40,7 +40,7 @@ export const MAX_PASSWORD_BYTES = 1024;
 
 /** Bounds on parameters read from stored argon2 strings. */
 const ARGON2_LIMITS = { maxMemoryKiB: 262_144, maxPasses: 16, maxParallelism: 16, minSalt: 8, maxSalt: 64, minTag: 16, maxTag: 64 };
-/** bcrypt cost above this (2^14 rounds, about a second in bcryptjs) is refused. */
+/** bcrypt cost above this (2^14 rounds, about 2 s of CPU in bcryptjs) is refused. */
 const MAX_BCRYPT_COST = 14;
 
 type Argon2Type = 'argon2id' | 'argon2i';
@@ -83,7 +83,8 @@ export async function verifyPassword(plain: string, stored: string): Promise<boo
         return await verifyShaCrypt(plain, parsed.parsed);
       case 'bcrypt': {
         // bcryptjs recomputes the full "$2b$NN$salt+hash" string from the stored salt; we
-        // compare that ourselves. $2y$ and $2b$ are the same algorithm as fixed $2a$.
+        // compare that ourselves. $2y$ and $2b$ are the same algorithm as fixed $2a$. As in
+        // every bcrypt, only the first 72 bytes of the password count.
         const computed = Buffer.from(await bcrypt.hash(plain, parsed.hash.slice(0, 29)), 'latin1');
         const expected = Buffer.from(parsed.hash, 'latin1');
         return computed.length === expected.length && timingSafeEqual(computed, expected);

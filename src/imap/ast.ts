@@ -103,6 +103,11 @@ export type Command =
 
 export type CommandName = Command['name'];
 
+/** The args of the command(s) named N, also when one union member has several names. */
+export type ArgsOf<N extends CommandName> = Command extends infer C
+  ? C extends { readonly name: infer M; readonly args: infer A } ? (N extends M ? A : never) : never
+  : never;
+
 /** A command that could not be parsed: reply `tag error [code] text`. tag is "*" when unreadable. */
 export type ParseError = {
   readonly tag: string;

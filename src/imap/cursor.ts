@@ -9,14 +9,16 @@ import type { Limits } from './limits.ts';
 
 export class Bad extends Error {
   readonly code: string | undefined;
-  constructor(text: string, code?: string) {
+  readonly status: 'BAD' | 'NO';
+  constructor(text: string, code?: string, status: 'BAD' | 'NO' = 'BAD') {
     super(text);
     this.code = code;
+    this.status = status;
   }
 }
 
-export const bad = (text: string, code?: string): never => {
-  throw new Bad(text, code);
+export const bad = (text: string, code?: string, status?: 'BAD' | 'NO'): never => {
+  throw new Bad(text, code, status);
 };
 
 /** -1: end of the command; -2: a literal comes next. */
@@ -196,6 +198,15 @@ export class Cursor {
     const s = this.digits(what);
     if (s.replace(/^0+(?=.)/, '').length > 19 || BigInt(s) > MAX_63) bad(`${what} out of range`);
     return BigInt(s);
+  }
+
+  /** nz-number64 (partial lengths): no leading zero. */
+  nzNumber64(what = 'a non-zero number'): number {
+    const at = this.#pos;
+    const n = this.number64(what);
+    const part = this.#parts[this.#i];
+    if (part.kind === 'text' && part.data[at] === 0x30) bad(`Expected ${what}`);
+    return n;
   }
 
   /** number64 for sizes and offsets; above 2^53 precision is irrelevant there. */

@@ -241,7 +241,7 @@ export class CommandReader {
   #error(status: 'BAD' | 'NO', code: 'TOOBIG' | undefined, text: string, line: Buffer[] = []): ReaderEvent {
     // In IDLE or AUTHENTICATE the line is no command: the session knows the tag.
     const first = () => Buffer.concat(line).subarray(0, 200);
-    const tag = this.#mode !== 'command' ? '*' : (this.#cmd?.tag ?? peekCommand(first()).tag);
+    const tag = this.#mode !== 'command' ? '*' : (this.#cmd?.tag ?? peekCommand(first(), false).tag);
     return code === undefined ? { type: 'error', tag, status, text } : { type: 'error', tag, status, code, text };
   }
 
@@ -292,9 +292,11 @@ export class CommandReader {
   }
 }
 
-function peekCommand(line: Buffer): Pending {
+/** The tag and command name, for replies to a command that is refused before it is parsed. */
+function peekCommand(line: Buffer, complete = true): Pending {
   const tagEnd = tagLength(line);
-  const tag = tagEnd > 0 && (tagEnd === line.length || line[tagEnd] === SP) ? line.toString('latin1', 0, tagEnd) : '*';
+  const ends = line[tagEnd] === SP || (complete && tagEnd === line.length);
+  const tag = tagEnd > 0 && ends ? line.toString('latin1', 0, tagEnd) : '*';
   const words = line.toString('latin1', 0, Math.min(line.length, 200)).split(' ');
   const name = (words[1]?.toUpperCase() === 'UID' ? words[2] : words[1]) ?? '';
   return { tag, name: name.toUpperCase(), parts: [], textBytes: 0, literalBytes: 0 };

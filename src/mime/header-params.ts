@@ -66,6 +66,9 @@ function readParams(text: string, i: number): Raw[] {
       const k = text.indexOf(';', j);
       const e = k === -1 ? text.length : k;
       value = text.slice(j, e).trim();
+      // "us-ascii (Plain text)" (RFC 2045 §5.1) is a comment, "Invoice(1).pdf" is not
+      const c = value.search(/\s\(/);
+      if (c !== -1) value = value.slice(0, c);
       j = e;
     }
     if (name !== '') out.push({ name, value });
@@ -85,27 +88,30 @@ function percentBytes(s: string, into: number[]): void {
   }
 }
 
-type Ext = { first: number; plain?: string; segs: { n: number; value: string; encoded: boolean }[] };
+type Ext = { plain?: string; seen: Set<number>; segs: { n: number; value: string; encoded: boolean }[] };
 
 /** RFC 2231 §3-4: `name*0*=utf-8''%E2%82%AC; name*1=" rest"` → one decoded value. The extended
  *  form wins over a plain `name=` fallback, as the RFC intends for readers that understand it. */
 function combine(raw: Raw[]): BodyParam[] {
   const byName = new Map<string, Ext>();
-  raw.forEach((p, idx) => {
+  for (const p of raw) {
     const m = /^([^*]+)(?:\*(\d{1,4}))?(\*)?$/.exec(p.name);
     const base = m === null ? p.name : m[1];
     let e = byName.get(base);
     if (e === undefined) {
-      e = { first: idx, segs: [] };
+      e = { seen: new Set(), segs: [] };
       byName.set(base, e);
     }
     if (m === null || (m[2] === undefined && m[3] === undefined)) {
       if (e.plain === undefined) e.plain = p.value;
     } else {
       const n = m[2] === undefined ? 0 : Number(m[2]);
-      if (!e.segs.some((s) => s.n === n)) e.segs.push({ n, value: p.value, encoded: m[3] !== undefined });
+      if (!e.seen.has(n)) {
+        e.seen.add(n);
+        e.segs.push({ n, value: p.value, encoded: m[3] !== undefined });
+      }
     }
-  });
+  }
   const out: BodyParam[] = [];
   for (const [name, e] of byName) {
     if (e.segs.length === 0) {

@@ -1,0 +1,43 @@
+// Runs `mailhaven serve` as a child process (for tests that must kill it), and waits for its
+// "listening" log lines to learn the ephemeral ports.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CLI } from './cli.ts';
+
+export type ServerProcess = { child: ChildProcess; ports: Record<string, number>; output: () => string };
+
+export async function spawnServer(dataDir: string, extraToml = ''): Promise<ServerProcess> {
+  const config = path.join(dataDir, 'test.toml');
+  await writeFile(config, `hostname = "mx.test.example"\n[smtp]\nhost = "127.0.0.1"\nport = 0\n${extraToml}`);
+  const child = spawn(process.execPath, [CLI, 'serve', '--config', config, '--data', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let pending = '';
+  const ports: Record<string, number> = {};
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
+    const onLine = (d: Buffer) => {
+      out += d.toString();
+      pending += d.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.startsWith('{')) continue;
+        try {
+          const j = JSON.parse(line) as { event?: string; service?: string; port?: number };
+          if (j.event === 'listening' && j.service && j.port) ports[j.service] = j.port;
+          if (j.event === 'ready') {
+            clearTimeout(timer);
+            resolve();
+          }
+        } catch {
+          // not a log line
+        }
+      }
+    };
+    child.stdout!.on('data', onLine);
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
+  });
+  return { child, ports, output: () => out };
+}
