@@ -36,6 +36,8 @@
  *                              a disk, not tmpfs, or fsync costs nothing)
  *   --keep                     keep the per-run directories (prints where they are)
  *
+ * Environment: SMTP_SOURCE=/path/to/smtp-source overrides where the load generator is looked for.
+ *
  * Exit status: 0 done, 1 a run failed, 2 a prerequisite is missing (smtp-source, postfix, root).
  * The target (issue): Mailhaven ≥ 3× Postfix messages/second at concurrency 50.
  */
@@ -432,7 +434,7 @@ async function startPostfix(env: PostfixEnv, opts: Options): Promise<Target> {
 
   const pidFile = path.join(queue, 'pid', 'master.pid');
   let masterPid: number | undefined;
-  let stopped = false;
+  let stopping: Promise<void> | undefined;
   const target: Target = {
     port,
     dir,
@@ -442,13 +444,14 @@ async function startPostfix(env: PostfixEnv, opts: Options): Promise<Target> {
     },
     peakRssKiB: () => undefined,
     logTail: () => tailFile(log),
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      if (masterPid === undefined) return;
-      spawnSync(env.postfix, ['-c', etc, 'stop'], { stdio: 'ignore', timeout: 30_000 });
-      for (let i = 0; i < 100 && pidAlive(masterPid); i++) await sleep(100);
-      if (pidAlive(masterPid)) process.kill(masterPid, 'SIGKILL');
+    stop() {
+      stopping ??= (async () => {
+        if (masterPid === undefined) return;
+        spawnSync(env.postfix, ['-c', etc, 'stop'], { stdio: 'ignore', timeout: 30_000 });
+        for (let i = 0; i < 100 && pidAlive(masterPid); i++) await sleep(100);
+        if (pidAlive(masterPid)) process.kill(masterPid, 'SIGKILL');
+      })();
+      return stopping;
     },
   };
   try {
@@ -494,6 +497,7 @@ async function startMailhaven(opts: Options): Promise<Target> {
   let child: ChildProcess | undefined;
   let exited: string | undefined;
   let logTail = (): string => '';
+  let stopping: Promise<void> | undefined;
   const target: Target = {
     port,
     dir,
@@ -503,17 +507,20 @@ async function startMailhaven(opts: Options): Promise<Target> {
     },
     peakRssKiB: () => readPeakRss(child?.pid),
     logTail: () => logTail(),
-    async stop() {
-      if (!child || child.pid === undefined || exited !== undefined) return;
-      const pid = child.pid;
-      const gone = new Promise<void>((resolve) => child?.once('exit', () => resolve()));
-      process.kill(pid, 'SIGTERM');
-      const timer = sleep(15_000).then(() => 'timeout' as const);
-      if ((await Promise.race([gone, timer])) === 'timeout' && exited === undefined) {
-        console.error(`  mailhaven (pid ${pid}) ignored SIGTERM for 15 s; killing it`);
-        process.kill(pid, 'SIGKILL');
-        await gone;
-      }
+    stop() {
+      stopping ??= (async () => {
+        if (!child || child.pid === undefined || exited !== undefined) return;
+        const pid = child.pid;
+        const gone = new Promise<void>((resolve) => child?.once('exit', () => resolve()));
+        process.kill(pid, 'SIGTERM');
+        const timer = sleep(15_000).then(() => 'timeout' as const);
+        if ((await Promise.race([gone, timer])) === 'timeout' && exited === undefined) {
+          console.error(`  mailhaven (pid ${pid}) ignored SIGTERM for 15 s; killing it`);
+          process.kill(pid, 'SIGKILL');
+          await gone;
+        }
+      })();
+      return stopping;
     },
   };
   try {
@@ -545,7 +552,8 @@ async function startMailhaven(opts: Options): Promise<Target> {
 // ---------------------------------------------------------------------------------------------
 // The load: smtp-source
 
-function smtpSource(bin: string, opts: Options, port: number, sessions: number, messages: number, cwd: string): Promise<void> {
+/** Runs smtp-source to completion; kills it (by pid) if it is still running at `deadline`. */
+function smtpSource(bin: string, opts: Options, port: number, sessions: number, messages: number, cwd: string, deadline: number): Promise<void> {
   const args = ['-s', String(sessions), '-m', String(messages), '-l', String(opts.size), '-f', SENDER, '-t', RCPT, '-M', HELO];
   if (opts.reuse) args.push('-d');
   args.push(`127.0.0.1:${port}`);
@@ -555,8 +563,16 @@ function smtpSource(bin: string, opts: Options, port: number, sessions: number, 
     child.stderr.on('data', (d: Buffer) => {
       if (err.length < 4000) err += d.toString('utf8');
     });
-    child.on('error', reject);
+    const timer = setTimeout(() => {
+      err += `\n(still running after ${opts.timeoutMs / 1000} s: killed)`;
+      if (child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
+    }, Math.max(0, deadline - performance.now()));
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
     child.on('exit', (code, signal) => {
+      clearTimeout(timer);
       if (code === 0) resolve();
       else reject(new Error(`smtp-source ${args.join(' ')} ${signal ? `was killed by ${signal}` : `exited with ${code}`}: ${err.trim()}`));
     });
@@ -564,35 +580,39 @@ function smtpSource(bin: string, opts: Options, port: number, sessions: number, 
 }
 
 /** Servers running now, so that an interrupt (Ctrl-C) still stops them. */
-const running = new Set<{ target: Target; opts: Options }>();
+const running = new Set<Target>();
+let interrupted = false;
 
+/**
+ * On SIGINT/SIGTERM/SIGHUP: start no more runs and stop the servers under test; the run in
+ * progress then fails (its load generator loses the server) and its cleanup removes its
+ * directory. A second signal exits at once.
+ */
 function stopOnSignals(): void {
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(sig, () => {
+    process.on(sig, () => {
+      if (interrupted) process.exit(130);
+      interrupted = true;
       console.error(`\n${sig}: stopping the servers under test`);
-      const all = [...running].map(async ({ target, opts }) => {
-        await target.stop();
-        removeRunDir(opts, target.dir);
-      });
-      void Promise.allSettled(all).then(() => process.exit(130));
+      for (const target of running) void target.stop();
     });
   }
 }
 
 async function runOnce(side: Side, concurrency: number, messages: number, opts: Options, source: string, env: PostfixEnv | undefined): Promise<Result> {
   const target = side === 'postfix' ? await startPostfix(env as PostfixEnv, opts) : await startMailhaven(opts);
-  const entry = { target, opts };
-  running.add(entry);
+  running.add(target);
   try {
+    if (interrupted) throw new Error('interrupted');
     const label = `${side} c=${concurrency}`;
     const deadline = performance.now() + opts.timeoutMs;
     if (opts.warmup > 0) {
-      await smtpSource(source, opts, target.port, Math.min(concurrency, opts.warmup), opts.warmup, target.dir);
+      await smtpSource(source, opts, target.port, Math.min(concurrency, opts.warmup), opts.warmup, target.dir, deadline);
       await waitForFiles(target, opts.warmup, deadline, `${label} warm-up`);
     }
     const before = countFiles(target.maildirNew);
     const t0 = performance.now();
-    await smtpSource(source, opts, target.port, concurrency, messages, target.dir);
+    await smtpSource(source, opts, target.port, concurrency, messages, target.dir, deadline);
     const t1 = await waitForFiles(target, before + messages, deadline, label);
     const seconds = (t1 - t0) / 1000;
     const peak = target.peakRssKiB();
@@ -602,7 +622,7 @@ async function runOnce(side: Side, concurrency: number, messages: number, opts: 
   } finally {
     await target.stop();
     removeRunDir(opts, target.dir);
-    running.delete(entry);
+    running.delete(target);
   }
 }
 
@@ -674,7 +694,9 @@ async function main(): Promise<number> {
     console.error(`${(err as Error).message}\n\n${usage()}`);
     return 2;
   }
-  const source = findProgram('smtp-source', ['/usr/sbin', '/usr/lib/postfix', '/usr/libexec/postfix', '/usr/local/sbin']);
+  const source = process.env.SMTP_SOURCE
+    ? (fs.existsSync(process.env.SMTP_SOURCE) ? process.env.SMTP_SOURCE : undefined)
+    : findProgram('smtp-source', ['/usr/sbin', '/usr/lib/postfix', '/usr/libexec/postfix', '/usr/local/sbin']);
   if (!source) {
     console.error('smtp-source (Postfix\'s SMTP load generator) was not found in /usr/sbin, /usr/lib/postfix or PATH.\n'
       + 'Install it with: apt-get install postfix   (choose "No configuration"; the benchmark runs its own private Postfix)');
@@ -709,7 +731,7 @@ async function main(): Promise<number> {
   stopOnSignals();
   for (const c of opts.concurrencies) {
     const n = opts.messages(c);
-    for (let i = 0; i < opts.repeat * opts.sides.length; i++) {
+    for (let i = 0; i < opts.repeat * opts.sides.length && !interrupted; i++) {
       // Alternate the servers (P M M P P M …) so that drift in the machine hits both alike.
       const round = Math.floor(i / opts.sides.length);
       const k = i % opts.sides.length;
@@ -726,6 +748,7 @@ async function main(): Promise<number> {
       }
     }
   }
+  if (results.length === 0) return interrupted ? 130 : 1;
   console.log('');
   printTable(opts, results);
   const mh50 = summarize(results, 'mailhaven', 50);
@@ -734,7 +757,7 @@ async function main(): Promise<number> {
     const ratio = mh50.rate / pf50.rate;
     console.log(`\ntarget: Mailhaven ≥ 3× Postfix at concurrency 50: ${ratio.toFixed(2)}× — ${ratio >= 3 ? 'met' : 'NOT met'}`);
   }
-  return failed ? 1 : 0;
+  return interrupted ? 130 : failed ? 1 : 0;
 }
 
 process.exitCode = await main();

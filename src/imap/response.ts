@@ -14,7 +14,6 @@ export type WriteOptions = {
   maxQuoted?: number;
 };
 
-const CRLF = Buffer.from('\r\n');
 const JOIN_BELOW = 4096; // pieces shorter than this are joined into the text in progress
 
 /** May these bytes be sent as a quoted string? QUOTED-CHAR: 7-bit TEXT-CHAR, or UTF-8 (RFC 9051 §9). */

@@ -58,7 +58,7 @@ export class InboundServer {
     this.server = new SMTPServer({
       lmtp,
       name: opts.hostname,
-      banner: lmtp ? 'Mailhaven LMTP' : 'ESMTP Mailhaven',
+      banner: 'Mailhaven',
       size: opts.maxMessageSize,
       rejectOversized: true,
       hidePIPELINING: false,

@@ -32,8 +32,9 @@ export function vetMessage(data: Buffer, maxLineLength: number): ReadResult {
   let bareLf = 0;
   let lineStart = 0;
   for (let i = data.indexOf(LF); i !== -1; i = data.indexOf(LF, i + 1)) {
-    if (i - lineStart > maxLineLength) return { ok: false, error: lineTooLong(maxLineLength) };
-    if (i === 0 || data[i - 1] !== CR) bareLf++;
+    const crlf = i > 0 && data[i - 1] === CR;
+    if (i - lineStart - (crlf ? 1 : 0) > maxLineLength) return { ok: false, error: lineTooLong(maxLineLength) };
+    if (!crlf) bareLf++;
     lineStart = i + 1;
   }
   if (data.length - lineStart > maxLineLength) return { ok: false, error: lineTooLong(maxLineLength) };

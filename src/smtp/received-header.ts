@@ -25,6 +25,7 @@ export function receivedHeader(r: ReceivedInfo): Buffer {
 }
 
 /** Client-supplied text must not break the header: no controls, no parentheses games. */
+// eslint-disable-next-line no-control-regex -- stripping control characters is the point
 const clean = (s: string) => s.replace(/[\x00-\x1f\x7f()<>]/g, '').slice(0, 255);
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
