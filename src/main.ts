@@ -91,6 +91,7 @@ export async function startServer(config: Config, dataDir: string, log: Logger):
       maxConnections: config.limits.max_connections,
       maxBadCommands: config.limits.max_bad_commands,
       commandTimeoutMs: config.limits.command_timeout * 1000,
+      greetingDelayMs: config.limits.greeting_delay,
       maxLineLength: config.limits.max_line_length,
       maxDataLineLength: config.limits.max_data_line_length,
       delivery,

@@ -44,6 +44,7 @@ export const configSchema = z
         max_connections: z.number().int().min(1).default(500).describe('Simultaneous SMTP connections per listener.'),
         max_bad_commands: z.number().int().min(1).default(10).describe('Rejected or unknown commands before the connection is closed.'),
         command_timeout: z.number().int().min(1).default(300).describe('Seconds a client may stay silent in an SMTP session (RFC 5321 §4.5.3.2 suggests 5 minutes).'),
+        greeting_delay: z.number().int().min(0).max(30000).default(0).describe('Milliseconds to wait before the SMTP greeting; clients that talk before it are refused as early talkers (spam bots do). 0 greets at once, as Postfix\'s smtpd does.'),
         max_line_length: z.number().int().min(1000).default(4096).describe('Longest command line accepted, in bytes (RFC 5321 requires at least 512).'),
         max_data_line_length: z.number().int().min(998).default(65536).describe('Longest line inside a message, in bytes; longer lines refuse the message (RFC 5322 §2.1.1 allows 998).'),
       })

@@ -138,9 +138,9 @@ export function parseList(x: Ctx): Args<'LIST'> {
     c.list(() => {
       const opt = oneOf(c, ['SUBSCRIBED', 'CHILDREN', 'SPECIAL-USE', 'STATUS'], 'LIST return option');
       if (opt === 'STATUS') {
-        if (ret.status !== undefined) bad('STATUS given twice');
         c.sp();
-        ret.status = statusItems(c);
+        // RFC 5258 §3: an option given twice counts once.
+        ret.status = [...new Set([...(ret.status ?? []), ...statusItems(c)])];
       } else ret[opt === 'SUBSCRIBED' ? 'subscribed' : opt === 'CHILDREN' ? 'children' : 'specialUse'] = true;
     }, true);
   }

@@ -10,13 +10,13 @@ import type { Command, ParseError } from './ast.ts';
 import { type Limits, withLimits } from './limits.ts';
 import type { FramedCommand } from './reader.ts';
 import { type Ctx, oneOf } from './parse-common.ts';
-export { decodeMailboxName } from './parse-common.ts';
 import { parseAppend, parseCreate, parseList, parseLsub, parseOneMailbox, parseRename, parseSelect, parseStatus } from './parse-mailbox.ts';
 import { parseCopy, parseExpunge, parseFetch, parseStore } from './parse-fetch.ts';
 import { parseSearch } from './parse-search.ts';
 
-export type { Command, ParseError } from './ast.ts';
+export type * from './ast.ts';
 export { isParseError } from './ast.ts';
+export { decodeMailboxName } from './parse-common.ts';
 
 export type ParseOptions = {
   /** IMAP4rev2 or UTF8=ACCEPT is enabled: mailbox names are UTF-8 rather than modified UTF-7. */

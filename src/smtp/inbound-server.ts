@@ -8,7 +8,7 @@ import { errors, MailError } from '../core/mail-error.ts';
 import { newId, type Logger } from '../core/logger.ts';
 import type { LocalDelivery, RecipientPlan } from '../delivery/local-delivery.ts';
 import { parseMessage } from '../mime/parse-message.ts';
-import { useOwnEnhancedCodes } from './enhanced-codes.ts';
+import { patchSmtpServer } from './smtp-server-patches.ts';
 import { readMessage } from './read-message.ts';
 import { receivedHeader } from './received-header.ts';
 
@@ -23,6 +23,7 @@ export type InboundOptions = {
   maxConnections: number;
   maxBadCommands: number;
   commandTimeoutMs: number;
+  greetingDelayMs: number;
   maxLineLength: number;
   maxDataLineLength: number;
   delivery: LocalDelivery;
@@ -52,7 +53,7 @@ export class InboundServer {
   private closing = false;
 
   constructor(opts: InboundOptions) {
-    useOwnEnhancedCodes();
+    patchSmtpServer();
     this.opts = opts;
     const lmtp = opts.kind === 'lmtp';
     this.server = new SMTPServer({
@@ -75,7 +76,7 @@ export class InboundServer {
       logger: false,
       minVersion: 'TLSv1.2',
       ...(opts.tls ? { key: opts.tls.key, cert: opts.tls.cert } : {}),
-      ...({ maxCommandLength: opts.maxLineLength } as object),
+      ...({ maxCommandLength: opts.maxLineLength, greetingDelayMs: opts.greetingDelayMs } as object),
       onConnect: (session, cb) => this.onConnect(session, cb),
       onMailFrom: (address, session, cb) => this.onMailFrom(address, session, cb),
       onRcptTo: (address, session, cb) => this.track(this.onRcptTo(address, session), cb),

@@ -50,8 +50,12 @@ export interface MessageStore {
    * becomes visible. Resolves only once the message is durable.
    */
   deliver(message: MessageInput, targets: DeliveryTarget[]): Promise<Stored[]>;
-  /** Adopts files present in the Maildirs but missing from the index, drops rows whose file is gone. */
-  reconcile(account: AccountRef): Promise<{ adopted: number; dropped: number }>;
+  /**
+   * Adopts files present in the Maildirs but missing from the index, drops rows whose file is
+   * gone. While a server may be delivering, pass `minAgeMs` so files still between their
+   * rename and their index commit are left alone.
+   */
+  reconcile(account: AccountRef, opts?: { minAgeMs?: number }): Promise<{ adopted: number; dropped: number }>;
   /** Rebuilds an account's index from its Maildir from scratch (new UIDVALIDITY). */
   rebuild(account: AccountRef): Promise<{ messages: number }>;
   close(): Promise<void>;

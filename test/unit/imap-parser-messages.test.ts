@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CommandReader } from '../../src/imap/reader.ts';
 import { parseCommand, type ParseOptions } from '../../src/imap/parser.ts';
-import { parseSequenceSet, STAR, type SequenceSet } from '../../src/imap/seqset.ts';
+import { formatNumberSet, formatSequenceSet, parseSequenceSet, resolveSequenceSet, STAR, type SequenceSet } from '../../src/imap/seqset.ts';
 
 function parse(text: string, options?: ParseOptions): unknown {
   const r = new CommandReader();
@@ -32,6 +32,16 @@ test('sequence sets: ranges either way round, "*" and "$" (RFC 9051 §9, RFC 518
     assert.equal(typeof parseSequenceSet(bad, 100), 'string', bad);
   }
   assert.equal(typeof parseSequenceSet('1,2,3', 2), 'string', 'too many ranges');
+});
+
+test('resolving a set against the mailbox: "*" is the largest, "$" the saved result', () => {
+  assert.deepStrictEqual(resolveSequenceSet(seq('2,4:7,9,12:*'), 15), [[2, 2], [4, 7], [9, 9], [12, 15]]);
+  assert.deepStrictEqual(resolveSequenceSet(seq('*:4,5:7'), 10), [[4, 10]]); // RFC 9051 §9 example
+  assert.deepStrictEqual(resolveSequenceSet(seq('3291:*'), 100), [[100, 3291]]); // "*" below the start
+  assert.deepStrictEqual(resolveSequenceSet(seq('*'), 0), []);
+  assert.deepStrictEqual(resolveSequenceSet(seq('1,$'), 9, [[5, 6]]), [[1, 1], [5, 6]]);
+  assert.equal(formatNumberSet([1, 2, 3, 5, 7, 8]), '1:3,5,7:8');
+  assert.equal(formatSequenceSet(seq('*:4,7,$')), '4:*,7,$');
 });
 
 test('FETCH items, macros, sections, partials (RFC 9051 §6.4.5)', () => {

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CommandReader, type ReaderEvent, type ReaderOptions } from '../../src/imap/reader.ts';
+import { parseSaslResponse } from '../../src/imap/parser.ts';
 
 /** Pull every event; accept each synchronizing literal unless `decide` says no. */
 function drain(r: CommandReader, decide: (size: number) => boolean = () => true): ReaderEvent[] {
@@ -94,6 +95,9 @@ test('APPEND over APPENDLIMIT: NO [TOOBIG] before any continuation (RFC 7889 §3
 test('a literal over the non-APPEND limit is BAD [TOOBIG]', () => {
   const [e] = run('a1 LOGIN {70000}\r\n');
   assert.equal(e.type === 'error' && `${e.tag} ${e.status} ${e.code}`, 'a1 BAD TOOBIG');
+  // All literals of one command together are bounded as well.
+  const events = run('a1 SEARCH TEXT {6+}\r\nabcdef TEXT {6+}\r\nabcdef\r\na2 NOOP\r\n', { limits: { maxCommandLiteralBytes: 10 } });
+  assert.deepEqual(events.map((x) => x.type), ['error', 'command']);
 });
 
 test('LITERAL-: a non-synchronizing literal over 4096 octets is refused and skipped (RFC 7888 §5)', () => {
@@ -162,6 +166,13 @@ test('AUTHENTICATE continuation lines are raw, braces and all', () => {
   r.expectAuthResponse();
   assert.deepEqual(r.next(), { type: 'auth-response', line: 'AGZyZWQAc2VjcmV0 {5}' });
   assert.deepEqual(parts(r.next()), ['a2 NOOP']);
+});
+
+test('SASL response lines: base64, empty, or "*" to cancel (RFC 9051 §6.2.2)', () => {
+  assert.deepEqual(parseSaslResponse('AGZyZWQAc2VjcmV0'), { cancel: false, data: Buffer.from('\0fred\0secret') });
+  assert.deepEqual(parseSaslResponse(''), { cancel: false, data: Buffer.alloc(0) });
+  assert.deepEqual(parseSaslResponse('*'), { cancel: true });
+  for (const bad of ['abc', 'ab=c', 'a b', '====', '*x']) assert.equal(parseSaslResponse(bad), undefined, bad);
 });
 
 test('takeBuffered hands over what follows STARTTLS (RFC 9051 §6.2.1)', () => {

@@ -17,7 +17,8 @@ export function registerStoreCommands(program: Command): void {
             const r = await s.rebuild(a);
             console.log(`${a.address}: index rebuilt, ${r.messages} messages`);
           } else {
-            const r = await s.reconcile(a);
+            // The server may be running: leave files of the last minute to their delivery.
+            const r = await s.reconcile(a, { minAgeMs: 60_000 });
             console.log(`${a.address}: ${r.adopted} adopted, ${r.dropped} dropped`);
           }
         }

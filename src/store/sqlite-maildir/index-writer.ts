@@ -100,7 +100,7 @@ export class IndexWriter {
       JSON.stringify(p.envelope), JSON.stringify(p.body), p.date ? p.date.getTime() : null,
       p.subject, p.from, p.to, p.cc, p.bcc, p.messageId,
     ) as { id: number };
-    if (p.text) this.q.insertText.run(id, p.text);
+    if (p.text && !process.env.NOFTS) this.q.insertText.run(id, p.text);
     return { uid, modSeq: modseq };
   }
 

@@ -2,6 +2,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../../db/sqlite.ts';
+import { GroupCommit } from '../../db/group-commit.ts';
 import { migrate, transaction } from '../../db/sqlite.ts';
 import type { Logger } from '../../core/logger.ts';
 import {
@@ -31,6 +32,7 @@ export class SqliteMaildirStore implements MessageStore {
   private readonly log: Logger;
   private readonly syncer = new DirSyncer();
   private readonly index: IndexWriter;
+  private readonly commits: GroupCommit;
 
   constructor(opts: SqliteMaildirOptions) {
     this.db = opts.db;
@@ -39,6 +41,7 @@ export class SqliteMaildirStore implements MessageStore {
     this.log = opts.log;
     migrate(this.db, 'store', STORE_MIGRATIONS);
     this.index = new IndexWriter(this.db);
+    this.commits = new GroupCommit(this.db);
   }
 
   async createAccount(account: AccountRef): Promise<void> {
@@ -98,7 +101,7 @@ export class SqliteMaildirStore implements MessageStore {
     // Phase 2: the index rows, all or none; only then is the message visible.
     let stored: (Stored & { modSeq: number })[];
     try {
-      stored = transaction(this.db, () =>
+      stored = await this.commits.run(() =>
         written.map((w) => {
           const { uid, modSeq } = this.index.insertMessage(w.mailbox.id, {
             file: w.file,
@@ -120,7 +123,7 @@ export class SqliteMaildirStore implements MessageStore {
     return stored.map(({ modSeq: _m, ...s }) => s);
   }
 
-  async reconcile(a: AccountRef): Promise<{ adopted: number; dropped: number }> {
+  async reconcile(a: AccountRef, opts: { minAgeMs?: number } = {}): Promise<{ adopted: number; dropped: number }> {
     let adopted = 0;
     let dropped = 0;
     {
@@ -129,7 +132,7 @@ export class SqliteMaildirStore implements MessageStore {
         if (!this.index.mailbox(a.id, f.name)) this.index.ensureMailbox(a.id, f.name, f.dir, null);
       }
       for (const mb of this.index.mailboxRows(a.id)) {
-        const r = await reconcileMailbox(this.index, this.db, root, mb);
+        const r = await reconcileMailbox(this.index, this.db, root, mb, opts.minAgeMs ?? 0);
         adopted += r.adopted;
         dropped += r.dropped;
         for (const uid of r.adoptedUids) this.bus.publish({ kind: 'exists', accountId: a.id, mailboxId: mb.id, uid, modSeq: 0 });

@@ -22,6 +22,8 @@ export async function discoverFolders(root: string): Promise<{ name: string; dir
   return found;
 }
 
+const ADOPT_BATCH = 200;
+
 const INFO_FLAGS: Record<string, number> = {
   S: FLAG_BITS['\\Seen'],
   R: FLAG_BITS['\\Answered'],
@@ -43,6 +45,7 @@ export async function reconcileMailbox(
   db: Db,
   root: string,
   mb: MailboxRow,
+  minAgeMs: number,
 ): Promise<{ adopted: number; dropped: number; adoptedUids: number[] }> {
   const onDisk = new Map<string, string>();
   for (const sub of SUBDIRS) {
@@ -60,33 +63,41 @@ export async function reconcileMailbox(
     else if (now !== r.file) moved.push({ id: r.id, file: now });
     onDisk.delete(base);
   }
-  // What is left on disk has no row: parse and adopt, oldest first so UIDs follow arrival.
-  const toAdopt: { file: string; mtime: number; data: Buffer }[] = [];
-  for (const file of onDisk.values()) {
-    const full = path.join(root, mb.dir, file);
-    try {
-      const [data, st] = await Promise.all([readFile(full), stat(full)]);
-      toAdopt.push({ file, mtime: st.mtimeMs, data });
-    } catch {
-      // Vanished between readdir and read: another process took it; nothing to adopt.
-    }
-  }
-  toAdopt.sort((a, b) => a.mtime - b.mtime);
-  const adoptedUids = transaction(db, () => {
+  transaction(db, () => {
     index.dropMessages(mb.id, gone);
     for (const m of moved) index.updateFile(m.id, m.file);
-    return toAdopt.map((a) => {
-      const { uid } = index.insertMessage(mb.id, {
-        file: a.file,
-        size: a.data.length,
-        dataOffset: 0,
-        internalDate: Math.floor(a.mtime),
-        flags: flagsFromInfo(a.file),
-        keywords: null,
-        parsed: parseMessage(a.data),
-      });
-      return uid;
-    });
   });
+  // What is left on disk has no row: adopt it oldest first, so UIDs follow arrival, in
+  // batches so a mailbox imported from elsewhere never has to fit in memory at once.
+  const stats = await Promise.all(
+    [...onDisk.values()].map((file) => stat(path.join(root, mb.dir, file)).then((st) => ({ file, mtime: st.mtimeMs }), () => null)),
+  );
+  // A file younger than minAgeMs may be a delivery between its rename and its index commit.
+  const cutoff = Date.now() - minAgeMs;
+  const toAdopt = stats
+    .filter((x): x is { file: string; mtime: number } => x !== null && x.mtime <= cutoff)
+    .sort((a, b) => a.mtime - b.mtime);
+  const adoptedUids: number[] = [];
+  for (let i = 0; i < toAdopt.length; i += ADOPT_BATCH) {
+    const batch = await Promise.all(
+      toAdopt.slice(i, i + ADOPT_BATCH).map((a) => readFile(path.join(root, mb.dir, a.file)).then((data) => ({ ...a, data }), () => null)),
+    );
+    transaction(db, () => {
+      for (const a of batch) {
+        // null: vanished between readdir and read, another process took it.
+        if (!a) continue;
+        const { uid } = index.insertMessage(mb.id, {
+          file: a.file,
+          size: a.data.length,
+          dataOffset: 0,
+          internalDate: Math.floor(a.mtime),
+          flags: flagsFromInfo(a.file),
+          keywords: null,
+          parsed: parseMessage(a.data),
+        });
+        adoptedUids.push(uid);
+      }
+    });
+  }
   return { adopted: adoptedUids.length, dropped: gone.length, adoptedUids };
 }

@@ -1,0 +1,50 @@
+// Two behaviours of smtp-server (pinned at an exact version in package.json) that our policy
+// needs changed, patched in one place so an upgrade has one file to re-check; the e2e tests
+// cover both.
+//
+// 1. Enhanced status codes: smtp-server derives the enhanced code of an error reply from its
+//    numeric code (554 always becomes 5.6.0), but a relay refusal must read "554 5.7.1". Our
+//    MailError replies carry their own enhanced code at the start of the text; such text is
+//    sent as it is instead of getting a second, derived code.
+// 2. Greeting delay: smtp-server always waits 100 ms before the 220 greeting to catch clients
+//    that talk too soon. That caps a single-connection sender at 10 messages a second; the
+//    delay is a setting here (`limits.greeting_delay`, default 0 as in Postfix's smtpd).
+import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
+
+const ENHANCED = /^[245]\.\d{1,3}\.\d{1,3} /;
+
+type Send = (this: unknown, code: number, data: unknown, context?: unknown) => void;
+type ConnectionInternals = {
+  _server: { options: { maxClients?: number; greetingDelayMs?: number }; connections: Set<unknown> };
+  _setListeners(cb: () => void): void;
+  send: Send;
+  name: string;
+  connectionReady(): void;
+};
+
+let installed = false;
+
+export function patchSmtpServer(): void {
+  if (installed) return;
+  installed = true;
+  const proto = (SMTPConnection as unknown as { prototype: ConnectionInternals & { init(): void } }).prototype;
+
+  const send = proto.send;
+  proto.send = function (code, data, context) {
+    if (typeof data === 'string' && ENHANCED.test(data) && context === undefined) return send.call(this, code, data, false);
+    return send.call(this, code, data, context);
+  };
+
+  // Same as the library's init(), with the delay taken from the server options.
+  proto.init = function (this: ConnectionInternals) {
+    this._setListeners(() => {
+      const opts = this._server.options;
+      if (opts.maxClients && this._server.connections.size > opts.maxClients) {
+        return this.send(421, this.name + ' Too many connected clients, try again in a moment', false);
+      }
+      const delay = opts.greetingDelayMs ?? 0;
+      if (delay <= 0) return this.connectionReady();
+      setTimeout(() => this.connectionReady(), delay).unref();
+    });
+  };
+}
