@@ -1,0 +1,26 @@
+// The directory-fsync coalescer: concurrent callers share syncs, and a caller arriving while a
+// sync runs waits for the next one (the running one may have started before its rename).
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { DirSyncer } from '../../src/store/sqlite-maildir/durable-fs.ts';
+
+describe('DirSyncer', () => {
+  it('coalesces concurrent syncs of one directory and never returns a stale one', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'dirsync-'));
+    const s = new DirSyncer();
+    const first = s.sync(dir);
+    const waiting = Array.from({ length: 20 }, () => s.sync(dir));
+    assert.notEqual(waiting[0], first, 'a caller during a running sync waits for the next');
+    assert.ok(waiting.every((p) => p === waiting[0]), 'all of them share that next sync');
+    await Promise.all([first, ...waiting]);
+    await s.sync(dir);
+    await rm(dir, { recursive: true });
+  });
+
+  it('rejects for a directory that does not exist', async () => {
+    await assert.rejects(new DirSyncer().sync('/nonexistent/dir/x'));
+  });
+});
