@@ -26,6 +26,7 @@ export type Services = {
 
 export const dataPaths = (dataDir: string) => ({
   db: path.join(dataDir, 'mailhaven.db'),
+  search: path.join(dataDir, 'search.db'),
   mail: path.join(dataDir, 'mail'),
   tls: path.join(dataDir, 'tls'),
   logs: path.join(dataDir, 'logs'),
@@ -39,7 +40,7 @@ export function openServices(dataDir: string, log: Logger): Services {
   const db = openDatabase(p.db);
   const bus = new LocalChangeBus();
   const directory = new SqliteDirectory(db);
-  const store = new SqliteMaildirStore({ db, mailRoot: p.mail, bus, log });
+  const store = new SqliteMaildirStore({ db, mailRoot: p.mail, searchFile: p.search, bus, log });
   return {
     dataDir,
     db,

@@ -64,7 +64,6 @@ export class IndexWriter {
            envelope, body, sent_date, subject, addr_from, addr_to, addr_cc, addr_bcc, message_id)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       ),
-      insertText: db.prepare('INSERT INTO message_text (rowid, text) VALUES (?, ?)'),
       usage: db.prepare('SELECT coalesce(sum(total_size), 0) AS n FROM mailboxes WHERE account_id = ?'),
       files: db.prepare('SELECT id, uid, file, size FROM messages WHERE mailbox_id = ?'),
     };
@@ -92,7 +91,7 @@ export class IndexWriter {
   }
 
   /** Assigns the next UID and MODSEQ and writes the row; call inside a transaction. */
-  insertMessage(mailboxId: number, m: NewMessage): { uid: number; modSeq: number } {
+  insertMessage(mailboxId: number, m: NewMessage): { id: number; uid: number; modSeq: number } {
     const { uid, modseq } = this.q.bump.get(m.size, mailboxId) as { uid: number; modseq: number };
     const p = m.parsed;
     const { id } = this.q.insertMessage.get(
@@ -100,8 +99,7 @@ export class IndexWriter {
       JSON.stringify(p.envelope), JSON.stringify(p.body), p.date ? p.date.getTime() : null,
       p.subject, p.from, p.to, p.cc, p.bcc, p.messageId,
     ) as { id: number };
-    if (p.text && !process.env.NOFTS) this.q.insertText.run(id, p.text);
-    return { uid, modSeq: modseq };
+    return { id, uid, modSeq: modseq };
   }
 
   filesOf(mailboxId: number): { id: number; uid: number; file: string; size: number }[] {
@@ -115,11 +113,9 @@ export class IndexWriter {
       .prepare('UPDATE mailboxes SET highestmodseq = highestmodseq + 1, message_count = message_count - ?, total_size = total_size - ? WHERE id = ? RETURNING highestmodseq AS modseq')
       .get(rows.length, rows.reduce((n, r) => n + r.size, 0), mailboxId) as { modseq: number };
     const del = this.db.prepare('DELETE FROM messages WHERE id = ?');
-    const delText = this.db.prepare('DELETE FROM message_text WHERE rowid = ?');
     const exp = this.db.prepare('INSERT OR REPLACE INTO expunged (mailbox_id, uid, modseq) VALUES (?, ?, ?)');
     for (const r of rows) {
       del.run(r.id);
-      delText.run(r.id);
       exp.run(mailboxId, r.uid, modseq);
     }
   }
@@ -128,15 +124,25 @@ export class IndexWriter {
     this.db.prepare('UPDATE messages SET file = ? WHERE id = ?').run(file, id);
   }
 
+  /** Ids of every message of the account (for the search index, before a bulk delete). */
+  messageIds(accountId: number): number[] {
+    return (this.db.prepare('SELECT m.id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.account_id = ?').all(accountId) as { id: number }[]).map((r) => r.id);
+  }
+
+  /** Messages of the account past the search watermark, with where their file is. */
+  unindexed(accountId: number, after: number): { id: number; dir: string; file: string; offset: number }[] {
+    return this.db
+      .prepare('SELECT m.id, b.dir, m.file, m.data_offset AS offset FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.account_id = ? AND m.id > ? ORDER BY m.id')
+      .all(accountId, after) as { id: number; dir: string; file: string; offset: number }[];
+  }
+
   deleteAccount(accountId: number): void {
-    this.db.prepare('DELETE FROM message_text WHERE rowid IN (SELECT m.id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.account_id = ?)').run(accountId);
     this.db.prepare('DELETE FROM expunged WHERE mailbox_id IN (SELECT id FROM mailboxes WHERE account_id = ?)').run(accountId);
     this.db.prepare('DELETE FROM mailboxes WHERE account_id = ?').run(accountId);
   }
 
   /** Forgets every message of the account and starts its mailboxes over with a new UIDVALIDITY. */
   resetAccount(accountId: number): void {
-    this.db.prepare('DELETE FROM message_text WHERE rowid IN (SELECT m.id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.account_id = ?)').run(accountId);
     this.db.prepare('DELETE FROM messages WHERE mailbox_id IN (SELECT id FROM mailboxes WHERE account_id = ?)').run(accountId);
     this.db.prepare('DELETE FROM expunged WHERE mailbox_id IN (SELECT id FROM mailboxes WHERE account_id = ?)').run(accountId);
     // The new UIDVALIDITY must differ from the old one, or clients would trust stale UIDs.

@@ -18,10 +18,11 @@ import {
 import { DirSyncer, maildirBaseName, moveIntoPlace, removeQuietly, writeFileDurably } from './durable-fs.ts';
 import { IndexWriter, type MailboxRow } from './index-writer.ts';
 import { accountRoot, folderDir, SUBDIRS } from './paths.ts';
-import { reconcileMailbox, discoverFolders } from './reconcile.ts';
+import { catchUpSearch, discoverFolders, reconcileMailbox } from './reconcile.ts';
+import { SearchIndex } from './search-index.ts';
 import { STORE_MIGRATIONS } from './schema.ts';
 
-export type SqliteMaildirOptions = { db: Db; mailRoot: string; bus: ChangeBus; log: Logger };
+export type SqliteMaildirOptions = { db: Db; mailRoot: string; searchFile: string; bus: ChangeBus; log: Logger };
 
 type Written = { target: DeliveryTarget; mailbox: MailboxRow; file: string; full: string; size: number };
 
@@ -33,6 +34,8 @@ export class SqliteMaildirStore implements MessageStore {
   private readonly syncer = new DirSyncer();
   private readonly index: IndexWriter;
   private readonly commits: GroupCommit;
+  private readonly searchFile: string;
+  private searchIndex: SearchIndex | null = null;
 
   constructor(opts: SqliteMaildirOptions) {
     this.db = opts.db;
@@ -42,6 +45,12 @@ export class SqliteMaildirStore implements MessageStore {
     migrate(this.db, 'store', STORE_MIGRATIONS);
     this.index = new IndexWriter(this.db);
     this.commits = new GroupCommit(this.db);
+    this.searchFile = opts.searchFile;
+  }
+
+  /** Started on first use, so short CLI commands that never touch text pay nothing. */
+  private get search(): SearchIndex {
+    return (this.searchIndex ??= new SearchIndex(this.searchFile, this.log));
   }
 
   async createAccount(account: AccountRef): Promise<void> {
@@ -60,7 +69,9 @@ export class SqliteMaildirStore implements MessageStore {
   }
 
   async deleteAccount(account: AccountRef, purge: boolean): Promise<void> {
+    const ids = this.index.messageIds(account.id);
     transaction(this.db, () => this.index.deleteAccount(account.id));
+    this.search.remove(ids);
     if (purge) await rm(accountRoot(this.mailRoot, account), { recursive: true, force: true });
   }
 
@@ -99,11 +110,11 @@ export class SqliteMaildirStore implements MessageStore {
       throw e;
     }
     // Phase 2: the index rows, all or none; only then is the message visible.
-    let stored: (Stored & { modSeq: number })[];
+    let stored: (Stored & { modSeq: number; id: number })[];
     try {
       stored = await this.commits.run(() =>
         written.map((w) => {
-          const { uid, modSeq } = this.index.insertMessage(w.mailbox.id, {
+          const { id, uid, modSeq } = this.index.insertMessage(w.mailbox.id, {
             file: w.file,
             size: w.size,
             dataOffset: w.target.prefix.length,
@@ -112,43 +123,53 @@ export class SqliteMaildirStore implements MessageStore {
             keywords: null,
             parsed: message.parsed,
           });
-          return { accountId: w.target.account.id, mailboxId: w.mailbox.id, uid, size: w.size, modSeq };
+          return { accountId: w.target.account.id, mailboxId: w.mailbox.id, uid, size: w.size, modSeq, id };
         }),
       );
     } catch (e) {
       await Promise.all(written.map((w) => removeQuietly(w.full)));
       throw e;
     }
-    for (const s of stored) this.bus.publish({ kind: 'exists', accountId: s.accountId, mailboxId: s.mailboxId, uid: s.uid, modSeq: s.modSeq });
-    return stored.map(({ modSeq: _m, ...s }) => s);
+    for (const s of stored) {
+      this.bus.publish({ kind: 'exists', accountId: s.accountId, mailboxId: s.mailboxId, uid: s.uid, modSeq: s.modSeq });
+      this.search.add(s.id, message.parsed.text);
+    }
+    return stored.map(({ modSeq: _m, id: _i, ...s }) => s);
   }
 
   async reconcile(a: AccountRef, opts: { minAgeMs?: number } = {}): Promise<{ adopted: number; dropped: number }> {
     let adopted = 0;
     let dropped = 0;
-    {
-      const root = accountRoot(this.mailRoot, a);
-      for (const f of await discoverFolders(root)) {
-        if (!this.index.mailbox(a.id, f.name)) this.index.ensureMailbox(a.id, f.name, f.dir, null);
-      }
-      for (const mb of this.index.mailboxRows(a.id)) {
-        const r = await reconcileMailbox(this.index, this.db, root, mb, opts.minAgeMs ?? 0);
-        adopted += r.adopted;
-        dropped += r.dropped;
-        for (const uid of r.adoptedUids) this.bus.publish({ kind: 'exists', accountId: a.id, mailboxId: mb.id, uid, modSeq: 0 });
-      }
+    const root = accountRoot(this.mailRoot, a);
+    for (const f of await discoverFolders(root)) {
+      if (!this.index.mailbox(a.id, f.name)) this.index.ensureMailbox(a.id, f.name, f.dir, null);
     }
+    for (const mb of this.index.mailboxRows(a.id)) {
+      const r = await reconcileMailbox(this.index, this.db, root, mb, opts.minAgeMs ?? 0, this.search);
+      adopted += r.adopted;
+      dropped += r.dropped;
+      for (const uid of r.adoptedUids) this.bus.publish({ kind: 'exists', accountId: a.id, mailboxId: mb.id, uid, modSeq: 0 });
+    }
+    const reindexed = await catchUpSearch(this.index, root, a.id, this.search);
+    if (reindexed) this.log.info({ event: 'search.catchup', account: `${a.local}@${a.domain}`, messages: reindexed }, 'search index caught up');
     if (adopted || dropped) this.log.info({ event: 'store.reconcile', account: `${a.local}@${a.domain}`, adopted, dropped }, 'index reconciled with the Maildir');
     return { adopted, dropped };
   }
 
   async rebuild(account: AccountRef): Promise<{ messages: number }> {
+    this.search.remove(this.index.messageIds(account.id));
     transaction(this.db, () => this.index.resetAccount(account.id));
     await this.reconcile(account);
     return { messages: this.index.listMailboxes(account.id).reduce((n, m) => n + m.messages, 0) };
   }
 
+  /** Message ids whose text contains `query`; the IMAP SEARCH path filters them by mailbox. */
+  searchText(query: string): Promise<number[]> {
+    return this.search.search(query);
+  }
+
   async close(): Promise<void> {
     // The database handle belongs to the composition root, which closes it.
+    await this.searchIndex?.close();
   }
 }

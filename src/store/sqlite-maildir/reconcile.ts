@@ -7,6 +7,7 @@ import type { Db } from '../../db/sqlite.ts';
 import { transaction } from '../../db/sqlite.ts';
 import { parseMessage } from '../../mime/parse-message.ts';
 import type { IndexWriter, MailboxRow } from './index-writer.ts';
+import type { SearchIndex } from './search-index.ts';
 import { baseOf, SUBDIRS } from './paths.ts';
 import { FLAG_BITS } from './schema.ts';
 
@@ -46,6 +47,7 @@ export async function reconcileMailbox(
   root: string,
   mb: MailboxRow,
   minAgeMs: number,
+  search: SearchIndex,
 ): Promise<{ adopted: number; dropped: number; adoptedUids: number[] }> {
   const onDisk = new Map<string, string>();
   for (const sub of SUBDIRS) {
@@ -67,6 +69,7 @@ export async function reconcileMailbox(
     index.dropMessages(mb.id, gone);
     for (const m of moved) index.updateFile(m.id, m.file);
   });
+  search.remove(gone.map((g) => g.id));
   // What is left on disk has no row: adopt it oldest first, so UIDs follow arrival, in
   // batches so a mailbox imported from elsewhere never has to fit in memory at once.
   const stats = await Promise.all(
@@ -86,18 +89,31 @@ export async function reconcileMailbox(
       for (const a of batch) {
         // null: vanished between readdir and read, another process took it.
         if (!a) continue;
-        const { uid } = index.insertMessage(mb.id, {
+        const parsed = parseMessage(a.data);
+        const { id, uid } = index.insertMessage(mb.id, {
           file: a.file,
           size: a.data.length,
           dataOffset: 0,
           internalDate: Math.floor(a.mtime),
           flags: flagsFromInfo(a.file),
           keywords: null,
-          parsed: parseMessage(a.data),
+          parsed,
         });
+        search.add(id, parsed.text);
         adoptedUids.push(uid);
       }
     });
   }
   return { adopted: adoptedUids.length, dropped: gone.length, adoptedUids };
+}
+
+/** Feeds the search index the text of the account's messages it has not seen (after a crash). */
+export async function catchUpSearch(index: IndexWriter, root: string, accountId: number, search: SearchIndex): Promise<number> {
+  const after = await search.watermark();
+  const rows = index.unindexed(accountId, after);
+  for (const r of rows) {
+    const data = await readFile(path.join(root, r.dir, r.file)).catch(() => null);
+    if (data) search.add(r.id, parseMessage(data.subarray(r.offset)).text);
+  }
+  return rows.length;
 }

@@ -1,4 +1,5 @@
 // The mailbox index: the store module owns these tables and nothing else writes them.
+// Message ids never repeat (AUTOINCREMENT): the full-text index in search.db is keyed by them.
 export const STORE_MIGRATIONS = [
   `CREATE TABLE mailboxes (
      id INTEGER PRIMARY KEY,
@@ -14,7 +15,7 @@ export const STORE_MIGRATIONS = [
      subscribed INTEGER NOT NULL DEFAULT 1,
      UNIQUE (account_id, name));
    CREATE TABLE messages (
-     id INTEGER PRIMARY KEY,
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
      mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
      uid INTEGER NOT NULL,
      modseq INTEGER NOT NULL,
@@ -35,8 +36,7 @@ export const STORE_MIGRATIONS = [
      message_id TEXT NOT NULL DEFAULT '',
      UNIQUE (mailbox_id, uid));
    CREATE INDEX messages_file ON messages (mailbox_id, file);
-   CREATE TABLE expunged (mailbox_id INTEGER NOT NULL, uid INTEGER NOT NULL, modseq INTEGER NOT NULL, PRIMARY KEY (mailbox_id, uid)) WITHOUT ROWID;
-   CREATE VIRTUAL TABLE message_text USING fts5 (text, content='', contentless_delete=1, tokenize='trigram');`,
+   CREATE TABLE expunged (mailbox_id INTEGER NOT NULL, uid INTEGER NOT NULL, modseq INTEGER NOT NULL, PRIMARY KEY (mailbox_id, uid)) WITHOUT ROWID;`,
 ];
 
 /** System flags as bits, so STORE on many messages is one UPDATE. RFC 9051 §2.3.2. */

@@ -1,0 +1,96 @@
+// The main-thread side of the full-text index: queues additions and removals, sends them to
+// the search worker in batches, and answers queries once everything queued before them is in.
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../../core/logger.ts';
+import type { SearchOp, SearchReply, SearchRequest } from './search-worker.ts';
+
+type RequestBody = SearchRequest extends infer R ? (R extends SearchRequest ? Omit<R, 'seq'> : never) : never;
+
+const FLUSH_MS = 20;
+const FLUSH_OPS = 500;
+
+export class SearchIndex {
+  private readonly worker: Worker;
+  private readonly log: Logger;
+  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private ops: SearchOp[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private seq = 0;
+  private closed = false;
+
+  constructor(file: string, log: Logger) {
+    this.log = log;
+    this.worker = new Worker(new URL('./search-worker.ts', import.meta.url), { workerData: { file } });
+    this.worker.on('message', (r: SearchReply) => {
+      const w = this.waiting.get(r.seq);
+      if (!w) return;
+      this.waiting.delete(r.seq);
+      if (this.waiting.size === 0) this.worker.unref();
+      if (r.ok) w.resolve(r.value);
+      else w.reject(new Error(r.error));
+    });
+    this.worker.on('error', (e) => {
+      this.log.error({ event: 'search.error', err: e.message }, 'search index worker failed');
+      for (const w of this.waiting.values()) w.reject(e);
+      this.waiting.clear();
+    });
+    this.worker.unref();
+  }
+
+  add(id: number, text: string): void {
+    if (text) this.push({ add: [id, text] });
+  }
+
+  remove(ids: number[]): void {
+    if (ids.length) this.push({ remove: ids });
+  }
+
+  /** Highest message id whose text is indexed (the start-up catch-up starts after it). */
+  async watermark(): Promise<number> {
+    await this.flush();
+    return this.request({ type: 'watermark' }) as Promise<number>;
+  }
+
+  /** Ids of messages whose text contains `query` (3 characters or more), after pending writes. */
+  async search(query: string): Promise<number[]> {
+    await this.flush();
+    return this.request({ type: 'search', query }) as Promise<number[]>;
+  }
+
+  /** Sends what is queued; resolves when the worker has committed it. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.ops.length === 0) return Promise.resolve();
+    const ops = this.ops;
+    this.ops = [];
+    const done = this.request({ type: 'batch', ops }) as Promise<void>;
+    done.catch((e: Error) => this.log.error({ event: 'search.error', err: e.message }, 'search index batch failed'));
+    return done;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.flush().catch(() => undefined);
+    await this.request({ type: 'close' }).catch(() => undefined);
+    await this.worker.terminate();
+  }
+
+  private push(op: SearchOp): void {
+    if (this.closed) return;
+    this.ops.push(op);
+    if (this.ops.length >= FLUSH_OPS) void this.flush();
+    else if (!this.timer) this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
+  }
+
+  private request(req: RequestBody): Promise<unknown> {
+    const seq = ++this.seq;
+    return new Promise((resolve, reject) => {
+      // Keep the process alive while an answer is due, and only then.
+      if (this.waiting.size === 0) this.worker.ref();
+      this.waiting.set(seq, { resolve, reject });
+      this.worker.postMessage({ ...req, seq } as SearchRequest);
+    });
+  }
+}

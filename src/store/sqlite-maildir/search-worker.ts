@@ -1,0 +1,78 @@
+// The full-text index runs in its own thread with its own SQLite file (data/search.db):
+// trigram indexing costs more CPU than everything else a delivery does, so it stays off the
+// thread that answers SMTP, and off the path to "250". The file is derived data: the store
+// re-feeds whatever lies past the watermark on start.
+import { DatabaseSync } from 'node:sqlite';
+import { parentPort, workerData } from 'node:worker_threads';
+
+export type SearchOp = { add: [id: number, text: string] } | { remove: number[] };
+
+export type SearchRequest =
+  | { type: 'batch'; seq: number; ops: SearchOp[] }
+  | { type: 'search'; seq: number; query: string }
+  | { type: 'watermark'; seq: number }
+  | { type: 'close'; seq: number };
+
+export type SearchReply = { seq: number; ok: true; value?: unknown } | { seq: number; ok: false; error: string };
+
+function main(): void {
+  const port = parentPort;
+  if (!port) return;
+  const db = new DatabaseSync((workerData as { file: string }).file, { timeout: 5000 });
+  db.exec(`
+    PRAGMA journal_mode = WAL;
+    PRAGMA synchronous = NORMAL;
+    CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5 (text, content='', contentless_delete=1, tokenize='trigram');
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    INSERT OR IGNORE INTO meta VALUES ('watermark', 0);
+  `);
+  const add = db.prepare('INSERT OR REPLACE INTO fts (rowid, text) VALUES (?, ?)');
+  const del = db.prepare('DELETE FROM fts WHERE rowid = ?');
+  const mark = db.prepare("UPDATE meta SET value = max(value, ?) WHERE key = 'watermark'");
+  const getMark = db.prepare("SELECT value FROM meta WHERE key = 'watermark'");
+  const match = db.prepare('SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid');
+
+  port.on('message', (req: SearchRequest) => {
+    try {
+      switch (req.type) {
+        case 'batch': {
+          let top = 0;
+          db.exec('BEGIN');
+          try {
+            for (const op of req.ops) {
+              if ('add' in op) {
+                add.run(op.add[0], op.add[1]);
+                top = Math.max(top, op.add[0]);
+              } else for (const id of op.remove) del.run(id);
+            }
+            if (top) mark.run(top);
+            db.exec('COMMIT');
+          } catch (e) {
+            db.exec('ROLLBACK');
+            throw e;
+          }
+          port.postMessage({ seq: req.seq, ok: true } satisfies SearchReply);
+          break;
+        }
+        case 'search': {
+          // A trigram query matches substrings case-insensitively, as IMAP SEARCH wants.
+          const phrase = '"' + req.query.replace(/"/g, '""') + '"';
+          const ids = (match.all(phrase) as { rowid: number }[]).map((r) => r.rowid);
+          port.postMessage({ seq: req.seq, ok: true, value: ids } satisfies SearchReply);
+          break;
+        }
+        case 'watermark':
+          port.postMessage({ seq: req.seq, ok: true, value: (getMark.get() as { value: number }).value } satisfies SearchReply);
+          break;
+        case 'close':
+          db.close();
+          port.postMessage({ seq: req.seq, ok: true } satisfies SearchReply);
+          break;
+      }
+    } catch (e) {
+      port.postMessage({ seq: req.seq, ok: false, error: (e as Error).message } satisfies SearchReply);
+    }
+  });
+}
+
+main();
