@@ -206,7 +206,7 @@ export class InboundServer {
           await this.opts.delivery.deliver({ sender, content, parsed, receivedAt }, [plan]);
           this.opts.log.info({ event: 'message.accepted', ...msgLog, to: [plan.address] }, 'message delivered');
           st.accepted++;
-          results.push(`2.0.0 <${plan.address}> Ok: delivered as ${id}`);
+          results.push(`<${plan.address}> Ok: delivered as ${id}`);
         } catch (e) {
           const me = e instanceof MailError ? e : errors.localError(e);
           this.opts.log.warn({ event: 'message.refused', ...msgLog, to: [plan.address], code: me.code, reply: me.replyText }, 'message refused');
