@@ -28,7 +28,7 @@ export function registerServe(program: Command): void {
       log.info(
         { event: 'ready', hostname: ctx.config.hostname, data: ctx.dataDir, config: ctx.configFile ?? null, tls: server.tls.selfSigned ? 'self-signed' : 'files', domains: domains.length },
         domains.length === 0
-          ? `ready. Next: mailhaven domain add example.org && mailhaven user add you@example.org (data in ${ctx.dataDir})`
+          ? `ready. Next, in another terminal: ./bin/mailhaven domain add example.org && ./bin/mailhaven user add you@example.org (data in ${ctx.dataDir})`
           : `ready: ${domains.length} domain(s), data in ${ctx.dataDir}`,
       );
       let stopping = false;
