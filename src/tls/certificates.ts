@@ -4,7 +4,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import { generate } from 'selfsigned';
 
 export type TlsMaterial = { key: string; cert: string; selfSigned: boolean; names: string[]; validTo: Date };
 
@@ -19,6 +18,8 @@ export async function loadTlsMaterial(opts: { cert: string; key: string; hostnam
   if (!existsSync(certFile) || !existsSync(keyFile)) {
     await mkdir(opts.tlsDir, { recursive: true, mode: 0o700 });
     const notBefore = new Date(Date.now() - 60_000);
+    // Loaded only on first start: the X.509 toolkit is large and not needed afterwards.
+    const { generate } = await import('selfsigned');
     const pems = await generate([{ name: 'commonName', value: opts.hostname }], {
       keyType: 'ec',
       curve: 'P-256',
