@@ -1,0 +1,102 @@
+/**
+ * Command-line options of bench/smtp-ingest.ts, and the usage text, which is the script's own
+ * leading doc comment. The helpers (usageOf, integer, perConcurrency) suit any benchmark.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+export type Side = 'mailhaven' | 'postfix';
+
+export interface Options {
+  sides: Side[];
+  concurrencies: number[];
+  messages: (c: number) => number;
+  size: number;
+  warmup: number;
+  repeat: number;
+  reuse: boolean;
+  timeoutMs: number;
+  tmp: string;
+  keep: boolean;
+}
+
+const DEFAULT_MESSAGES: Record<number, number> = { 1: 2000, 10: 4000, 50: 4000 };
+
+/** The usage text of a script: its leading /** … *\/ comment, without the stars. */
+export function usageOf(scriptUrl: string): string {
+  const text = fs.readFileSync(new URL(scriptUrl), 'utf8');
+  const doc = text.slice(text.indexOf('/**') + 3, text.indexOf('*/'));
+  return doc.split('\n').map((l) => l.replace(/^ \* ?/, '').replace(/^ \*$/, '')).join('\n').trim();
+}
+
+/** Parses the value of --`name` as an integer ≥ `min`, or throws. */
+export function integer(name: string, s: string, min: number): number {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name}: expected an integer ≥ ${min}, got ${JSON.stringify(s)}`);
+  return n;
+}
+
+/**
+ * A count per concurrency from `N` (the same for all) or `C=N,C=N,…` (a count for each
+ * concurrency named; asking for another throws).
+ */
+export function perConcurrency(name: string, spec: string): (c: number) => number {
+  if (!spec.includes('=')) {
+    const n = integer(name, spec, 1);
+    return () => n;
+  }
+  const table = new Map<number, number>();
+  for (const part of spec.split(',')) {
+    const [c, n] = part.split('=');
+    table.set(integer(name, (c ?? '').trim(), 1), integer(name, (n ?? '').trim(), 1));
+  }
+  return (c) => {
+    const n = table.get(c);
+    if (n === undefined) throw new Error(`--${name} gives no count for concurrency ${c}`);
+    return n;
+  };
+}
+
+/** Parses the arguments; on --help prints `usage` and exits. Throws on a bad option. */
+export function parseOptions(argv: string[], usage: () => string): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      only: { type: 'string' },
+      concurrency: { type: 'string', default: '1,10,50' },
+      messages: { type: 'string' },
+      size: { type: 'string', default: '4096' },
+      warmup: { type: 'string', default: '100' },
+      repeat: { type: 'string', default: '1' },
+      reuse: { type: 'boolean', default: false },
+      timeout: { type: 'string', default: '180' },
+      tmp: { type: 'string', default: os.tmpdir() },
+      keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(usage());
+    process.exit(0);
+  }
+  let sides: Side[] = ['postfix', 'mailhaven'];
+  if (values.only !== undefined) {
+    if (values.only !== 'mailhaven' && values.only !== 'postfix') throw new Error('--only: expected mailhaven or postfix');
+    sides = [values.only];
+  }
+  return {
+    sides,
+    concurrencies: values.concurrency.split(',').map((s) => integer('concurrency', s.trim(), 1)),
+    messages: values.messages === undefined ? (c) => DEFAULT_MESSAGES[c] ?? 4000 : perConcurrency('messages', values.messages),
+    size: integer('size', values.size, 1),
+    warmup: integer('warmup', values.warmup, 0),
+    repeat: integer('repeat', values.repeat, 1),
+    reuse: values.reuse,
+    timeoutMs: integer('timeout', values.timeout, 1) * 1000,
+    tmp: path.resolve(values.tmp),
+    keep: values.keep,
+  };
+}

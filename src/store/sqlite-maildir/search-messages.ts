@@ -1,0 +1,267 @@
+// SEARCH over the mailbox index (RFC 9051 §6.4.4). A Criteria tree becomes, as far as it can,
+// one parameterised WHERE over `messages`: flags are bit tests, keywords LIKE on the
+// space-delimited list, header fields instr() on the decoded columns, dates UTC day bounds,
+// BODY/TEXT of 3+ characters the full-text index's id list. What SQL cannot decide (HEADER of
+// other fields, strings under 3 characters, the header part of TEXT) is decided per row in JS
+// from the file, only for the rows the SQL part has already let through; every subtree SQL can
+// decide on its own is selected as a 0/1 column, so NOT and OR over mixed subtrees stay exact.
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type { Criteria } from '../search-criteria.ts';
+import { FLAG_BITS } from './schema.ts';
+import { RowFile, fold } from './search-row.ts';
+import type { FileRow } from './search-row.ts';
+
+export type SearchOptions = {
+  mailboxId: number;
+  criteria: Criteria;
+  /** Ids of messages whose decoded body text contains the query (3 characters or more). */
+  textSearch: (query: string) => Promise<number[]>;
+  /** The whole message file. */
+  readMessage: (row: FileRow) => Promise<Buffer>;
+};
+
+type Sql = { sql: string; params: SQLInputValue[] };
+
+/** A subtree JS evaluates per row; `col` is the index of a selected 0/1 column. */
+type Node =
+  | { t: 'col'; col: number }
+  | { t: 'all' | 'any'; of: Node[] }
+  | { t: 'not'; of: Node }
+  /** A file test; when `col` is given and that column is 1 the test is skipped (it matched). */
+  | { t: 'file'; test: (f: RowFile) => Promise<boolean>; col?: number };
+
+/** exact: SQL decides; otherwise `pre` (when not null) is a necessary condition for a match. */
+type Plan = { exact: true; q: Sql } | { exact: false; pre: Sql | null; node: Node };
+
+const TRUE: Sql = { sql: '1', params: [] };
+const FALSE: Sql = { sql: '0', params: [] };
+const FTS_MIN = 3; // the trigram index answers queries of 3 characters or more
+const MAX_INLINE_RANGES = 16;
+const DAY_MS = 86_400_000;
+
+const join = (parts: Sql[], op: 'AND' | 'OR'): Sql =>
+  parts.length === 0 ? (op === 'AND' ? TRUE : FALSE)
+    : parts.length === 1 ? parts[0]
+      : { sql: parts.map((p) => `(${p.sql})`).join(` ${op} `), params: parts.flatMap((p) => p.params) };
+
+const FIELD_COLUMNS = { subject: 'subject', from: 'addr_from', to: 'addr_to', cc: 'addr_cc', bcc: 'addr_bcc' } as const;
+
+const FOLD_FN = 'mailhaven_fold';
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+const folding = new WeakSet<DatabaseSync>();
+
+/** Case-insensitive substring of a column. SQLite's lower() folds only ASCII; a needle with
+ *  other letters goes through a JS function registered on the connection. */
+function substring(db: DatabaseSync, column: string, value: string): Sql {
+  const needle = fold(value);
+  if (isAscii(needle)) return { sql: `instr(lower(${column}), ?) > 0`, params: [needle] };
+  if (!folding.has(db)) {
+    db.function(FOLD_FN, { deterministic: true }, (s) => (typeof s === 'string' ? fold(s) : s));
+    folding.add(db);
+  }
+  return { sql: `instr(${FOLD_FN}(${column}), ?) > 0`, params: [needle] };
+}
+
+function flagSql(flag: string, set: boolean): Sql {
+  if (flag.startsWith('\\')) {
+    const lower = flag.toLowerCase();
+    const entry = Object.entries(FLAG_BITS).find(([name]) => name.toLowerCase() === lower);
+    // \Recent is not stored (search-translate turns RECENT into UIDs); other \-flags never exist
+    if (entry === undefined) return set ? FALSE : TRUE;
+    return { sql: `(flags & ${entry[1]}) ${set ? '!=' : '='} 0`, params: [] };
+  }
+  const pattern = '% ' + flag.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c) + ' %';
+  return { sql: `coalesce(lower(keywords), '') ${set ? '' : 'NOT '}LIKE ? ESCAPE '\\'`, params: [pattern] };
+}
+
+function uidSql(ranges: [number, number][]): Sql {
+  if (ranges.length === 0) return FALSE;
+  if (ranges.length <= MAX_INLINE_RANGES) {
+    return join(ranges.map(([lo, hi]) => (lo === hi ? { sql: 'uid = ?', params: [lo] } : { sql: 'uid BETWEEN ? AND ?', params: [lo, hi] })), 'OR');
+  }
+  return {
+    sql: "EXISTS (SELECT 1 FROM json_each(?) r WHERE uid BETWEEN json_extract(r.value, '$[0]') AND json_extract(r.value, '$[1]'))",
+    params: [JSON.stringify(ranges)],
+  };
+}
+
+function dateSql(which: 'internal' | 'sent', cmp: 'before' | 'on' | 'since', day: string): Sql {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (m === null) throw new Error(`search: bad day ${day}`);
+  const start = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  // Without a usable Date: header the sent date is the internal date (as Dovecot does).
+  const col = which === 'internal' ? 'internal_date' : 'coalesce(sent_date, internal_date)';
+  if (cmp === 'before') return { sql: `${col} < ?`, params: [start] };
+  if (cmp === 'since') return { sql: `${col} >= ?`, params: [start] };
+  return { sql: `${col} >= ? AND ${col} < ?`, params: [start, start + DAY_MS] };
+}
+
+const long = (value: string): boolean => [...value].length >= FTS_MIN;
+
+/** Turns a tree into SQL where it can; `cols` collects the 0/1 columns JS nodes refer to. */
+class Planner {
+  readonly cols: Sql[] = [];
+  readonly #db: DatabaseSync;
+  readonly #fts: Map<string, number[]>;
+
+  constructor(db: DatabaseSync, fts: Map<string, number[]>) {
+    this.#db = db;
+    this.#fts = fts;
+  }
+
+  #col(q: Sql): Node {
+    this.cols.push(q);
+    return { t: 'col', col: this.cols.length - 1 };
+  }
+
+  #ftsSql(value: string): Sql {
+    return { sql: 'id IN (SELECT value FROM json_each(?))', params: [JSON.stringify(this.#fts.get(value) ?? [])] };
+  }
+
+  plan(c: Criteria): Plan {
+    switch (c.op) {
+      case 'everything':
+        return { exact: true, q: TRUE };
+      case 'uid':
+        return { exact: true, q: uidSql(c.ranges) };
+      case 'flag':
+        return { exact: true, q: flagSql(c.flag, c.set) };
+      case 'field':
+        return { exact: true, q: substring(this.#db, FIELD_COLUMNS[c.field], c.value) };
+      case 'date':
+        return { exact: true, q: dateSql(c.which, c.cmp, c.day) };
+      case 'size':
+        return { exact: true, q: { sql: c.cmp === 'larger' ? 'size > ?' : 'size < ?', params: [c.value] } };
+      case 'modseq':
+        return { exact: true, q: { sql: 'modseq >= ?', params: [c.atLeast] } };
+      case 'body': {
+        if (c.value === '') return { exact: true, q: TRUE }; // every text contains ""
+        if (long(c.value)) return { exact: true, q: this.#ftsSql(c.value) };
+        const value = c.value;
+        return { exact: false, pre: null, node: { t: 'file', test: (f) => f.bodyContains(value) } };
+      }
+      case 'text': {
+        if (c.value === '') return { exact: true, q: TRUE };
+        // TEXT = header or body. The index answers for the body and the decoded address and
+        // subject columns; other header fields need the file, unless SQL already matched.
+        const value = c.value;
+        const indexed = join([
+          ...(long(value) ? [this.#ftsSql(value)] : []),
+          ...Object.values(FIELD_COLUMNS).map((col) => substring(this.#db, col, value)),
+        ], 'OR');
+        this.cols.push(indexed);
+        const col = this.cols.length - 1;
+        const test = long(value)
+          ? (f: RowFile) => f.headerContains(value)
+          : async (f: RowFile) => (await f.headerContains(value)) || f.bodyContains(value);
+        return { exact: false, pre: null, node: { t: 'file', test, col } };
+      }
+      case 'header': {
+        const name = c.field.toLowerCase();
+        if (c.value !== '' && Object.hasOwn(FIELD_COLUMNS, name)) {
+          return { exact: true, q: substring(this.#db, FIELD_COLUMNS[name as keyof typeof FIELD_COLUMNS], c.value) };
+        }
+        const { field, value } = c;
+        return { exact: false, pre: null, node: { t: 'file', test: (f) => f.headerField(field, value) } };
+      }
+      case 'not': {
+        const p = this.plan(c.of);
+        if (p.exact) return { exact: true, q: { sql: `NOT (${p.q.sql})`, params: p.q.params } };
+        return { exact: false, pre: null, node: { t: 'not', of: p.node } };
+      }
+      case 'all':
+      case 'any':
+        return this.#combine(c.op, c.of.map((x) => this.plan(x)));
+    }
+  }
+
+  #combine(op: 'all' | 'any', plans: Plan[]): Plan {
+    const sqlOp = op === 'all' ? 'AND' : 'OR';
+    const exact = plans.flatMap((p) => (p.exact ? [p.q] : []));
+    const mixed = plans.flatMap((p) => (p.exact ? [] : [p]));
+    if (mixed.length === 0) return { exact: true, q: join(exact, sqlOp) };
+    const nodes: Node[] = [];
+    let pre: Sql | null;
+    if (op === 'all') {
+      // every exact child and every child's necessary condition must hold
+      const conds = [...exact, ...mixed.flatMap((p) => (p.pre === null ? [] : [p.pre]))];
+      pre = conds.length === 0 ? null : join(conds, 'AND');
+    } else {
+      // one of them: only a necessary condition when every mixed child has one
+      pre = mixed.every((p) => p.pre !== null) ? join([...exact, ...mixed.map((p) => p.pre!)], 'OR') : null;
+    }
+    if (exact.length > 0) nodes.push(this.#col(join(exact, sqlOp)));
+    for (const p of mixed) nodes.push(p.node);
+    return { exact: false, pre, node: { t: op, of: nodes } };
+  }
+}
+
+async function evaluate(n: Node, row: Record<string, unknown>, f: RowFile): Promise<boolean> {
+  switch (n.t) {
+    case 'col':
+      return Number(row[`c${n.col}`]) !== 0;
+    case 'not':
+      return !(await evaluate(n.of, row, f));
+    case 'file':
+      if (n.col !== undefined && Number(row[`c${n.col}`]) !== 0) return true;
+      return n.test(f);
+    case 'all':
+      for (const c of n.of) if (!(await evaluate(c, row, f))) return false;
+      return true;
+    case 'any':
+      for (const c of n.of) if (await evaluate(c, row, f)) return true;
+      return false;
+  }
+}
+
+/** Prepared statements by SQL text, per connection; the shapes of searches repeat. */
+const cache = new WeakMap<DatabaseSync, Map<string, StatementSync>>();
+const CACHE_MAX = 200;
+
+function prepare(db: DatabaseSync, sql: string): StatementSync {
+  let m = cache.get(db);
+  if (m === undefined) cache.set(db, (m = new Map()));
+  let st = m.get(sql);
+  if (st === undefined) {
+    if (m.size >= CACHE_MAX) m.clear();
+    st = db.prepare(sql);
+    m.set(sql, st);
+  }
+  return st;
+}
+
+/** The strings TEXT/BODY ask the full-text index about. */
+function ftsQueries(c: Criteria, out: Set<string>): Set<string> {
+  if (c.op === 'body' || c.op === 'text') {
+    if (long(c.value)) out.add(c.value);
+  } else if (c.op === 'not') ftsQueries(c.of, out);
+  else if (c.op === 'all' || c.op === 'any') for (const x of c.of) ftsQueries(x, out);
+  return out;
+}
+
+/** UIDs of the messages of the mailbox that match, ascending. */
+export async function searchMessages(db: DatabaseSync, opts: SearchOptions): Promise<number[]> {
+  const fts = new Map<string, number[]>();
+  await Promise.all([...ftsQueries(opts.criteria, new Set())].map(async (q) => fts.set(q, await opts.textSearch(q))));
+  const planner = new Planner(db, fts);
+  const plan = planner.plan(opts.criteria);
+  if (plan.exact) {
+    const rows = prepare(db, `SELECT uid FROM messages WHERE mailbox_id = ? AND (${plan.q.sql}) ORDER BY uid`)
+      .all(opts.mailboxId, ...plan.q.params) as { uid: number }[];
+    return rows.map((r) => r.uid);
+  }
+  const cols = planner.cols.map((c, i) => `(${c.sql}) AS c${i}`);
+  const pre = plan.pre ?? TRUE;
+  const sql = `SELECT id, uid, file, data_offset${cols.map((c) => ', ' + c).join('')} FROM messages WHERE mailbox_id = ? AND (${pre.sql}) ORDER BY uid`;
+  const rows = prepare(db, sql).all(...planner.cols.flatMap((c) => c.params), opts.mailboxId, ...pre.params) as Record<string, unknown>[];
+  const uids: number[] = [];
+  for (const row of rows) {
+    const file = new RowFile({ id: Number(row.id), file: String(row.file), data_offset: Number(row.data_offset) }, opts.readMessage);
+    if (await evaluate(plan.node, row, file)) uids.push(Number(row.uid));
+  }
+  return uids;
+}

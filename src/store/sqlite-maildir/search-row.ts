@@ -1,0 +1,79 @@
+// The part of a SEARCH that needs the message file (RFC 9051 §6.4.4): HEADER <field> <string>,
+// and TEXT/BODY where the full-text index cannot answer (strings under 3 characters, header
+// fields the index has no column for). Matching is a case-insensitive substring test on the
+// decoded text and on the raw text, as a client cannot know which form the server keeps.
+import { parseMessage } from '../../mime/parse-message.ts';
+import { scanHeader } from '../../mime/header-block.ts';
+import type { HeaderBlock } from '../../mime/header-block.ts';
+import { headerText } from '../../mime/bytes.ts';
+import { unfold } from '../../mime/header-block.ts';
+import { decodeWords } from '../../mime/charset.ts';
+
+export type FileRow = { id: number; file: string; data_offset: number };
+
+/** Unicode lower case: what "case-insensitive" means for SEARCH strings here. */
+export const fold = (s: string): string => s.toLowerCase();
+
+const contains = (haystack: string, foldedNeedle: string): boolean => fold(haystack).includes(foldedNeedle);
+
+/** One message's file, read at most once, and what is derived from it. */
+export class RowFile {
+  readonly #row: FileRow;
+  readonly #read: (row: FileRow) => Promise<Buffer>;
+  #file: Promise<Buffer> | null = null;
+  #header: { raw: Buffer; block: HeaderBlock } | null = null;
+  #text: string | null = null;
+
+  constructor(row: FileRow, read: (row: FileRow) => Promise<Buffer>) {
+    this.#row = row;
+    this.#read = read;
+  }
+
+  #load(): Promise<Buffer> {
+    return (this.#file ??= this.#read(this.#row));
+  }
+
+  /** The file's header, the per-recipient prefix lines included (they are what BODY[HEADER] shows). */
+  async #headerBlock(): Promise<{ raw: Buffer; block: HeaderBlock }> {
+    if (this.#header === null) {
+      const raw = await this.#load();
+      this.#header = { raw, block: scanHeader(raw, 0, raw.length) };
+    }
+    return this.#header;
+  }
+
+  /** HEADER field value: a field of that name whose value contains value; '' asks only that it exists. */
+  async headerField(field: string, value: string): Promise<boolean> {
+    const { raw, block } = await this.#headerBlock();
+    const name = field.toLowerCase();
+    const needle = fold(value);
+    for (const f of block.fields) {
+      if (f.name !== name) continue;
+      if (needle === '') return true;
+      const text = unfold(headerText(raw, f.valueStart, f.valueEnd));
+      if (contains(text, needle) || contains(decodeWords(text), needle)) return true;
+    }
+    return false;
+  }
+
+  /** Some header field (name or value, raw or RFC 2047-decoded) contains value. */
+  async headerContains(value: string): Promise<boolean> {
+    const { raw, block } = await this.#headerBlock();
+    const needle = fold(value);
+    const text = headerText(raw, 0, block.bodyStart);
+    if (contains(text, needle)) return true;
+    // a string may span a folded line break; encoded words are matched decoded too
+    const unfolded = text.replace(/\r?\n(?=[ \t])/g, '');
+    if (unfolded !== text && contains(unfolded, needle)) return true;
+    return unfolded.includes('=?') && contains(decodeWords(unfolded), needle);
+  }
+
+  /** The decoded text of the body (the text/* parts, HTML without tags) contains value. */
+  async bodyContains(value: string): Promise<boolean> {
+    if (this.#text === null) {
+      const raw = await this.#load();
+      this.#text = parseMessage(raw.subarray(Math.min(raw.length, this.#row.data_offset))).text;
+    }
+    return contains(this.#text, fold(value));
+  }
+}
