@@ -1,0 +1,88 @@
+// The POP3 listener: port 110 with STLS, or port 995 with implicit TLS (RFC 8314 §3.3),
+// one instance each. TLS 1.2 or later. Sessions are tracked so close() ends them all
+// (without UPDATE: nothing is deleted by a shutdown).
+import net, { type AddressInfo, type Socket } from 'node:net';
+import tls, { type SecureContext } from 'node:tls';
+import type { Authenticator } from '../auth/authenticator.ts';
+import type { Logger } from '../core/logger.ts';
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_BAD_COMMANDS } from './limits.ts';
+import type { MaildropProvider } from './maildrop.ts';
+import { Session, type SessionDeps } from './session.ts';
+
+export type Pop3ServerOptions = {
+  hostname: string;
+  tls: { key: string; cert: string };
+  /** true: TLS from the first byte (995); false: plain with STLS (110). */
+  implicitTls: boolean;
+  authenticator: Authenticator;
+  maildrops: MaildropProvider;
+  log: Logger;
+  /** RFC 1939 §3: at least 10 minutes (the default). */
+  idleTimeoutMs?: number;
+  maxBadCommands?: number;
+  /** Connections from these addresses may not log in without TLS; default: all but loopback. */
+  treatAsRemote?: (ip: string) => boolean;
+};
+
+export const isLoopback = (ip: string): boolean => ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
+
+export class Pop3Server {
+  private readonly opts: Pop3ServerOptions;
+  private readonly deps: SessionDeps;
+  private readonly server: net.Server;
+  private readonly sessions = new Set<Session>();
+
+  constructor(opts: Pop3ServerOptions) {
+    this.opts = opts;
+    const secureContext: SecureContext = tls.createSecureContext({ key: opts.tls.key, cert: opts.tls.cert, minVersion: 'TLSv1.2' });
+    this.deps = {
+      hostname: opts.hostname,
+      auth: opts.authenticator,
+      maildrops: opts.maildrops,
+      log: opts.log,
+      secureContext: opts.implicitTls ? null : secureContext,
+      idleTimeoutMs: opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      maxBadCommands: opts.maxBadCommands ?? DEFAULT_MAX_BAD_COMMANDS,
+      treatAsRemote: opts.treatAsRemote ?? ((ip) => !isLoopback(ip)),
+    };
+    if (opts.implicitTls) {
+      const server = tls.createServer({ key: opts.tls.key, cert: opts.tls.cert, minVersion: 'TLSv1.2' }, (socket) => this.accept(socket, true));
+      server.on('tlsClientError', (e, socket) => {
+        opts.log.debug({ event: 'pop3.tls', ip: socket.remoteAddress, err: e.message }, 'TLS handshake failed');
+        socket.destroy();
+      });
+      this.server = server;
+    } else {
+      this.server = net.createServer((socket) => this.accept(socket, false));
+    }
+    this.server.on('error', (e) => opts.log.error({ event: 'pop3.listen', err: e }, 'listener error'));
+  }
+
+  private accept(socket: Socket, secure: boolean): void {
+    const session = new Session(socket, this.deps, secure);
+    this.sessions.add(session);
+    void session.done.then(() => this.sessions.delete(session));
+    session.start();
+  }
+
+  listen(at: { host: string; port: number }): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      const onError = (e: Error): void => reject(e);
+      this.server.once('error', onError);
+      this.server.listen(at.port, at.host, () => {
+        this.server.off('error', onError);
+        const address = this.server.address() as AddressInfo;
+        this.opts.log.info({ event: 'pop3.listening', address: address.address, port: address.port, implicitTls: this.opts.implicitTls }, 'POP3 listening');
+        resolve(address);
+      });
+    });
+  }
+
+  /** Stops listening, ends every session (no deletions) and waits for their maildrops to be released. */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const s of this.sessions) s.shutdown();
+    await Promise.all([...this.sessions].map((s) => s.done));
+    await closed;
+  }
+}
