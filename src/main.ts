@@ -10,6 +10,9 @@ import { LocalDelivery } from './delivery/local-delivery.ts';
 import type { Directory } from './directory/directory.ts';
 import { SqliteDirectory } from './directory/sqlite-directory.ts';
 import { InboundServer, type InboundKind } from './smtp/inbound-server.ts';
+import { PasswordAuthenticator } from './auth/password-authenticator.ts';
+import { ImapServer } from './imap/server.ts';
+import { withLimits } from './imap/limits.ts';
 import { LocalChangeBus } from './store/change-bus.ts';
 import { SqliteMaildirStore } from './store/sqlite-maildir/message-store.ts';
 import type { ChangeBus, MessageStore } from './store/store.ts';
@@ -54,7 +57,9 @@ export function openServices(dataDir: string, log: Logger): Services {
   };
 }
 
-export type Listening = { service: InboundKind; address: string; port: number | null; socket?: string };
+export type Service = InboundKind | 'imap' | 'imaps';
+
+export type Listening = { service: Service; address: string; port: number | null; socket?: string };
 
 export type RunningServer = {
   services: Services;
@@ -72,7 +77,7 @@ export class ListenError extends Error {
 
 export async function startServer(config: Config, dataDir: string, log: Logger): Promise<RunningServer> {
   const services = openServices(dataDir, log);
-  const servers: InboundServer[] = [];
+  const servers: { close(): Promise<void> }[] = [];
   try {
     const tls = await loadTlsMaterial({ cert: config.tls.cert, key: config.tls.key, hostname: config.hostname, tlsDir: dataPaths(dataDir).tls });
     // Messages written to a Maildir but not yet indexed when the last run stopped.
@@ -111,6 +116,28 @@ export async function startServer(config: Config, dataDir: string, log: Logger):
         : { host: config.lmtp.host, port: config.lmtp.port };
       listening.push(await listenOrExplain(s, 'lmtp', target, '[lmtp]'));
     }
+    const auth = new PasswordAuthenticator({ directory: services.directory, log: log.child({ svc: 'auth' }) });
+    // Re-hashes started by logins finish before the database closes.
+    servers.push({ close: () => auth.drain() });
+    const imapCommon = {
+      store: services.store,
+      bus: services.bus,
+      auth,
+      quotaOf: async (id: number) => (await services.directory.getAccountById(id))?.quota ?? 0,
+      limits: withLimits({ appendLimit: config.imap_limits.append_limit }),
+      idleTimeoutMs: config.imap_limits.idle_timeout * 1000,
+      preAuthTimeoutMs: config.imap_limits.login_timeout * 1000,
+      maxBadCommands: config.limits.max_bad_commands,
+      maxConnections: config.imap_limits.max_connections,
+      tls: { key: tls.key, cert: tls.cert },
+      log: log.child({ svc: 'imap' }),
+    };
+    for (const [service, section, implicitTls] of [['imap', config.imap, false], ['imaps', config.imaps, true]] as const) {
+      if (!section.enabled) continue;
+      const s = new ImapServer({ ...imapCommon, implicitTls });
+      servers.push(s);
+      listening.push(await listenOrExplain(s, service, { host: section.host, port: section.port }, `[${service}]`));
+    }
     let stopped = false;
     return {
       services,
@@ -131,8 +158,8 @@ export async function startServer(config: Config, dataDir: string, log: Logger):
 }
 
 async function listenOrExplain(
-  server: InboundServer,
-  service: InboundKind,
+  server: InboundServer | ImapServer,
+  service: Service,
   target: { host: string; port: number } | { socket: string },
   section: string,
 ): Promise<Listening> {

@@ -37,6 +37,21 @@ export const configSchema = z
       .prefault({})
       .describe('LMTP (RFC 2033) listener, off by default.'),
 
+    imap: listener(143, true, 'IMAP (STARTTLS)').describe('IMAP for mail clients; STARTTLS is offered, and LOGIN is refused before it except on loopback.'),
+
+    imaps: listener(993, true, 'IMAP over implicit TLS').describe('IMAP with TLS from the first byte (RFC 8314), the port clients should prefer.'),
+
+    imap_limits: z
+      .object({
+        idle_timeout: z.number().int().min(1800).default(1800).describe('Seconds a logged-in IMAP client may stay silent (RFC 9051 §5.4: at least 30 minutes; IDLE clients re-issue before that).'),
+        login_timeout: z.number().int().min(10).default(60).describe('Seconds a client may stay silent before logging in.'),
+        max_connections: z.number().int().min(1).default(1000).describe('Simultaneous IMAP connections per listener.'),
+        append_limit: z.number().int().min(1024).default(50 * 1024 * 1024).describe('Largest message APPEND accepts, in bytes (APPENDLIMIT, RFC 7889).'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Limits of the IMAP listeners.'),
+
     limits: z
       .object({
         max_message_size: z.number().int().min(1024).default(50 * 1024 * 1024).describe('Largest message accepted, in bytes (SIZE in EHLO; 552 beyond it).'),

@@ -1,6 +1,8 @@
 // What the protocol servers and delivery need from mail storage. Async and free of SQLite
 // and file-system types, so a PostgreSQL backend can implement the same contract.
 import type { ParsedMessage } from '../mime/parse-message.ts';
+import type { BodyPart, ImapEnvelope } from '../mime/types.ts';
+import type { Criteria } from './search-criteria.ts';
 
 export const SPECIAL_FOLDERS = [
   { name: 'Sent', use: '\\Sent' },
@@ -22,6 +24,7 @@ export type MailboxInfo = {
   highestModSeq: number;
   messages: number;
   size: number;
+  subscribed: boolean;
 };
 
 /** One copy of a message for one mailbox; `prefix` holds per-recipient header lines. */
@@ -59,6 +62,67 @@ export interface MessageStore {
   /** Rebuilds an account's index from its Maildir from scratch (new UIDVALIDITY). */
   rebuild(account: AccountRef): Promise<{ messages: number }>;
   close(): Promise<void>;
+
+  // --- Mailboxes (IMAP). Names use "/" as the hierarchy delimiter; INBOX is upper case. ---
+  getMailbox(accountId: number, name: string): Promise<MailboxInfo | null>;
+  /** Counts of messages without \Seen and with \Deleted (STATUS UNSEEN/DELETED). */
+  mailboxCounts(mailboxId: number): Promise<{ unseen: number; deleted: number }>;
+  /** Creates the mailbox and any missing parents; MailboxError ALREADYEXISTS / CANNOT. */
+  createMailbox(account: AccountRef, name: string, specialUse?: string | null): Promise<MailboxInfo>;
+  /** Refuses INBOX and mailboxes with children (as Dovecot does); removes the folder's files. */
+  deleteMailbox(account: AccountRef, name: string): Promise<void>;
+  /** Renames the mailbox and its children; INBOX moves its messages to `to` and stays, empty. */
+  renameMailbox(account: AccountRef, from: string, to: string): Promise<void>;
+  setSubscribed(accountId: number, name: string, subscribed: boolean): Promise<void>;
+
+  // --- Messages of one mailbox (IMAP). UIDs are always ascending. ---
+  /** Every message's UID, MODSEQ and flags (SELECT), or those above `afterUid`. */
+  listMessages(mailboxId: number, afterUid?: number): Promise<MessageMeta[]>;
+  /** The same for the given UIDs only (flag refresh after a change by someone else). */
+  messageMetas(mailboxId: number, uids: readonly number[]): Promise<MessageMeta[]>;
+  /** What FETCH needs from the index, for the given UIDs (missing ones are left out). */
+  messageRecords(mailboxId: number, uids: readonly number[]): Promise<MessageRecord[]>;
+  /** The message file as stored (per-recipient prefix included); null when it is gone. */
+  readMessage(account: AccountRef, mailboxId: number, uid: number): Promise<Buffer | null>;
+  /** Durable APPEND of one or more messages (MULTIAPPEND: all or none). */
+  append(account: AccountRef, mailbox: string, messages: readonly AppendInput[]): Promise<AppendResult>;
+  /** STORE: returns the rows whose flags changed, with their new MODSEQ. */
+  setFlags(mailboxId: number, uids: readonly number[], action: 'set' | 'add' | 'remove', flags: readonly string[]): Promise<MessageMeta[]>;
+  /** Expunges messages with \Deleted (only among `uids` when given); returns their UIDs. */
+  expunge(account: AccountRef, mailboxId: number, uids?: readonly number[]): Promise<number[]>;
+  /** COPY: new UIDs in the target, pairwise with the source UIDs that still existed. */
+  copy(account: AccountRef, fromMailboxId: number, uids: readonly number[], to: string): Promise<CopyResult>;
+  /** UIDs (ascending) of the mailbox's messages that match (SEARCH). */
+  search(account: AccountRef, mailboxId: number, criteria: Criteria): Promise<number[]>;
+  /** MOVE: copy, then expunge the sources whatever their flags. */
+  move(account: AccountRef, fromMailboxId: number, uids: readonly number[], to: string): Promise<CopyResult>;
+}
+
+export type MessageMeta = { uid: number; modSeq: number; flags: string[] };
+
+export type MessageRecord = MessageMeta & {
+  internalDate: Date;
+  size: number;
+  envelope: ImapEnvelope;
+  body: BodyPart;
+  /** Where the message as received starts in the file (after per-recipient headers). */
+  dataOffset: number;
+};
+
+export type AppendInput = MessageInput & { flags: readonly string[] };
+export type AppendResult = { mailboxId: number; uidValidity: number; uids: number[] };
+export type CopyResult = { uidValidity: number; sourceUids: number[]; destUids: number[] };
+
+export type MailboxErrorCode = 'NONEXISTENT' | 'ALREADYEXISTS' | 'CANNOT' | 'TRYCREATE' | 'INUSE' | 'OVERQUOTA' | 'LIMIT';
+
+/** A refusal the client may see: `code` is the IMAP response code (RFC 5530). */
+export class MailboxError extends Error {
+  readonly code: MailboxErrorCode;
+  constructor(code: MailboxErrorCode, message: string) {
+    super(message);
+    this.name = 'MailboxError';
+    this.code = code;
+  }
 }
 
 export type MailboxChange =

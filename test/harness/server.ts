@@ -14,6 +14,8 @@ export type TestServer = {
   server: RunningServer;
   smtpPort: number;
   lmtpPort: number | null;
+  imapPort: number;
+  imapsPort: number;
   addDomain(d: string): Promise<void>;
   addUser(address: string, opts?: { password?: string; quota?: number }): Promise<number>;
   addAlias(source: string, ...destinations: string[]): Promise<void>;
@@ -33,6 +35,8 @@ export async function startTestServer(overrides: DeepPartial<Config> = {}, dataD
     hostname: (o.hostname as string) ?? 'mx.test.example',
     smtp: section('smtp', { host: '127.0.0.1', port: 0 }),
     lmtp: section('lmtp', { host: '127.0.0.1', port: 0 }),
+    imap: section('imap', { host: '127.0.0.1', port: 0 }),
+    imaps: section('imaps', { host: '127.0.0.1', port: 0 }),
     log: section('log', { level: 'silent', file: false }),
   });
   const server = await startServer(config, dir, silentLogger());
@@ -44,6 +48,8 @@ export async function startTestServer(overrides: DeepPartial<Config> = {}, dataD
     server,
     smtpPort: port('smtp') ?? 0,
     lmtpPort: port('lmtp'),
+    imapPort: port('imap') ?? 0,
+    imapsPort: port('imaps') ?? 0,
     async addDomain(d) {
       await directory.addDomain(d);
     },

@@ -5,11 +5,40 @@
 import fs, { constants } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 
 const openFd = promisify(fs.open);
 const writevFd = promisify(fs.writev);
+const fdatasyncFd = promisify(fs.fdatasync);
 const closeFd = promisify(fs.close);
+const renameFile = promisify(fs.rename);
+
+async function writeAll(fd: number, chunks: Buffer[]): Promise<void> {
+  let written = (await writevFd(fd, chunks)).bytesWritten;
+  const total = chunks.reduce((n, c) => n + c.length, 0);
+  // writev may write less than asked (large messages); finish with the rest.
+  while (written < total) written += (await writevFd(fd, [Buffer.concat(chunks).subarray(written)])).bytesWritten;
+}
+
+/**
+ * The delivery write: the file is written in tmp/, renamed to its place in new/ or cur/, and
+ * only then are its data and the directory synced — together. Both syncs wait for the same
+ * journal commit on ext4/xfs, so a message costs one commit instead of two (data, then the
+ * rename). Nothing is acknowledged before both return. A crash between the rename and the
+ * syncs can leave a torn file in place; it was never acknowledged, and start-up adoption skips
+ * files whose size differs from their ",S=" or that start with NUL (see reconcile.ts).
+ */
+export async function placeDurably(tmp: string, final: string, chunks: Buffer[], syncer: DirSyncer): Promise<void> {
+  const fd = await openFd(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  try {
+    await writeAll(fd, chunks);
+    await renameFile(tmp, final);
+    await Promise.all([fdatasyncFd(fd), syncer.sync(path.dirname(final))]);
+  } finally {
+    await closeFd(fd);
+  }
+}
 
 /**
  * Creates FILE with the chunks, durably. O_DSYNC makes the write itself wait for the data
@@ -19,10 +48,7 @@ const closeFd = promisify(fs.close);
 export async function writeFileDurably(file: string, chunks: Buffer[]): Promise<void> {
   const fd = await openFd(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_DSYNC, 0o600);
   try {
-    let written = (await writevFd(fd, chunks)).bytesWritten;
-    const total = chunks.reduce((n, c) => n + c.length, 0);
-    // writev may write less than asked (large messages); finish with the rest.
-    while (written < total) written += (await writevFd(fd, [Buffer.concat(chunks).subarray(written)])).bytesWritten;
+    await writeAll(fd, chunks);
   } finally {
     await closeFd(fd);
   }

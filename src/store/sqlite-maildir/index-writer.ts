@@ -15,6 +15,7 @@ export type MailboxRow = {
   highestmodseq: number;
   message_count: number;
   total_size: number;
+  subscribed: number;
 };
 
 export type NewMessage = {
@@ -27,7 +28,7 @@ export type NewMessage = {
   parsed: ParsedMessage;
 };
 
-const toInfo = (r: MailboxRow): MailboxInfo => ({
+export const toInfo = (r: MailboxRow): MailboxInfo => ({
   id: r.id,
   accountId: r.account_id,
   name: r.name,
@@ -37,6 +38,7 @@ const toInfo = (r: MailboxRow): MailboxInfo => ({
   highestModSeq: r.highestmodseq,
   messages: r.message_count,
   size: r.total_size,
+  subscribed: r.subscribed !== 0,
 });
 
 /** UIDVALIDITY: seconds since the epoch, as Dovecot does, with a random tail against reuse. */

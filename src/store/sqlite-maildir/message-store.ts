@@ -1,5 +1,5 @@
 // MessageStore on Maildir++ files plus a SQLite index (DESIGN.md "Storage").
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../../db/sqlite.ts';
 import { GroupCommit } from '../../db/group-commit.ts';
@@ -14,13 +14,25 @@ import {
   type MessageInput,
   type MessageStore,
   type Stored,
+  type AppendInput,
+  type AppendResult,
+  type CopyResult,
+  type MessageMeta,
+  type MessageRecord,
+  MailboxError,
 } from '../store.ts';
+import { ImapSql } from './imap-sql.ts';
+import { createMailbox, deleteMailbox, renameMailbox, setSubscribed } from './mailbox-ops.ts';
+import { append, copy, expunge, setFlags, toMeta } from './message-ops.ts';
+import type { StoreContext } from './store-context.ts';
+import type { Criteria } from '../search-criteria.ts';
+import { searchMessages } from './search-messages.ts';
 import { DirSyncer, maildirBaseName, moveIntoPlace, removeQuietly, writeFileDurably } from './durable-fs.ts';
-import { IndexWriter, type MailboxRow } from './index-writer.ts';
+import { IndexWriter, toInfo, type MailboxRow } from './index-writer.ts';
 import { accountRoot, folderDir, SUBDIRS } from './paths.ts';
 import { catchUpSearch, discoverFolders, reconcileMailbox } from './reconcile.ts';
 import { SearchIndex } from './search-index.ts';
-import { STORE_MIGRATIONS } from './schema.ts';
+import { FLAG_BITS, STORE_MIGRATIONS } from './schema.ts';
 
 export type SqliteMaildirOptions = { db: Db; mailRoot: string; searchFile: string; bus: ChangeBus; log: Logger };
 
@@ -36,6 +48,8 @@ export class SqliteMaildirStore implements MessageStore {
   private readonly commits: GroupCommit;
   private readonly searchFile: string;
   private searchIndex: SearchIndex | null = null;
+  private readonly sql: ImapSql;
+  private readonly ctx: StoreContext;
 
   constructor(opts: SqliteMaildirOptions) {
     this.db = opts.db;
@@ -46,10 +60,22 @@ export class SqliteMaildirStore implements MessageStore {
     this.index = new IndexWriter(this.db);
     this.commits = new GroupCommit(this.db);
     this.searchFile = opts.searchFile;
+    this.sql = new ImapSql(this.db);
+    this.ctx = {
+      db: this.db,
+      index: this.index,
+      sql: this.sql,
+      mailRoot: this.mailRoot,
+      syncer: this.syncer,
+      commits: this.commits,
+      bus: this.bus,
+      search: () => this.textIndex,
+      log: this.log,
+    };
   }
 
   /** Started on first use, so short CLI commands that never touch text pay nothing. */
-  private get search(): SearchIndex {
+  private get textIndex(): SearchIndex {
     return (this.searchIndex ??= new SearchIndex(this.searchFile, this.log));
   }
 
@@ -71,7 +97,7 @@ export class SqliteMaildirStore implements MessageStore {
   async deleteAccount(account: AccountRef, purge: boolean): Promise<void> {
     const ids = this.index.messageIds(account.id);
     transaction(this.db, () => this.index.deleteAccount(account.id));
-    this.search.remove(ids);
+    this.textIndex.remove(ids);
     if (purge) await rm(accountRoot(this.mailRoot, account), { recursive: true, force: true });
   }
 
@@ -132,7 +158,7 @@ export class SqliteMaildirStore implements MessageStore {
     }
     for (const s of stored) {
       this.bus.publish({ kind: 'exists', accountId: s.accountId, mailboxId: s.mailboxId, uid: s.uid, modSeq: s.modSeq });
-      this.search.add(s.id, message.parsed.text);
+      this.textIndex.add(s.id, message.parsed.text);
     }
     return stored.map(({ modSeq: _m, id: _i, ...s }) => s);
   }
@@ -145,19 +171,19 @@ export class SqliteMaildirStore implements MessageStore {
       if (!this.index.mailbox(a.id, f.name)) this.index.ensureMailbox(a.id, f.name, f.dir, null);
     }
     for (const mb of this.index.mailboxRows(a.id)) {
-      const r = await reconcileMailbox(this.index, this.db, root, mb, opts.minAgeMs ?? 0, this.search);
+      const r = await reconcileMailbox(this.index, this.db, root, mb, opts.minAgeMs ?? 0, this.textIndex);
       adopted += r.adopted;
       dropped += r.dropped;
       for (const uid of r.adoptedUids) this.bus.publish({ kind: 'exists', accountId: a.id, mailboxId: mb.id, uid, modSeq: 0 });
     }
-    const reindexed = await catchUpSearch(this.index, root, a.id, this.search);
+    const reindexed = await catchUpSearch(this.index, root, a.id, this.textIndex);
     if (reindexed) this.log.info({ event: 'search.catchup', account: `${a.local}@${a.domain}`, messages: reindexed }, 'search index caught up');
     if (adopted || dropped) this.log.info({ event: 'store.reconcile', account: `${a.local}@${a.domain}`, adopted, dropped }, 'index reconciled with the Maildir');
     return { adopted, dropped };
   }
 
   async rebuild(account: AccountRef): Promise<{ messages: number }> {
-    this.search.remove(this.index.messageIds(account.id));
+    this.textIndex.remove(this.index.messageIds(account.id));
     transaction(this.db, () => this.index.resetAccount(account.id));
     await this.reconcile(account);
     return { messages: this.index.listMailboxes(account.id).reduce((n, m) => n + m.messages, 0) };
@@ -165,7 +191,102 @@ export class SqliteMaildirStore implements MessageStore {
 
   /** Message ids whose text contains `query`; the IMAP SEARCH path filters them by mailbox. */
   searchText(query: string): Promise<number[]> {
-    return this.search.search(query);
+    return this.textIndex.search(query);
+  }
+
+  async getMailbox(accountId: number, name: string): Promise<MailboxInfo | null> {
+    const row = this.index.mailbox(accountId, name);
+    return row ? toInfo(row) : null;
+  }
+
+  async mailboxCounts(mailboxId: number): Promise<{ unseen: number; deleted: number }> {
+    return this.sql.counts(mailboxId);
+  }
+
+  createMailbox(account: AccountRef, name: string, specialUse: string | null = null): Promise<MailboxInfo> {
+    return createMailbox(this.ctx, account, name, specialUse);
+  }
+
+  deleteMailbox(account: AccountRef, name: string): Promise<void> {
+    return deleteMailbox(this.ctx, account, name);
+  }
+
+  async renameMailbox(account: AccountRef, from: string, to: string): Promise<void> {
+    if (from !== 'INBOX') return renameMailbox(this.ctx, account, from, to);
+    // RFC 9051 §6.3.6: renaming INBOX moves its messages to a new mailbox and leaves it empty.
+    const inbox = this.index.mailbox(account.id, 'INBOX');
+    if (!inbox) throw new MailboxError('NONEXISTENT', 'Mailbox does not exist');
+    await this.createMailbox(account, to);
+    const uids = this.sql.metasAfter(inbox.id, 0).map((r) => r.uid);
+    if (uids.length > 0) await this.move(account, inbox.id, uids, to);
+  }
+
+  async setSubscribed(accountId: number, name: string, subscribed: boolean): Promise<void> {
+    setSubscribed(this.ctx, accountId, name, subscribed);
+  }
+
+  async listMessages(mailboxId: number, afterUid = 0): Promise<MessageMeta[]> {
+    return this.sql.flagsAfter(mailboxId, afterUid).map(toMeta);
+  }
+
+  async messageMetas(mailboxId: number, uids: readonly number[]): Promise<MessageMeta[]> {
+    return this.sql.flags(mailboxId, uids).map(toMeta);
+  }
+
+  async messageRecords(mailboxId: number, uids: readonly number[]): Promise<MessageRecord[]> {
+    return this.sql.records(mailboxId, uids).map((r) => ({
+      ...toMeta(r),
+      internalDate: new Date(r.internal_date),
+      size: r.size,
+      envelope: JSON.parse(r.envelope) as MessageRecord['envelope'],
+      body: JSON.parse(r.body) as MessageRecord['body'],
+      dataOffset: r.data_offset,
+    }));
+  }
+
+  async readMessage(account: AccountRef, mailboxId: number, uid: number): Promise<Buffer | null> {
+    const mb = this.sql.mailboxById(mailboxId);
+    const file = mb ? this.sql.fileOf(mailboxId, uid) : null;
+    if (!mb || file === null) return null;
+    return readFile(path.join(accountRoot(this.mailRoot, account), mb.dir, file)).catch(() => null);
+  }
+
+  append(account: AccountRef, mailbox: string, messages: readonly AppendInput[]): Promise<AppendResult> {
+    return append(this.ctx, account, mailbox, messages);
+  }
+
+  async setFlags(mailboxId: number, uids: readonly number[], action: 'set' | 'add' | 'remove', flags: readonly string[]): Promise<MessageMeta[]> {
+    const mb = this.sql.mailboxById(mailboxId);
+    if (!mb) throw new MailboxError('NONEXISTENT', 'Mailbox does not exist');
+    return setFlags(this.ctx, mb.account_id, mailboxId, uids, action, flags);
+  }
+
+  expunge(account: AccountRef, mailboxId: number, uids?: readonly number[]): Promise<number[]> {
+    return expunge(this.ctx, account, mailboxId, uids, (r) => (r.flags & FLAG_BITS['\\Deleted']) !== 0);
+  }
+
+  async copy(account: AccountRef, fromMailboxId: number, uids: readonly number[], to: string): Promise<CopyResult> {
+    const { rows: _rows, ...result } = await copy(this.ctx, account, fromMailboxId, uids, to);
+    return result;
+  }
+
+  async search(account: AccountRef, mailboxId: number, criteria: Criteria): Promise<number[]> {
+    const mb = this.sql.mailboxById(mailboxId);
+    if (!mb) return [];
+    const dir = path.join(accountRoot(this.mailRoot, account), mb.dir);
+    return searchMessages(this.db, {
+      mailboxId,
+      criteria,
+      textSearch: (q) => this.textIndex.search(q),
+      readMessage: (row) => readFile(path.join(dir, row.file)),
+    });
+  }
+
+  async move(account: AccountRef, fromMailboxId: number, uids: readonly number[], to: string): Promise<CopyResult> {
+    const { rows: _rows, ...result } = await copy(this.ctx, account, fromMailboxId, uids, to);
+    const moved = new Set(result.sourceUids);
+    await expunge(this.ctx, account, fromMailboxId, result.sourceUids, (r) => moved.has(r.uid));
+    return result;
   }
 
   async close(): Promise<void> {

@@ -8,7 +8,7 @@ import { transaction } from '../../db/sqlite.ts';
 import { parseMessage } from '../../mime/parse-message.ts';
 import type { IndexWriter, MailboxRow } from './index-writer.ts';
 import type { SearchIndex } from './search-index.ts';
-import { baseOf, SUBDIRS } from './paths.ts';
+import { baseOf, folderName, SUBDIRS } from './paths.ts';
 import { FLAG_BITS } from './schema.ts';
 
 /** Maildir++ folders under an account root: ".Sent" → "Sent", ".A.B" → "A/B". */
@@ -18,7 +18,8 @@ export async function discoverFolders(root: string): Promise<{ name: string; dir
   for (const e of entries) {
     if (!e.isDirectory() || !e.name.startsWith('.') || e.name === '.' || e.name === '..') continue;
     const ok = await stat(path.join(root, e.name, 'cur')).then((s) => s.isDirectory(), () => false);
-    if (ok) found.push({ name: e.name.slice(1).split('.').join('/'), dir: e.name });
+    const name = folderName(e.name);
+    if (ok && name !== null) found.push({ name, dir: e.name });
   }
   return found;
 }

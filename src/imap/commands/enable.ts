@@ -1,0 +1,19 @@
+// ENABLE (RFC 5161, RFC 9051 §6.3.1): IMAP4rev2 switches the session to rev2 behaviour
+// (UTF-8 mailbox names, no \Recent, ESEARCH answers, LIST in SELECT).
+import { AUTHED, ok, type Handler } from './types.ts';
+
+export const enable: Handler<'ENABLE'> = {
+  states: AUTHED,
+  async run(s, cmd) {
+    const enabled: string[] = [];
+    for (const c of cmd.args.capabilities) {
+      if (c.toUpperCase() === 'IMAP4REV2' && !s.rev2) {
+        s.rev2 = true;
+        s.utf8 = true;
+        enabled.push('IMAP4rev2');
+      }
+    }
+    await s.untagged(`ENABLED${enabled.map((e) => ' ' + e).join('')}`);
+    return ok('ENABLE completed');
+  },
+};

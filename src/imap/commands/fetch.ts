@@ -1,0 +1,85 @@
+// FETCH and UID FETCH (RFC 9051 §6.4.5, §6.4.9). Index data never opens the file; bodies are
+// read per message and written with backpressure. \Seen is set by non-PEEK body fetches.
+import type { FetchItem } from '../ast.ts';
+import { FetchError, fetchItems, fetchNeedsContent, fetchSetsSeen } from '../fetch-response.ts';
+import type { Session } from '../session.ts';
+import { SELECTED, no, ok, type Handler, type Reply } from './types.ts';
+
+const BATCH = 100;
+const META_BATCH = 5000;
+const META_ONLY = new Set(['UID', 'FLAGS', 'MODSEQ']);
+
+/** UID/FLAGS/MODSEQ only (a client's resync): straight from the index, many rows a query. */
+async function fetchMeta(s: Session, uids: readonly number[], items: readonly FetchItem[]): Promise<Reply> {
+  const view = s.selected!;
+  let found = 0;
+  for (let i = 0; i < uids.length; i += META_BATCH) {
+    const out: string[] = [];
+    const metas = await s.deps.store.messageMetas(view.mailbox.id, uids.slice(i, i + META_BATCH));
+    found += metas.length;
+    for (const m of metas) {
+      const seq = view.seqOf(m.uid);
+      if (seq === 0) continue;
+      const parts = items.map((it) =>
+        it.item === 'UID' ? `UID ${m.uid}` : it.item === 'FLAGS' ? `FLAGS (${s.flagsFor(m.uid, m.flags).join(' ')})` : `MODSEQ (${m.modSeq})`,
+      );
+      if (items.some((it) => it.item === 'FLAGS')) view.told(m.uid, m.modSeq);
+      out.push(`* ${seq} FETCH (${parts.join(' ')})\r\n`);
+    }
+    await s.send(Buffer.from(out.join(''), 'utf8'));
+  }
+  return found < uids.length ? expungeIssued() : ok('FETCH completed');
+}
+
+// RFC 9051 §7.1 EXPUNGEISSUED: the client hears of the expunge at its next NOOP.
+const expungeIssued = (): Reply => ok('FETCH completed; some messages were expunged meanwhile', 'EXPUNGEISSUED');
+
+export const fetch: Handler<'FETCH'> = {
+  states: SELECTED,
+  expungeAfter: false,
+  async run(s, cmd) {
+    const view = s.selected!;
+    const store = s.deps.store;
+    const account = s.account!;
+    const uids = cmd.uid ? view.uidsOfUidSet(cmd.args.set) : view.uidsOfSeqSet(cmd.args.set);
+    let items: FetchItem[] = [...cmd.args.items];
+    if (cmd.uid && !items.some((i) => i.item === 'UID')) items.unshift({ item: 'UID' });
+    if (fetchSetsSeen(items) && !view.readOnly) {
+      const changed = await store.setFlags(view.mailbox.id, uids, 'add', ['\\Seen']);
+      for (const c of changed) view.told(c.uid, c.modSeq);
+      // RFC 9051 §6.4.5: the \Seen flag change is reported in the same FETCH response.
+      if (changed.length > 0 && !items.some((i) => i.item === 'FLAGS')) items = [...items, { item: 'FLAGS' }];
+    }
+    if (items.every((i) => META_ONLY.has(i.item))) return fetchMeta(s, uids, items);
+    const needsFile = fetchNeedsContent(items);
+    let missing = false;
+    for (let i = 0; i < uids.length; i += BATCH) {
+      const records = await store.messageRecords(view.mailbox.id, uids.slice(i, i + BATCH));
+      if (records.length < Math.min(BATCH, uids.length - i)) missing = true;
+      for (const rec of records) {
+        const seq = view.seqOf(rec.uid);
+        if (seq === 0) continue;
+        // The client hears of flag changes by others here, so that pending update is done.
+        if (items.some((i) => i.item === 'FLAGS')) view.told(rec.uid, rec.modSeq);
+        let content: Buffer | null = null;
+        try {
+          const data = await fetchItems({ ...rec, flags: s.flagsFor(rec.uid, rec.flags) }, items, {
+            utf8: s.utf8,
+            loadContent: async () => {
+              content ??= await store.readMessage(account, view.mailbox.id, rec.uid);
+              if (content === null) throw new Error('message file is gone');
+              return content;
+            },
+          });
+          await s.send([Buffer.from(`* ${seq} FETCH `), ...data, Buffer.from('\r\n')]);
+        } catch (e) {
+          if (e instanceof FetchError) return no(e.message, e.code);
+          if (!needsFile) throw e;
+          missing = true;
+        }
+      }
+    }
+    if (missing) return expungeIssued();
+    return ok('FETCH completed');
+  },
+};

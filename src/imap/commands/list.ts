@@ -1,0 +1,43 @@
+// LIST (RFC 9051 §6.3.9) with LIST-EXTENDED (RFC 5258), CHILDREN (RFC 3348), SPECIAL-USE
+// (RFC 6154) and LIST-STATUS (RFC 5819).
+import type { MailboxInfo } from '../../store/store.ts';
+import { ResponseLine } from '../response.ts';
+import type { Session } from '../session.ts';
+import { patternMatcher } from './list-match.ts';
+import { statusLine } from './status-data.ts';
+import { AUTHED, ok, type Handler } from './types.ts';
+
+export function hasChildren(all: readonly MailboxInfo[], name: string): boolean {
+  return all.some((m) => m.name.startsWith(name + '/'));
+}
+
+export function listLine(s: Session, verb: 'LIST' | 'LSUB', attrs: readonly string[], name: string): Buffer {
+  return new ResponseLine({ utf8: s.utf8 }).raw(`* ${verb} (${attrs.join(' ')}) "/" `).mailbox(name).toBuffer();
+}
+
+export const list: Handler<'LIST'> = {
+  states: AUTHED,
+  async run(s, cmd) {
+    const a = cmd.args;
+    // An empty pattern asks for the delimiter and root (RFC 9051 §6.3.9).
+    if (!a.extended && a.patterns.length === 1 && a.patterns[0] === '') {
+      await s.untagged('LIST (\\Noselect) "/" ""');
+      return ok('LIST completed');
+    }
+    const all = await s.deps.store.listMailboxes(s.account!.id);
+    const matchers = a.patterns.map((p) => patternMatcher(a.reference, p));
+    const out: Buffer[] = [];
+    for (const mb of all.sort((x, y) => (x.name === 'INBOX' ? -1 : y.name === 'INBOX' ? 1 : x.name < y.name ? -1 : x.name > y.name ? 1 : 0))) {
+      if (!matchers.some((m) => m(mb.name))) continue;
+      if (a.select.subscribed && !mb.subscribed) continue;
+      if (a.select.specialUse && !mb.specialUse) continue;
+      const attrs = [hasChildren(all, mb.name) ? '\\HasChildren' : '\\HasNoChildren'];
+      if (mb.specialUse) attrs.push(mb.specialUse);
+      if ((a.return.subscribed || a.select.subscribed) && mb.subscribed) attrs.push('\\Subscribed');
+      out.push(listLine(s, 'LIST', attrs, mb.name));
+      if (a.return.status) out.push(await statusLine(s, mb, a.return.status));
+    }
+    await s.send(out);
+    return ok('LIST completed');
+  },
+};

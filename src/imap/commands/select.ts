@@ -1,0 +1,51 @@
+// SELECT and EXAMINE (RFC 9051 §6.3.2, §6.3.3; RFC 3501 §6.3.1 for \Recent).
+import { MailboxView } from '../mailbox-view.ts';
+import { ResponseLine } from '../response.ts';
+import type { Session } from '../session.ts';
+import { AUTHED, no, ok, type CommandOf, type Handler, type Reply } from './types.ts';
+
+export const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
+
+/** Leaves the selected state, telling an IMAP4rev2 client with [CLOSED] (RFC 9051 §7.1). */
+export async function deselect(s: Session, notify: boolean): Promise<void> {
+  if (!s.selected) return;
+  s.selected = null;
+  s.state = 'authenticated';
+  if (notify && s.rev2) await s.untagged('OK [CLOSED] Previous mailbox closed');
+}
+
+async function run(s: Session, cmd: CommandOf<'SELECT' | 'EXAMINE'>): Promise<Reply> {
+  await deselect(s, true);
+  const store = s.deps.store;
+  const mb = await store.getMailbox(s.account!.id, cmd.args.mailbox);
+  if (!mb) return no('Mailbox does not exist', 'NONEXISTENT');
+  const messages = await store.listMessages(mb.id);
+  const readOnly = cmd.name === 'EXAMINE';
+  const view = new MailboxView(mb, readOnly, messages);
+  // A delivery between listMessages and now published before we were listening: look again.
+  view.pendingExists = true;
+  const keywords = new Set<string>();
+  let firstUnseen = 0;
+  messages.forEach((m, i) => {
+    for (const f of m.flags) if (!f.startsWith('\\')) keywords.add(f);
+    if (firstUnseen === 0 && !m.flags.includes('\\Seen')) firstUnseen = i + 1;
+  });
+  const flags = [...SYSTEM_FLAGS, ...keywords].join(' ');
+  const out = [
+    `* FLAGS (${flags})`,
+    `* ${messages.length} EXISTS`,
+    ...(s.rev2 ? [] : ['* 0 RECENT', ...(firstUnseen ? [`* OK [UNSEEN ${firstUnseen}] First unseen`] : [])]),
+    `* OK [UIDVALIDITY ${mb.uidValidity}] UIDs valid`,
+    `* OK [UIDNEXT ${Math.max(mb.uidNext, view.lastUid + 1)}] Predicted next UID`,
+    `* OK [PERMANENTFLAGS (${readOnly ? '' : flags + ' \\*'})] Flags permitted`,
+    `* OK [HIGHESTMODSEQ ${mb.highestModSeq}] Highest`,
+  ];
+  await s.send(Buffer.from(out.join('\r\n') + '\r\n', 'utf8'));
+  if (s.rev2) await s.send(new ResponseLine({ utf8: true }).raw('* LIST () "/" ').mailbox(mb.name).toBuffer());
+  s.selected = view;
+  s.state = 'selected';
+  return ok(`${readOnly ? 'EXAMINE' : 'SELECT'} completed`, readOnly ? 'READ-ONLY' : 'READ-WRITE');
+}
+
+export const select: Handler<'SELECT'> = { states: AUTHED, run };
+export const examine: Handler<'EXAMINE'> = { states: AUTHED, run };

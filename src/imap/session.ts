@@ -1,0 +1,369 @@
+// One IMAP connection: reads commands through the pure CommandReader/parser, enforces the
+// state machine once (RFC 9051 §3), runs the command handlers one at a time, and writes
+// responses with backpressure. Changes from the ChangeBus are queued in the MailboxView and
+// told to the client only when RFC 9051 §7.5.1 allows.
+import type { Socket } from 'node:net';
+import { TLSSocket, type SecureContext } from 'node:tls';
+import type { Authenticator } from '../auth/authenticator.ts';
+import { newId, type Logger } from '../core/logger.ts';
+import type { Account } from '../directory/directory.ts';
+import { MailboxError, type ChangeBus, type MailboxChange, type MessageStore } from '../store/store.ts';
+import type { Command, CommandName } from './ast.ts';
+import { capabilityList } from './capabilities.ts';
+import { COMMANDS } from './commands/index.ts';
+import type { CommandOf, Handler, Reply, SessionState } from './commands/types.ts';
+import type { Limits } from './limits.ts';
+import type { MailboxView } from './mailbox-view.ts';
+import { isParseError, parseCommand } from './parser.ts';
+import { CommandReader, type ReaderEvent } from './reader.ts';
+import { continuation, statusLine } from './response.ts';
+
+export type SessionDeps = {
+  store: MessageStore;
+  bus: ChangeBus;
+  auth: Authenticator;
+  /** The account's quota (bytes, 0 = none) as it is now. */
+  quotaOf: (accountId: number) => Promise<number>;
+  log: Logger;
+  /** null: no STARTTLS offered. */
+  secureContext: SecureContext | null;
+  limits: Limits;
+  /** RFC 9051 §5.4: at least 30 minutes once logged in. */
+  idleTimeoutMs: number;
+  /** Before login: much shorter. */
+  preAuthTimeoutMs: number;
+  maxBadCommands: number;
+};
+
+/** An exchange in progress that the next client line continues (AUTHENTICATE). */
+export type LineWaiter = (line: string) => Promise<void>;
+
+const isLoopback = (ip: string): boolean => ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
+
+export class Session {
+  readonly id = newId();
+  readonly deps: SessionDeps;
+  readonly log: Logger;
+  readonly ip: string;
+  readonly reader: CommandReader;
+  state: SessionState = 'not-authenticated';
+  account: Account | null = null;
+  selected: MailboxView | null = null;
+  /** IMAP4rev2 enabled (RFC 9051 §6.3.1). */
+  rev2 = false;
+  utf8 = false;
+  tls: boolean;
+  /** Set by IDLE: the tag to complete when DONE comes. */
+  idleTag: string | null = null;
+  authWaiter: LineWaiter | null = null;
+  private socket: Socket;
+  private pumping = false;
+  private closed = false;
+  private badCommands = 0;
+  private stats = { commands: 0, bytesIn: 0, bytesOut: 0 };
+  private unsubscribe: (() => void) | null = null;
+  private queue: Promise<void> = Promise.resolve();
+  private readonly onData = (chunk: Buffer): void => {
+    this.stats.bytesIn += chunk.length;
+    this.reader.feed(chunk);
+    void this.pump();
+  };
+
+  constructor(socket: Socket, deps: SessionDeps, tls: boolean) {
+    this.socket = socket;
+    this.deps = deps;
+    this.tls = tls;
+    this.ip = socket.remoteAddress ?? '';
+    this.log = deps.log.child({ sid: this.id });
+    this.reader = new CommandReader({ limits: deps.limits });
+  }
+
+  get loginAllowed(): boolean {
+    return this.tls || isLoopback(this.ip);
+  }
+
+  get canStartTls(): boolean {
+    return this.deps.secureContext !== null && !this.tls;
+  }
+
+  capabilities(): string {
+    return capabilityList({
+      authenticated: this.state !== 'not-authenticated',
+      tls: this.tls,
+      starttls: this.deps.secureContext !== null,
+      loginAllowed: this.loginAllowed,
+      appendLimit: this.deps.limits.appendLimit,
+    });
+  }
+
+  start(): void {
+    this.attach(this.socket);
+    this.socket.on('close', () => this.finish());
+    this.write(statusLine('*', 'OK', 'Mailhaven ready', `CAPABILITY ${this.capabilities()}`));
+  }
+
+  private attach(socket: Socket): void {
+    socket.on('data', this.onData);
+    socket.on('error', (e) => this.log.debug({ event: 'imap.socket', err: e.message }, 'socket error'));
+    socket.setTimeout(this.state === 'not-authenticated' ? this.deps.preAuthTimeoutMs : this.deps.idleTimeoutMs, () => {
+      this.bye('Autologout; idle for too long');
+    });
+  }
+
+  // ---- output ----
+
+  /** Queues bytes for the client; use send() to wait for the socket to drain. */
+  write(data: Buffer | readonly Buffer[]): boolean {
+    if (this.closed || this.socket.destroyed) return true;
+    let ok = true;
+    for (const b of Array.isArray(data) ? data : [data as Buffer]) {
+      this.stats.bytesOut += b.length;
+      ok = this.socket.write(b);
+    }
+    return ok;
+  }
+
+  /** Writes and resolves once the socket can take more (backpressure). */
+  async send(data: Buffer | readonly Buffer[]): Promise<void> {
+    if (this.write(data) || this.closed) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.socket.once('drain', done);
+      this.socket.once('close', done);
+    });
+  }
+
+  untagged(text: string): Promise<void> {
+    return this.send(Buffer.from(`* ${text}\r\n`, 'utf8'));
+  }
+
+  bye(text: string): void {
+    if (this.closed) return;
+    this.write(statusLine('*', 'BYE', text));
+    this.state = 'logout';
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 2000).unref();
+  }
+
+  // ---- input ----
+
+  /** Runs `fn` after everything queued before it: commands and IDLE pushes never interleave. */
+  serial(fn: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    const socket = this.socket;
+    socket.pause();
+    try {
+      while (!this.closed && this.state !== 'logout') {
+        const ev = this.reader.next();
+        if (ev === undefined) break;
+        await this.serial(() => this.onEvent(ev));
+      }
+    } catch (e) {
+      this.log.error({ event: 'imap.error', err: (e as Error).message, stack: (e as Error).stack }, 'session failed');
+      this.bye('Internal error');
+    } finally {
+      this.pumping = false;
+      if (!this.closed) this.socket.resume();
+    }
+    // Bytes may have arrived for the new socket (after STARTTLS) while we were busy.
+    if (!this.closed && this.socket !== socket && this.reader.buffered > 0) void this.pump();
+  }
+
+  private async onEvent(ev: ReaderEvent): Promise<void> {
+    switch (ev.type) {
+      case 'command': {
+        const parsed = parseCommand(ev.command, { utf8: this.utf8, limits: this.deps.limits });
+        if (isParseError(parsed)) {
+          if (parsed.error === 'BAD') this.countBad();
+          await this.send(statusLine(parsed.tag, parsed.error, parsed.text, parsed.code));
+          return;
+        }
+        await this.dispatch(parsed);
+        return;
+      }
+      case 'continue':
+        if (this.state === 'not-authenticated' && ev.name !== 'LOGIN' && ev.name !== 'AUTHENTICATE') {
+          this.reader.reject();
+          this.countBad();
+          await this.send(statusLine(ev.tag, 'BAD', 'Log in first'));
+          return;
+        }
+        this.reader.accept();
+        await this.send(continuation('Ready for literal data'));
+        return;
+      case 'error':
+        if (ev.status === 'BAD') this.countBad();
+        await this.send(statusLine(ev.tag, ev.status, ev.text, ev.code));
+        return;
+      case 'idle-done': {
+        const tag = this.idleTag;
+        this.idleTag = null;
+        if (tag === null) return;
+        if (this.selected) await this.flushUpdates(true);
+        await this.send(ev.ok ? statusLine(tag, 'OK', 'IDLE terminated') : statusLine(tag, 'BAD', 'Expected DONE'));
+        return;
+      }
+      case 'auth-response': {
+        const waiter = this.authWaiter;
+        this.authWaiter = null;
+        if (waiter) await waiter(ev.line);
+        return;
+      }
+    }
+  }
+
+  private countBad(): void {
+    if (++this.badCommands >= this.deps.maxBadCommands) this.bye('Too many invalid commands');
+  }
+
+  private async dispatch(cmd: Command): Promise<void> {
+    this.stats.commands++;
+    // The protocol trace names commands only: arguments may hold passwords.
+    this.log.trace({ event: 'imap.command', tag: cmd.tag, cmd: cmd.uid ? `UID ${cmd.name}` : cmd.name }, 'command');
+    const handler = COMMANDS[cmd.name] as Handler<CommandName> | undefined;
+    if (handler === undefined) {
+      this.countBad();
+      await this.send(statusLine(cmd.tag, 'BAD', `${cmd.name} is not supported`));
+      return;
+    }
+    if (!handler.states.includes(this.state)) {
+      this.countBad();
+      const why = this.state === 'not-authenticated' ? 'Log in first' : this.state === 'authenticated' ? 'No mailbox selected' : 'Already logged in';
+      await this.send(statusLine(cmd.tag, 'BAD', why));
+      return;
+    }
+    let reply: Reply;
+    try {
+      reply = await handler.run(this, cmd as CommandOf<CommandName>);
+    } catch (e) {
+      if (e instanceof MailboxError) reply = { status: 'NO', code: e.code, text: e.message };
+      else {
+        this.log.error({ event: 'imap.error', cmd: cmd.name, err: (e as Error).message, stack: (e as Error).stack }, 'command failed');
+        reply = { status: 'NO', code: 'SERVERBUG', text: 'Internal error' };
+      }
+    }
+    if (reply === undefined) return;
+    if (reply.status === 'BAD') this.countBad();
+    if (this.selected && this.state === 'selected') await this.flushUpdates(handler.expungeAfter !== false);
+    if (this.state === 'logout' && cmd.name !== 'LOGOUT') return;
+    await this.send(statusLine(cmd.tag, reply.status, reply.text, reply.code));
+    if (cmd.name === 'LOGOUT') this.socket.end();
+  }
+
+  // ---- authentication and mailbox changes ----
+
+  loggedIn(account: Account): void {
+    this.account = account;
+    this.state = 'authenticated';
+    this.socket.setTimeout(this.deps.idleTimeoutMs);
+    this.unsubscribe = this.deps.bus.subscribe(account.id, (c) => this.onChange(c));
+  }
+
+  private onChange(c: MailboxChange): void {
+    const view = this.selected;
+    if (!view || c.mailboxId !== view.mailbox.id) return;
+    if (c.kind === 'exists') view.pendingExists = true;
+    else if (c.kind === 'expunge') for (const u of c.uids) view.pendingExpunge.add(u);
+    else if (c.kind === 'flags') for (const u of c.uids) view.pendingFlags.add(u);
+    // A rename keeps the mailbox id and its messages: the selection goes on, as in Dovecot.
+    else if (c.what === 'deleted') view.gone = true;
+    // RFC 2177: an IDLE client hears about changes at once.
+    if (this.idleTag !== null) void this.serial(() => this.flushUpdates(true));
+  }
+
+  /** Tells the client what changed in the selected mailbox (RFC 9051 §7.5.1 moments only). */
+  async flushUpdates(allowExpunge: boolean): Promise<void> {
+    const view = this.selected;
+    if (!view) return;
+    const store = this.deps.store;
+    if (view.gone) {
+      this.bye('Selected mailbox was deleted or renamed, have to disconnect');
+      return;
+    }
+    if (allowExpunge && view.pendingExpunge.size > 0) {
+      const seqs = view.removeMany(view.pendingExpunge);
+      view.pendingExpunge.clear();
+      if (seqs.length > 0) await this.send(Buffer.from(seqs.map((n) => `* ${n} EXPUNGE\r\n`).join('')));
+    }
+    if (view.pendingExists) {
+      view.pendingExists = false;
+      const fresh = (await store.listMessages(view.mailbox.id, view.lastUid)).filter((m) => !view.pendingExpunge.has(m.uid));
+      if (fresh.length > 0) {
+        for (const m of fresh) {
+          view.add(m);
+          view.recent.add(m.uid);
+        }
+        await this.untagged(`${view.exists} EXISTS`);
+        if (!this.rev2) await this.untagged(`${view.recent.size} RECENT`);
+      }
+    }
+    if (view.pendingFlags.size > 0) {
+      const uids = [...view.pendingFlags].sort((a, b) => a - b);
+      view.pendingFlags.clear();
+      const out: Buffer[] = [];
+      for (const m of await store.messageMetas(view.mailbox.id, uids)) {
+        if (!view.told(m.uid, m.modSeq)) continue;
+        out.push(Buffer.from(`* ${view.seqOf(m.uid)} FETCH (UID ${m.uid} FLAGS (${this.flagsFor(m.uid, m.flags).join(' ')}))\r\n`));
+      }
+      if (out.length > 0) await this.send(out);
+    }
+  }
+
+  /** Flags as the client sees them: \Recent added for IMAP4rev1 sessions. */
+  flagsFor(uid: number, flags: readonly string[]): string[] {
+    return !this.rev2 && this.selected?.recent.has(uid) ? [...flags, '\\Recent'] : [...flags];
+  }
+
+  // ---- STARTTLS and the end ----
+
+  /** Switches the connection to TLS; bytes the client pipelined before are dropped. */
+  startTls(): void {
+    const ctx = this.deps.secureContext;
+    if (!ctx) return;
+    this.reader.takeBuffered();
+    const plain = this.socket;
+    plain.off('data', this.onData);
+    plain.setTimeout(0);
+    const secure = new TLSSocket(plain, { isServer: true, secureContext: ctx });
+    this.socket = secure;
+    this.tls = true;
+    this.attach(secure);
+    secure.on('close', () => this.finish());
+  }
+
+  private finish(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.state = 'logout';
+    this.unsubscribe?.();
+    this.socket.destroy();
+    this.log.info(
+      {
+        event: 'imap.session',
+        ip: this.ip,
+        user: this.account?.address,
+        tls: this.tls,
+        commands: this.stats.commands,
+        bytesIn: this.stats.bytesIn,
+        bytesOut: this.stats.bytesOut,
+      },
+      'imap session closed',
+    );
+  }
+
+  /** Closes the connection at server shutdown. */
+  shutdown(): void {
+    this.bye('Server shutting down');
+  }
+}

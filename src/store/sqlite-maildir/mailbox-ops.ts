@@ -1,0 +1,79 @@
+// CREATE, DELETE, RENAME and SUBSCRIBE on the Maildir++ tree and the index (RFC 9051 §6.3.4-6.3.7).
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { transaction } from '../../db/sqlite.ts';
+import { isInferior, mailboxNameProblem, parentsOf } from '../mailbox-name.ts';
+import { MailboxError, type AccountRef, type MailboxInfo } from '../store.ts';
+import { toInfo, type MailboxRow } from './index-writer.ts';
+import { accountRoot, folderDir, SUBDIRS } from './paths.ts';
+import type { StoreContext } from './store-context.ts';
+
+function checkName(name: string): void {
+  const problem = mailboxNameProblem(name);
+  if (problem !== null) throw new MailboxError('CANNOT', problem);
+}
+
+async function makeFolder(ctx: StoreContext, account: AccountRef, name: string, use: string | null): Promise<MailboxRow> {
+  const root = accountRoot(ctx.mailRoot, account);
+  const dir = folderDir(name);
+  for (const sub of SUBDIRS) await mkdir(path.join(root, dir, sub), { recursive: true, mode: 0o700 });
+  if (dir) await writeFile(path.join(root, dir, 'maildirfolder'), '');
+  const row = ctx.index.ensureMailbox(account.id, name, dir, use);
+  ctx.bus.publish({ kind: 'mailbox', accountId: account.id, mailboxId: row.id, what: 'created' });
+  return row;
+}
+
+export async function createMailbox(ctx: StoreContext, account: AccountRef, name: string, use: string | null): Promise<MailboxInfo> {
+  checkName(name);
+  if (ctx.index.mailbox(account.id, name)) throw new MailboxError('ALREADYEXISTS', 'Mailbox already exists');
+  // RFC 9051 §6.3.4: create the superior hierarchical names needed.
+  for (const parent of parentsOf(name)) if (!ctx.index.mailbox(account.id, parent)) await makeFolder(ctx, account, parent, null);
+  return toInfo(await makeFolder(ctx, account, name, use));
+}
+
+export async function deleteMailbox(ctx: StoreContext, account: AccountRef, name: string): Promise<void> {
+  if (name === 'INBOX') throw new MailboxError('CANNOT', 'INBOX can not be deleted');
+  const row = ctx.index.mailbox(account.id, name);
+  if (!row) throw new MailboxError('NONEXISTENT', 'Mailbox does not exist');
+  // Dovecot refuses rather than leaving a \Noselect mailbox behind (RFC 9051 §6.3.5 allows both).
+  if (ctx.index.mailboxRows(account.id).some((r) => isInferior(r.name, name))) {
+    throw new MailboxError('INUSE', 'Mailbox has children, delete them first');
+  }
+  const ids = ctx.sql.messageIds(row.id);
+  transaction(ctx.db, () => ctx.sql.deleteMailbox(row.id));
+  ctx.search().remove(ids);
+  if (row.dir) await rm(path.join(accountRoot(ctx.mailRoot, account), row.dir), { recursive: true, force: true });
+  ctx.bus.publish({ kind: 'mailbox', accountId: account.id, mailboxId: row.id, what: 'deleted' });
+}
+
+/** Renames `from` and its inferiors; INBOX is handled by the caller (its messages move). */
+export async function renameMailbox(ctx: StoreContext, account: AccountRef, from: string, to: string): Promise<void> {
+  checkName(to);
+  const row = ctx.index.mailbox(account.id, from);
+  if (!row) throw new MailboxError('NONEXISTENT', 'Mailbox does not exist');
+  if (ctx.index.mailbox(account.id, to)) throw new MailboxError('ALREADYEXISTS', 'Target mailbox already exists');
+  if (to === from || isInferior(to, from)) throw new MailboxError('CANNOT', 'Can not move a mailbox under itself');
+  for (const parent of parentsOf(to)) if (!ctx.index.mailbox(account.id, parent)) await makeFolder(ctx, account, parent, null);
+  const root = accountRoot(ctx.mailRoot, account);
+  const moving = ctx.index.mailboxRows(account.id).filter((r) => r.id === row.id || isInferior(r.name, from));
+  const done: { r: MailboxRow; name: string; dir: string }[] = [];
+  try {
+    for (const r of moving) {
+      const name = to + r.name.slice(from.length);
+      const dir = folderDir(name);
+      await rename(path.join(root, r.dir), path.join(root, dir));
+      done.push({ r, name, dir });
+    }
+  } catch (e) {
+    for (const d of done.reverse()) await rename(path.join(root, d.dir), path.join(root, d.r.dir)).catch(() => undefined);
+    throw e;
+  }
+  transaction(ctx.db, () => {
+    for (const d of done) ctx.sql.renameMailbox(d.r.id, d.name, d.dir);
+  });
+  for (const d of done) ctx.bus.publish({ kind: 'mailbox', accountId: account.id, mailboxId: d.r.id, what: 'renamed' });
+}
+
+export function setSubscribed(ctx: StoreContext, accountId: number, name: string, on: boolean): void {
+  if (ctx.sql.setSubscribed(accountId, name, on) === 0 && on) throw new MailboxError('NONEXISTENT', 'Mailbox does not exist');
+}

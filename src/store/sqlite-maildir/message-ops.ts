@@ -1,0 +1,187 @@
+// APPEND, STORE, EXPUNGE, COPY and MOVE on the Maildir++ files and the index. Files are
+// written (or hard-linked) and synced before the index commit; changes are published on the
+// ChangeBus only after it (DESIGN.md "Durability").
+import { link, readFile, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { transaction } from '../../db/sqlite.ts';
+import { parseMessage } from '../../mime/parse-message.ts';
+import { MailboxError, type AccountRef, type AppendInput, type AppendResult, type CopyResult, type MessageMeta } from '../store.ts';
+import { maildirBaseName, moveIntoPlace, removeQuietly, writeFileDurably } from './durable-fs.ts';
+import { applyFlags, flagList, infoLetters, keywordList, keywordsColumn, parseFlags } from './flags.ts';
+import type { MetaRow } from './imap-sql.ts';
+import type { MailboxRow } from './index-writer.ts';
+import { accountRoot } from './paths.ts';
+import type { StoreContext } from './store-context.ts';
+
+export const toMeta = (r: { uid: number; modseq: number; flags: number; keywords: string | null }): MessageMeta => ({
+  uid: r.uid,
+  modSeq: r.modseq,
+  flags: flagList(r.flags, r.keywords),
+});
+
+function target(ctx: StoreContext, account: AccountRef, name: string): MailboxRow {
+  const row = ctx.index.mailbox(account.id, name);
+  if (!row) throw new MailboxError('TRYCREATE', 'Mailbox does not exist');
+  return row;
+}
+
+export async function append(ctx: StoreContext, account: AccountRef, mailbox: string, messages: readonly AppendInput[]): Promise<AppendResult> {
+  const mb = target(ctx, account, mailbox);
+  const dir = path.join(accountRoot(ctx.mailRoot, account), mb.dir);
+  const files: { full: string; file: string; bits: number; keywords: string | null }[] = [];
+  const tmps: string[] = [];
+  try {
+    for (const m of messages) {
+      const f = parseFlags(m.flags);
+      const base = maildirBaseName();
+      const file = `cur/${base},S=${m.content.length}:2,${infoLetters(f.bits)}`;
+      const tmp = path.join(dir, 'tmp', base);
+      tmps.push(tmp);
+      await writeFileDurably(tmp, [m.content]);
+      await moveIntoPlace(tmp, path.join(dir, file));
+      files.push({ full: path.join(dir, file), file, bits: f.bits, keywords: keywordsColumn(f.keywords) });
+    }
+    await ctx.syncer.sync(path.join(dir, 'cur'));
+  } catch (e) {
+    await Promise.all([...tmps, ...files.map((f) => f.full)].map(removeQuietly));
+    throw e;
+  }
+  let rows: { id: number; uid: number; modSeq: number }[];
+  try {
+    rows = await ctx.commits.run(() =>
+      messages.map((m, i) =>
+        ctx.index.insertMessage(mb.id, {
+          file: files[i].file,
+          size: m.content.length,
+          dataOffset: 0,
+          internalDate: m.internalDate.getTime(),
+          flags: files[i].bits,
+          keywords: files[i].keywords,
+          parsed: m.parsed,
+        }),
+      ),
+    );
+  } catch (e) {
+    await Promise.all(files.map((f) => removeQuietly(f.full)));
+    throw e;
+  }
+  rows.forEach((r, i) => {
+    ctx.bus.publish({ kind: 'exists', accountId: account.id, mailboxId: mb.id, uid: r.uid, modSeq: r.modSeq });
+    ctx.search().add(r.id, messages[i].parsed.text);
+  });
+  return { mailboxId: mb.id, uidValidity: mb.uidvalidity, uids: rows.map((r) => r.uid) };
+}
+
+export function setFlags(
+  ctx: StoreContext,
+  accountId: number,
+  mailboxId: number,
+  uids: readonly number[],
+  action: 'set' | 'add' | 'remove',
+  flags: readonly string[],
+): MessageMeta[] {
+  const change = parseFlags(flags);
+  // System flags only, added or removed: one UPDATE per UID run (STORE 1:* +FLAGS (\Seen)).
+  const bitsOnly = change.keywords.length === 0 && action !== 'set';
+  const changed = bitsOnly ? changeBits(ctx, mailboxId, uids, change.bits, action === 'add') : transaction(ctx.db, () => {
+    const out: MessageMeta[] = [];
+    let modSeq = 0;
+    for (const r of ctx.sql.metas(mailboxId, uids)) {
+      const cur = { bits: r.flags, keywords: keywordList(r.keywords) };
+      const next = applyFlags(cur, action, change);
+      const kw = keywordsColumn(next.keywords);
+      if (next.bits === r.flags && kw === r.keywords) continue;
+      // One MODSEQ for every message this command changes (RFC 7162 §3.1: it must only grow).
+      if (modSeq === 0) modSeq = ctx.sql.nextModSeq(mailboxId);
+      ctx.sql.setFlags(r.id, next.bits, kw, modSeq);
+      out.push({ uid: r.uid, modSeq, flags: flagList(next.bits, kw) });
+    }
+    return out;
+  });
+  if (changed.length > 0) {
+    ctx.bus.publish({ kind: 'flags', accountId, mailboxId, uids: changed.map((c) => c.uid), modSeq: changed[0].modSeq });
+  }
+  return changed;
+}
+
+function changeBits(ctx: StoreContext, mailboxId: number, uids: readonly number[], bits: number, add: boolean): MessageMeta[] {
+  if (bits === 0 || uids.length === 0) return [];
+  try {
+    return transaction(ctx.db, () => {
+      const modSeq = ctx.sql.nextModSeq(mailboxId);
+      const rows = ctx.sql.changeBits(mailboxId, uids, bits, add, modSeq);
+      // Nothing changed: roll back, so HIGHESTMODSEQ does not move for nothing.
+      if (rows.length === 0) throw NO_CHANGE;
+      return rows.map(toMeta);
+    });
+  } catch (e) {
+    if (e === NO_CHANGE) return [];
+    throw e;
+  }
+}
+
+const NO_CHANGE = new Error('no change');
+
+/** Expunges the rows picked by `pick` from the mailbox (among `uids` when given). */
+export async function expunge(
+  ctx: StoreContext,
+  account: AccountRef,
+  mailboxId: number,
+  uids: readonly number[] | undefined,
+  pick: (r: MetaRow) => boolean,
+): Promise<number[]> {
+  const mb = ctx.sql.mailboxById(mailboxId);
+  if (!mb) throw new MailboxError('NONEXISTENT', 'Mailbox does not exist');
+  const { rows, modSeq } = transaction(ctx.db, () => {
+    const all = uids === undefined ? ctx.sql.metasAfter(mailboxId, 0) : ctx.sql.metas(mailboxId, uids);
+    const rows = all.filter(pick);
+    return { rows, modSeq: rows.length > 0 ? ctx.sql.removeMessages(mailboxId, rows) : 0 };
+  });
+  if (rows.length === 0) return [];
+  const dir = path.join(accountRoot(ctx.mailRoot, account), mb.dir);
+  await Promise.all(rows.map((r) => unlink(path.join(dir, r.file)).catch(() => undefined)));
+  ctx.search().remove(rows.map((r) => r.id));
+  const expunged = rows.map((r) => r.uid);
+  ctx.bus.publish({ kind: 'expunge', accountId: account.id, mailboxId, uids: expunged, modSeq });
+  return expunged;
+}
+
+export async function copy(ctx: StoreContext, account: AccountRef, fromId: number, uids: readonly number[], to: string): Promise<CopyResult & { rows: MetaRow[] }> {
+  const src = ctx.sql.mailboxById(fromId);
+  if (!src) throw new MailboxError('NONEXISTENT', 'Mailbox does not exist');
+  const dst = target(ctx, account, to);
+  const root = accountRoot(ctx.mailRoot, account);
+  const rows = ctx.sql.metas(fromId, uids);
+  const linked: { row: MetaRow; file: string }[] = [];
+  try {
+    for (const row of rows) {
+      const file = `cur/${maildirBaseName()},S=${row.size}:2,${infoLetters(row.flags)}`;
+      // One file, two names: a copy costs no bytes and no fsync of data (Maildir files never change).
+      await link(path.join(root, src.dir, row.file), path.join(root, dst.dir, file));
+      linked.push({ row, file });
+    }
+    if (linked.length > 0) await ctx.syncer.sync(path.join(root, dst.dir, 'cur'));
+  } catch (e) {
+    await Promise.all(linked.map((l) => removeQuietly(path.join(root, dst.dir, l.file))));
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new MailboxError('NONEXISTENT', 'Some of the messages no longer exist');
+    throw e;
+  }
+  let made: { id: number; uid: number; modSeq: number }[];
+  try {
+    made = transaction(ctx.db, () => linked.map((l) => ctx.sql.copyMessage(dst.id, l.row.id, l.row.size, l.file)));
+  } catch (e) {
+    await Promise.all(linked.map((l) => removeQuietly(path.join(root, dst.dir, l.file))));
+    throw e;
+  }
+  made.forEach((m) => ctx.bus.publish({ kind: 'exists', accountId: account.id, mailboxId: dst.id, uid: m.uid, modSeq: m.modSeq }));
+  void indexCopies(ctx, path.join(root, dst.dir), linked, made);
+  return { uidValidity: dst.uidvalidity, sourceUids: rows.map((r) => r.uid), destUids: made.map((m) => m.uid), rows };
+}
+
+/** The full-text index is keyed by message id, so a copy's text is indexed again. */
+async function indexCopies(ctx: StoreContext, dir: string, linked: { row: MetaRow; file: string }[], made: { id: number }[]): Promise<void> {
+  for (let i = 0; i < linked.length; i++) {
+    const data = await readFile(path.join(dir, linked[i].file)).catch(() => null);
+    if (data) ctx.search().add(made[i].id, parseMessage(data.subarray(linked[i].row.data_offset)).text);
+  }
+}

@@ -1,0 +1,21 @@
+// What the IMAP operations of the SQLite + Maildir store share with SqliteMaildirStore.
+import type { Logger } from '../../core/logger.ts';
+import type { GroupCommit } from '../../db/group-commit.ts';
+import type { Db } from '../../db/sqlite.ts';
+import type { ChangeBus } from '../store.ts';
+import type { DirSyncer } from './durable-fs.ts';
+import type { ImapSql } from './imap-sql.ts';
+import type { IndexWriter } from './index-writer.ts';
+import type { SearchIndex } from './search-index.ts';
+
+export type StoreContext = {
+  db: Db;
+  index: IndexWriter;
+  sql: ImapSql;
+  mailRoot: string;
+  syncer: DirSyncer;
+  commits: GroupCommit;
+  bus: ChangeBus;
+  search: () => SearchIndex;
+  log: Logger;
+};

@@ -1,0 +1,238 @@
+// Exact bytes on the wire, where client libraries would hide the behaviour: when untagged
+// EXPUNGE may be sent (RFC 9051 §7.5.1), STARTTLS command injection, LOGINDISABLED off
+// loopback, the bad-command limit, and rev2 after ENABLE.
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import os from 'node:os';
+import tls from 'node:tls';
+import { after, before, describe, it } from 'node:test';
+import { startTestServer, type TestServer } from '../harness/server.ts';
+
+class Raw {
+  private socket: net.Socket;
+  private buf = '';
+  private waiters: (() => void)[] = [];
+  closed = false;
+
+  constructor(socket: net.Socket) {
+    this.socket = socket;
+    this.listen(socket);
+  }
+
+  private listen(s: net.Socket): void {
+    s.setEncoding('latin1');
+    s.on('data', (d: string) => {
+      this.buf += d;
+      for (const w of this.waiters.splice(0)) w();
+    });
+    s.on('close', () => {
+      this.closed = true;
+      for (const w of this.waiters.splice(0)) w();
+    });
+    s.on('error', () => undefined);
+  }
+
+  static async connect(port: number, host = '127.0.0.1'): Promise<{ c: Raw; greeting: string }> {
+    const socket = net.connect(port, host);
+    await new Promise<void>((res, rej) => socket.once('connect', res).once('error', rej));
+    const c = new Raw(socket);
+    return { c, greeting: await c.until(/\r\n/) };
+  }
+
+  /** Everything received up to and including the first match of `re`. */
+  async until(re: RegExp, ms = 3000): Promise<string> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const m = re.exec(this.buf);
+      if (m) {
+        const upto = m.index + m[0].length;
+        const out = this.buf.slice(0, upto);
+        this.buf = this.buf.slice(upto);
+        return out;
+      }
+      if (this.closed || Date.now() > end) throw new Error(`timeout waiting for ${re}; have: ${JSON.stringify(this.buf)}`);
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 50);
+      });
+    }
+  }
+
+  write(s: string): void {
+    this.socket.write(s);
+  }
+
+  async cmd(tag: string, line: string): Promise<string> {
+    this.write(`${tag} ${line}\r\n`);
+    return this.until(new RegExp(`(^|\\n)${tag} (OK|NO|BAD)[^\\r]*\\r\\n`));
+  }
+
+  async startTls(): Promise<void> {
+    this.socket.removeAllListeners('data');
+    const s = tls.connect({ socket: this.socket, rejectUnauthorized: false });
+    await new Promise<void>((res, rej) => s.once('secureConnect', res).once('error', rej));
+    this.socket = s;
+    this.listen(s);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+async function login(port: number, user = 'lee@raw.test'): Promise<Raw> {
+  const { c } = await Raw.connect(port);
+  assert.match(await c.cmd('L', `LOGIN ${user} secret`), /L OK/);
+  return c;
+}
+
+describe('IMAP on the wire', () => {
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer({ imap: { host: '0.0.0.0' } });
+    await t.addDomain('raw.test');
+    await t.addUser('lee@raw.test');
+  });
+  after(() => t.stop());
+
+  it('sends EXPUNGE of another session not during FETCH, STORE or SEARCH, but after NOOP', async () => {
+    const a = await login(t.imapPort);
+    for (const s of ['one', 'two', 'three']) {
+      const msg = `Subject: ${s}\r\n\r\nx\r\n`;
+      assert.match(await a.cmd('A', `APPEND INBOX {${msg.length}+}\r\n${msg}`), /A OK \[APPENDUID \d+ \d+\]/);
+    }
+    assert.match(await a.cmd('S', 'SELECT INBOX'), /\* 3 EXISTS[\s\S]*S OK \[READ-WRITE\]/);
+    const b = await login(t.imapPort);
+    await b.cmd('S', 'SELECT INBOX');
+    assert.match(await b.cmd('D', 'STORE 2 +FLAGS.SILENT (\\Deleted)'), /D OK/);
+    assert.match(await b.cmd('E', 'EXPUNGE'), /\* 2 EXPUNGE\r\nE OK/);
+    const fetch = await a.cmd('F', 'FETCH 1:3 (UID FLAGS)');
+    assert.doesNotMatch(fetch, /\* \d+ EXPUNGE/);
+    assert.match(fetch, /F OK \[EXPUNGEISSUED\]/);
+    assert.match(fetch, /\* 1 FETCH \(UID 1 FLAGS \(\)\)/);
+    assert.match(fetch, /\* 3 FETCH \(UID 3 FLAGS \(\)\)/);
+    assert.doesNotMatch(await a.cmd('G', 'SEARCH ALL'), /\* \d+ EXPUNGE/);
+    assert.match(await a.cmd('N', 'NOOP'), /\* 2 EXPUNGE\r\nN OK/);
+    assert.match(await a.cmd('F2', 'FETCH 2 (UID)'), /\* 2 FETCH \(UID 3\)/);
+    // A flag change by b reaches a as an untagged FETCH.
+    await b.cmd('F', 'STORE 1 +FLAGS (\\Flagged)');
+    assert.match(await a.cmd('N2', 'NOOP'), /\* 1 FETCH \(UID 1 FLAGS \(\\Flagged( \\Recent)?\)\)/);
+    a.close();
+    b.close();
+  });
+
+  it('discards commands pipelined behind STARTTLS', async () => {
+    const { c } = await Raw.connect(t.imapPort);
+    c.write('T STARTTLS\r\nX LOGIN lee@raw.test secret\r\n');
+    assert.match(await c.until(/T OK [^\r]*\r\n/), /T OK/);
+    await c.startTls();
+    // Had X been run, its answer would come now; instead the session waits for us.
+    assert.match(await c.cmd('C', 'CAPABILITY'), /^\* CAPABILITY [^\r]*AUTH=PLAIN[^\r]*\r\nC OK/);
+    assert.match(await c.cmd('S', 'SELECT INBOX'), /S BAD/, 'not logged in');
+    c.close();
+  });
+
+  it('advertises LOGINDISABLED and refuses LOGIN on a non-loopback connection without TLS', async (ctx) => {
+    const ip = Object.values(os.networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+    if (!ip) return ctx.skip('no non-loopback IPv4 address');
+    const { c, greeting } = await Raw.connect(t.imapPort, ip);
+    assert.match(greeting, /LOGINDISABLED/);
+    assert.doesNotMatch(greeting, /AUTH=/);
+    assert.match(await c.cmd('L', 'LOGIN lee@raw.test secret'), /L NO \[PRIVACYREQUIRED\]/);
+    assert.match(await c.cmd('A', 'AUTHENTICATE PLAIN AGxlZUByYXcudGVzdABzZWNyZXQ='), /A NO/);
+    await c.cmd('T', 'STARTTLS');
+    await c.startTls();
+    const caps = await c.cmd('C', 'CAPABILITY');
+    assert.match(caps, /AUTH=PLAIN/);
+    assert.doesNotMatch(caps, /LOGINDISABLED/);
+    assert.match(await c.cmd('L', 'LOGIN lee@raw.test secret'), /L OK/);
+    c.close();
+  });
+
+  it('authenticates with AUTHENTICATE PLAIN, with and without SASL-IR', async () => {
+    const { c } = await Raw.connect(t.imapPort);
+    const plain = Buffer.from('\0lee@raw.test\0secret').toString('base64');
+    c.write('A AUTHENTICATE PLAIN\r\n');
+    assert.match(await c.until(/\+ ?\r\n/), /^\+/);
+    c.write(plain + '\r\n');
+    assert.match(await c.until(/A (OK|NO|BAD)[^\r]*\r\n/), /A OK/);
+    c.close();
+    const { c: d } = await Raw.connect(t.imapPort);
+    assert.match(await d.cmd('B', `AUTHENTICATE PLAIN ${plain}`), /B OK \[CAPABILITY [^\]]*UIDPLUS/);
+    d.close();
+  });
+
+  it('answers ENABLE IMAP4rev2 and then speaks rev2: ESEARCH, no RECENT, LIST in SELECT', async () => {
+    const c = await login(t.imapPort);
+    assert.match(await c.cmd('E', 'ENABLE IMAP4rev2'), /\* ENABLED IMAP4rev2\r\nE OK/);
+    const sel = await c.cmd('S', 'SELECT INBOX');
+    assert.doesNotMatch(sel, /RECENT/);
+    assert.match(sel, /\* LIST \(\) "\/" INBOX/);
+    assert.match(await c.cmd('Q', 'UID SEARCH ALL'), /\* ESEARCH \(TAG "Q"\) UID ALL \d/);
+    assert.match(await c.cmd('R', 'SEARCH RETURN (MIN COUNT) ALL'), /\* ESEARCH \(TAG "R"\) MIN 1 COUNT \d+/);
+    c.close();
+  });
+
+  it('EXAMINE is read-only: BODY[] leaves \\Seen alone and STORE is refused', async () => {
+    const c = await login(t.imapPort);
+    assert.match(await c.cmd('E', 'EXAMINE INBOX'), /PERMANENTFLAGS \(\)[\s\S]*E OK \[READ-ONLY\]/);
+    assert.match(await c.cmd('F', 'FETCH 1 (BODY[HEADER])'), /\* 1 FETCH \(BODY\[HEADER\] \{\d+\}\r\nSubject: one\r\n\r\n\)\r\nF OK/);
+    assert.match(await c.cmd('G', 'FETCH 1 (FLAGS)'), /\* 1 FETCH \(FLAGS \(\\Flagged\)\)/);
+    assert.match(await c.cmd('S', 'STORE 1 +FLAGS (\\Seen)'), /S NO \[READ-ONLY\]/);
+    c.close();
+  });
+
+  it('refuses an APPEND literal over APPENDLIMIT before the client sends it', async () => {
+    const c = await login(t.imapPort);
+    c.write('A APPEND INBOX {900000000}\r\n');
+    assert.match(await c.until(/A (OK|NO|BAD)[^\r]*\r\n/), /^A NO \[TOOBIG\]/);
+    assert.match(await c.cmd('N', 'NOOP'), /N OK/);
+    c.close();
+  });
+
+  it('keeps a selection through a rename by another session, and ends it with BYE on delete', async () => {
+    const a = await login(t.imapPort);
+    const b = await login(t.imapPort);
+    assert.match(await b.cmd('C', 'CREATE Folder'), /C OK/);
+    assert.match(await a.cmd('S', 'SELECT Folder'), /S OK/);
+    assert.match(await b.cmd('R', 'RENAME Folder Renamed'), /R OK/);
+    assert.match(await a.cmd('N', 'NOOP'), /N OK/);
+    assert.match(await b.cmd('D', 'DELETE Renamed'), /D OK/);
+    a.write('N2 NOOP\r\n');
+    assert.match(await a.until(/\* BYE [^\r]*\r\n/), /deleted/);
+    a.close();
+    b.close();
+  });
+
+  it('pushes EXISTS and EXPUNGE into IDLE within 100 ms, then ends IDLE on DONE', async () => {
+    const a = await login(t.imapPort);
+    const b = await login(t.imapPort);
+    await a.cmd('C', 'CREATE Idle');
+    await a.cmd('S', 'SELECT Idle');
+    a.write('I IDLE\r\n');
+    await a.until(/^\+ [^\r]*\r\n/);
+    const m = 'Subject: idle\r\n\r\nx\r\n';
+    await b.cmd('A', `APPEND Idle (\\Deleted) {${m.length}+}\r\n${m}`);
+    // Measured from the moment the change is committed (the other session's tagged OK).
+    let start = Date.now();
+    assert.match(await a.until(/\* 1 EXISTS\r\n/), /EXISTS/);
+    assert.ok(Date.now() - start < 100, `EXISTS after ${Date.now() - start} ms`);
+    await b.cmd('S', 'SELECT Idle');
+    await b.cmd('E', 'EXPUNGE');
+    start = Date.now();
+    assert.match(await a.until(/\* 1 EXPUNGE\r\n/), /EXPUNGE/);
+    assert.ok(Date.now() - start < 100, `EXPUNGE after ${Date.now() - start} ms`);
+    a.write('DONE\r\n');
+    assert.match(await a.until(/I OK [^\r]*\r\n/), /I OK/);
+    a.close();
+    b.close();
+  });
+
+  it('says BYE after too many bad commands', async () => {
+    const { c } = await Raw.connect(t.imapPort);
+    for (let i = 0; i < 9; i++) c.write(`b${i} BOGUS\r\n`);
+    c.write('b9 BOGUS\r\n');
+    assert.match(await c.until(/\* BYE [^\r]*\r\n/), /Too many invalid commands/);
+    c.close();
+  });
+});

@@ -1,0 +1,124 @@
+// The store operations IMAP is built on, through the MessageStore interface of a real server:
+// what lands on disk and in the index, and what the ChangeBus hears.
+import assert from 'node:assert/strict';
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parseMessage } from '../../src/mime/parse-message.ts';
+import type { AccountRef, MailboxChange } from '../../src/store/store.ts';
+import { startTestServer, type TestServer } from '../harness/server.ts';
+
+const msg = (subject: string) => {
+  const content = Buffer.from(`Subject: ${subject}\r\nFrom: a@b.test\r\n\r\nbody ${subject}\r\n`);
+  return { content, parsed: parseMessage(content), internalDate: new Date('2026-01-02T03:04:05Z'), flags: [] as string[] };
+};
+
+describe('store operations for IMAP', () => {
+  let t: TestServer;
+  let acc: AccountRef;
+  let root: string;
+  before(async () => {
+    t = await startTestServer();
+    await t.addDomain('st.test');
+    const id = await t.addUser('sue@st.test');
+    acc = { id, local: 'sue', domain: 'st.test' };
+    root = path.join(t.dataDir, 'mail', 'st.test', 'sue');
+  });
+  after(() => t.stop());
+
+  it('appends into cur/ with flags in the name and keywords in the index, all or none', async () => {
+    const store = t.server.services.store;
+    const r = await store.append(acc, 'INBOX', [
+      { ...msg('a'), flags: ['\\Seen', '\\Flagged', '$Forwarded', 'work'] },
+      msg('b'),
+    ]);
+    assert.deepEqual(r.uids, [1, 2]);
+    const files = await readdir(path.join(root, 'cur'));
+    assert.ok(files.some((f) => /,S=\d+:2,FS$/.test(f)), files.join());
+    const row = t.server.services.db.prepare('SELECT keywords, flags FROM messages WHERE mailbox_id = ? AND uid = 1').get(r.mailboxId) as { keywords: string; flags: number };
+    assert.equal(row.keywords, ' $Forwarded work ');
+    const metas = await store.listMessages(r.mailboxId);
+    assert.deepEqual(metas[0].flags, ['\\Seen', '\\Flagged', '$Forwarded', 'work']);
+    await assert.rejects(store.append(acc, 'Nowhere', [msg('c')]), { code: 'TRYCREATE' });
+  });
+
+  it('changes flags in one transaction with one new MODSEQ, and publishes after commit', async () => {
+    const store = t.server.services.store;
+    const inbox = (await store.getMailbox(acc.id, 'INBOX'))!;
+    const heard: MailboxChange[] = [];
+    const off = t.server.services.bus.subscribe(acc.id, (c) => heard.push(c));
+    const changed = await store.setFlags(inbox.id, [1, 2], 'add', ['\\Seen', 'WORK']);
+    off();
+    assert.deepEqual(changed.map((c) => c.uid), [2], 'uid 1 had both already (keywords compare case-insensitively)');
+    assert.ok(changed[0].modSeq > inbox.highestModSeq);
+    assert.deepEqual(heard, [{ kind: 'flags', accountId: acc.id, mailboxId: inbox.id, uids: [2], modSeq: changed[0].modSeq }]);
+    const none = await store.setFlags(inbox.id, [1], 'remove', ['\\Draft']);
+    assert.deepEqual(none, []);
+  });
+
+  it('copies by hard link with new UIDs, and expunges only \\Deleted messages, unlinking files', async () => {
+    const store = t.server.services.store;
+    const inbox = (await store.getMailbox(acc.id, 'INBOX'))!;
+    const archive = (await store.getMailbox(acc.id, 'Archive'))!;
+    const r = await store.copy(acc, inbox.id, [1, 2, 99], 'Archive');
+    assert.deepEqual(r.sourceUids, [1, 2]);
+    assert.deepEqual(r.destUids, [1, 2]);
+    assert.equal(r.uidValidity, archive.uidValidity);
+    const copied = await readdir(path.join(root, '.Archive', 'cur'));
+    assert.equal(copied.length, 2);
+    assert.equal((await stat(path.join(root, '.Archive', 'cur', copied[0]))).nlink, 2);
+
+    await store.setFlags(inbox.id, [2], 'add', ['\\Deleted']);
+    assert.deepEqual(await store.expunge(acc, inbox.id), [2]);
+    assert.deepEqual((await store.listMessages(inbox.id)).map((m) => m.uid), [1]);
+    assert.equal((await readdir(path.join(root, 'cur'))).length, 1);
+    const expunged = t.server.services.db.prepare('SELECT uid FROM expunged WHERE mailbox_id = ?').all(inbox.id) as { uid: number }[];
+    assert.deepEqual(expunged.map((e) => e.uid), [2]);
+    const body = await store.readMessage(acc, archive.id, 2);
+    assert.match(body!.toString(), /Subject: b/);
+  });
+
+  it('moves: the source is expunged whatever its flags, the target gets the next UIDs', async () => {
+    const store = t.server.services.store;
+    const inbox = (await store.getMailbox(acc.id, 'INBOX'))!;
+    const r = await store.move(acc, inbox.id, [1], 'Archive');
+    assert.deepEqual(r.destUids, [3]);
+    assert.equal((await store.getMailbox(acc.id, 'INBOX'))!.messages, 0);
+    assert.equal((await store.getMailbox(acc.id, 'Archive'))!.messages, 3);
+  });
+
+  it('renames INBOX by moving its messages and leaving it empty', async () => {
+    const store = t.server.services.store;
+    await store.append(acc, 'INBOX', [msg('x'), msg('y')]);
+    await store.renameMailbox(acc, 'INBOX', 'Old/Inbox');
+    const old = (await store.getMailbox(acc.id, 'Old/Inbox'))!;
+    assert.equal(old.messages, 2);
+    assert.equal((await store.getMailbox(acc.id, 'INBOX'))!.messages, 0);
+    assert.ok((await store.getMailbox(acc.id, 'Old'))!, 'parent created');
+    assert.equal((await readdir(path.join(root, '.Old.Inbox', 'cur'))).length, 2);
+  });
+
+  it('refuses unsafe names, deleting INBOX, and deleting a mailbox with children', async () => {
+    const store = t.server.services.store;
+    for (const bad of ['..', '../x', 'a/../b', '/abs', 'a//b', 'tmp', 'x/new', 'a.b', '.x', '~x', 'a\u0000b', 'a\nb', 'x/', '*', 'a%']) {
+      await assert.rejects(store.createMailbox(acc, bad), { code: 'CANNOT' }, JSON.stringify(bad));
+    }
+    await assert.rejects(store.deleteMailbox(acc, 'INBOX'), { code: 'CANNOT' });
+    await assert.rejects(store.deleteMailbox(acc, 'Old'), { code: 'INUSE' });
+    await assert.rejects(store.createMailbox(acc, 'Old'), { code: 'ALREADYEXISTS' });
+    await store.deleteMailbox(acc, 'Old/Inbox');
+    await store.deleteMailbox(acc, 'Old');
+    assert.equal(await store.getMailbox(acc.id, 'Old'), null);
+    const dirs = await readdir(root);
+    assert.ok(!dirs.some((d) => d.startsWith('.Old')), dirs.join());
+  });
+
+  it('keeps non-ASCII names in modified UTF-7 on disk and finds them again after a rebuild', async () => {
+    const store = t.server.services.store;
+    await store.createMailbox(acc, 'Grüße/日本');
+    const dirs = await readdir(root);
+    assert.ok(dirs.includes('.Gr&APwA3w-e.&ZeVnLA-'), dirs.join());
+    await store.rebuild(acc);
+    assert.ok(await store.getMailbox(acc.id, 'Grüße/日本'));
+  });
+});
