@@ -12,6 +12,8 @@ import { SqliteDirectory } from './directory/sqlite-directory.ts';
 import { InboundServer, type InboundKind } from './smtp/inbound-server.ts';
 import { PasswordAuthenticator } from './auth/password-authenticator.ts';
 import { ImapServer } from './imap/server.ts';
+import { Pop3Server } from './pop3/server.ts';
+import { StoreMaildrops } from './pop3/store-maildrop.ts';
 import { withLimits } from './imap/limits.ts';
 import { LocalChangeBus } from './store/change-bus.ts';
 import { SqliteMaildirStore } from './store/sqlite-maildir/message-store.ts';
@@ -57,7 +59,7 @@ export function openServices(dataDir: string, log: Logger): Services {
   };
 }
 
-export type Service = InboundKind | 'imap' | 'imaps';
+export type Service = InboundKind | 'imap' | 'imaps' | 'pop3' | 'pop3s';
 
 export type Listening = { service: Service; address: string; port: number | null; socket?: string };
 
@@ -138,6 +140,21 @@ export async function startServer(config: Config, dataDir: string, log: Logger):
       servers.push(s);
       listening.push(await listenOrExplain(s, service, { host: section.host, port: section.port }, `[${service}]`));
     }
+    const maildrops = new StoreMaildrops(services.store, services.directory);
+    for (const [service, section, implicitTls] of [['pop3', config.pop3, false], ['pop3s', config.pop3s, true]] as const) {
+      if (!section.enabled) continue;
+      const s = new Pop3Server({
+        hostname: config.hostname,
+        tls: { key: tls.key, cert: tls.cert },
+        implicitTls,
+        authenticator: auth,
+        maildrops,
+        maxBadCommands: config.limits.max_bad_commands,
+        log: log.child({ svc: service }),
+      });
+      servers.push(s);
+      listening.push(await listenOrExplain(s, service, { host: section.host, port: section.port }, `[${service}]`));
+    }
     let stopped = false;
     return {
       services,
@@ -158,7 +175,7 @@ export async function startServer(config: Config, dataDir: string, log: Logger):
 }
 
 async function listenOrExplain(
-  server: InboundServer | ImapServer,
+  server: { listen(target: { host: string; port: number } | { socket: string }): Promise<AddressInfo | string> },
   service: Service,
   target: { host: string; port: number } | { socket: string },
   section: string,

@@ -41,6 +41,10 @@ export const configSchema = z
 
     imaps: listener(993, true, 'IMAP over implicit TLS').describe('IMAP with TLS from the first byte (RFC 8314), the port clients should prefer.'),
 
+    pop3: listener(110, true, 'POP3 (STLS)').describe('POP3 for download-and-delete clients; STLS is offered, and login is refused before it except on loopback.'),
+
+    pop3s: listener(995, true, 'POP3 over implicit TLS').describe('POP3 with TLS from the first byte (RFC 8314).'),
+
     imap_limits: z
       .object({
         idle_timeout: z.number().int().min(1800).default(1800).describe('Seconds a logged-in IMAP client may stay silent (RFC 9051 §5.4: at least 30 minutes; IDLE clients re-issue before that).'),

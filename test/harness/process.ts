@@ -9,7 +9,8 @@ export type ServerProcess = { child: ChildProcess; ports: Record<string, number>
 
 export async function spawnServer(dataDir: string, extraToml = ''): Promise<ServerProcess> {
   const config = path.join(dataDir, 'test.toml');
-  await writeFile(config, `hostname = "mx.test.example"\n[smtp]\nhost = "127.0.0.1"\nport = 0\n${extraToml}`);
+  const listeners = ['smtp', 'imap', 'imaps', 'pop3', 'pop3s'].map((l) => `[${l}]\nhost = "127.0.0.1"\nport = 0\n`).join('');
+  await writeFile(config, `hostname = "mx.test.example"\n${listeners}${extraToml}`);
   const child = spawn(process.execPath, [CLI, 'serve', '--config', config, '--data', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let pending = '';

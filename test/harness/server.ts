@@ -16,6 +16,8 @@ export type TestServer = {
   lmtpPort: number | null;
   imapPort: number;
   imapsPort: number;
+  pop3Port: number;
+  pop3sPort: number;
   addDomain(d: string): Promise<void>;
   addUser(address: string, opts?: { password?: string; quota?: number }): Promise<number>;
   addAlias(source: string, ...destinations: string[]): Promise<void>;
@@ -37,6 +39,8 @@ export async function startTestServer(overrides: DeepPartial<Config> = {}, dataD
     lmtp: section('lmtp', { host: '127.0.0.1', port: 0 }),
     imap: section('imap', { host: '127.0.0.1', port: 0 }),
     imaps: section('imaps', { host: '127.0.0.1', port: 0 }),
+    pop3: section('pop3', { host: '127.0.0.1', port: 0 }),
+    pop3s: section('pop3s', { host: '127.0.0.1', port: 0 }),
     log: section('log', { level: 'silent', file: false }),
   });
   const server = await startServer(config, dir, silentLogger());
@@ -50,6 +54,8 @@ export async function startTestServer(overrides: DeepPartial<Config> = {}, dataD
     lmtpPort: port('lmtp'),
     imapPort: port('imap') ?? 0,
     imapsPort: port('imaps') ?? 0,
+    pop3Port: port('pop3') ?? 0,
+    pop3sPort: port('pop3s') ?? 0,
     async addDomain(d) {
       await directory.addDomain(d);
     },
