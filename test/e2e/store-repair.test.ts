@@ -25,7 +25,7 @@ describe('store repair', () => {
     const root = path.join(dir, 'mail', 'r.test', 'u');
     const delivered = (await readdir(path.join(root, 'new'))).sort();
     await unlink(path.join(root, 'new', delivered[0]));
-    const foreign = path.join(root, 'cur', '1700000000.M1P1.otherhost,S=40:2,FS');
+    const foreign = path.join(root, 'cur', '1700000000.M1P1.otherhost,S=35:2,FS');
     await writeFile(foreign, 'Subject: from dovecot\r\n\r\nimported\r\n');
     const old = new Date(Date.now() - 3600_000);
     await utimes(foreign, old, old);

@@ -24,3 +24,13 @@ describe('DirSyncer', () => {
     await assert.rejects(new DirSyncer().sync('/nonexistent/dir/x'));
   });
 });
+
+describe('isTorn', () => {
+  it('spots files whose size differs from ,S= or that start with NUL', async () => {
+    const { isTorn } = await import('../../src/store/sqlite-maildir/reconcile.ts');
+    assert.equal(isTorn('new/1.M2P3Q4.h,S=5', Buffer.from('A: b\n')), false);
+    assert.equal(isTorn('new/1.M2P3Q4.h,S=9', Buffer.from('A: b\n')), true);
+    assert.equal(isTorn('new/1.M2P3Q4.h,S=3', Buffer.from([0, 0, 0])), true);
+    assert.equal(isTorn('cur/1.other:2,S', Buffer.from('Subject: x\r\n')), false, 'no S= (other tools): trust it');
+  });
+});

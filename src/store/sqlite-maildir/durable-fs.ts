@@ -1,9 +1,8 @@
 // File-system steps of a durable Maildir write. A message counts as stored only after its
-// file is fsynced, renamed into new/ or cur/, and that directory is fsynced (DESIGN.md
-// "Durability"). Directory fsyncs are coalesced: every rename finished before a sync starts
+// file's data and the directory it was renamed into are fsynced (DESIGN.md "Durability"). Directory fsyncs are coalesced: every rename finished before a sync starts
 // is covered by it, so 50 concurrent deliveries into one folder cost a few directory syncs.
 import fs, { constants } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -35,20 +34,6 @@ export async function placeDurably(tmp: string, final: string, chunks: Buffer[],
     await writeAll(fd, chunks);
     await renameFile(tmp, final);
     await Promise.all([fdatasyncFd(fd), syncer.sync(path.dirname(final))]);
-  } finally {
-    await closeFd(fd);
-  }
-}
-
-/**
- * Creates FILE with the chunks, durably. O_DSYNC makes the write itself wait for the data
- * (as fdatasync would), which saves a round trip through the thread pool per message; plain
- * descriptors avoid FileHandle's bookkeeping on this hot path.
- */
-export async function writeFileDurably(file: string, chunks: Buffer[]): Promise<void> {
-  const fd = await openFd(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_DSYNC, 0o600);
-  try {
-    await writeAll(fd, chunks);
   } finally {
     await closeFd(fd);
   }
@@ -110,10 +95,6 @@ export function maildirBaseName(now = Date.now()): string {
   const usec = (now % 1000) * 1000 + Math.floor(Math.random() * 1000);
   counter = (counter + 1) % 1_000_000_000;
   return `${sec}.M${usec}P${process.pid}Q${counter}.${host}`;
-}
-
-export async function moveIntoPlace(from: string, to: string): Promise<void> {
-  await rename(from, to);
 }
 
 export async function removeQuietly(file: string): Promise<void> {

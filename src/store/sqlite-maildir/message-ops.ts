@@ -6,7 +6,7 @@ import path from 'node:path';
 import { transaction } from '../../db/sqlite.ts';
 import { parseMessage } from '../../mime/parse-message.ts';
 import { MailboxError, type AccountRef, type AppendInput, type AppendResult, type CopyResult, type MessageMeta } from '../store.ts';
-import { maildirBaseName, moveIntoPlace, removeQuietly, writeFileDurably } from './durable-fs.ts';
+import { maildirBaseName, placeDurably, removeQuietly } from './durable-fs.ts';
 import { applyFlags, flagList, infoLetters, keywordList, keywordsColumn, parseFlags } from './flags.ts';
 import type { MetaRow } from './imap-sql.ts';
 import type { MailboxRow } from './index-writer.ts';
@@ -36,12 +36,10 @@ export async function append(ctx: StoreContext, account: AccountRef, mailbox: st
       const base = maildirBaseName();
       const file = `cur/${base},S=${m.content.length}:2,${infoLetters(f.bits)}`;
       const tmp = path.join(dir, 'tmp', base);
-      tmps.push(tmp);
-      await writeFileDurably(tmp, [m.content]);
-      await moveIntoPlace(tmp, path.join(dir, file));
+      tmps.push(tmp, path.join(dir, file));
+      await placeDurably(tmp, path.join(dir, file), [m.content], ctx.syncer);
       files.push({ full: path.join(dir, file), file, bits: f.bits, keywords: keywordsColumn(f.keywords) });
     }
-    await ctx.syncer.sync(path.join(dir, 'cur'));
   } catch (e) {
     await Promise.all([...tmps, ...files.map((f) => f.full)].map(removeQuietly));
     throw e;

@@ -27,7 +27,7 @@ import { append, copy, expunge, setFlags, toMeta } from './message-ops.ts';
 import type { StoreContext } from './store-context.ts';
 import type { Criteria } from '../search-criteria.ts';
 import { searchMessages } from './search-messages.ts';
-import { DirSyncer, maildirBaseName, moveIntoPlace, removeQuietly, writeFileDurably } from './durable-fs.ts';
+import { DirSyncer, maildirBaseName, placeDurably, removeQuietly } from './durable-fs.ts';
 import { IndexWriter, toInfo, type MailboxRow } from './index-writer.ts';
 import { accountRoot, folderDir, SUBDIRS } from './paths.ts';
 import { catchUpSearch, discoverFolders, reconcileMailbox } from './reconcile.ts';
@@ -113,7 +113,7 @@ export class SqliteMaildirStore implements MessageStore {
     const written: Written[] = [];
     const tmps: string[] = [];
     try {
-      // Phase 1: every copy written, fsynced, renamed into new/, and new/ fsynced.
+      // Phase 1: every copy written, renamed into new/, and its data and new/ synced.
       await Promise.all(
         targets.map(async (target) => {
           const root = accountRoot(this.mailRoot, target.account);
@@ -124,15 +124,13 @@ export class SqliteMaildirStore implements MessageStore {
           const tmp = path.join(root, mailbox.dir, 'tmp', base);
           const file = `new/${base},S=${size}`;
           const full = path.join(root, mailbox.dir, file);
-          tmps.push(tmp);
-          await writeFileDurably(tmp, [target.prefix, message.content]);
-          await moveIntoPlace(tmp, full);
+          tmps.push(tmp, full);
+          await placeDurably(tmp, full, [target.prefix, message.content], this.syncer);
           written.push({ target, mailbox, file, full, size });
         }),
       );
-      await Promise.all([...new Set(written.map((w) => path.dirname(w.full)))].map((d) => this.syncer.sync(d)));
     } catch (e) {
-      await Promise.all([...tmps, ...written.map((w) => w.full)].map(removeQuietly));
+      await Promise.all(tmps.map(removeQuietly));
       throw e;
     }
     // Phase 2: the index rows, all or none; only then is the message visible.
@@ -174,6 +172,7 @@ export class SqliteMaildirStore implements MessageStore {
       const r = await reconcileMailbox(this.index, this.db, root, mb, opts.minAgeMs ?? 0, this.textIndex);
       adopted += r.adopted;
       dropped += r.dropped;
+      for (const f of r.torn) this.log.warn({ event: 'store.torn', account: `${a.local}@${a.domain}`, mailbox: mb.name, file: f }, 'file left by a crash before it was synced; not adopted');
       for (const uid of r.adoptedUids) this.bus.publish({ kind: 'exists', accountId: a.id, mailboxId: mb.id, uid, modSeq: 0 });
     }
     const reindexed = await catchUpSearch(this.index, root, a.id, this.textIndex);

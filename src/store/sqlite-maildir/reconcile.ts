@@ -26,6 +26,17 @@ export async function discoverFolders(root: string): Promise<{ name: string; dir
 
 const ADOPT_BATCH = 200;
 
+/**
+ * A file torn by a crash between its rename and its sync (see placeDurably): its size differs
+ * from the ",S=" in its name, or it starts with NUL bytes where a header must be. Such a
+ * message was never acknowledged, so the sender still has it; it is left out of the index.
+ */
+export function isTorn(fileName: string, data: Buffer): boolean {
+  const m = /,S=(\d+)/.exec(fileName);
+  if (m && Number(m[1]) !== data.length) return true;
+  return data.length > 0 && data[0] === 0;
+}
+
 const INFO_FLAGS: Record<string, number> = {
   S: FLAG_BITS['\\Seen'],
   R: FLAG_BITS['\\Answered'],
@@ -49,7 +60,7 @@ export async function reconcileMailbox(
   mb: MailboxRow,
   minAgeMs: number,
   search: SearchIndex,
-): Promise<{ adopted: number; dropped: number; adoptedUids: number[] }> {
+): Promise<{ adopted: number; dropped: number; adoptedUids: number[]; torn: string[] }> {
   const onDisk = new Map<string, string>();
   for (const sub of SUBDIRS) {
     if (sub === 'tmp') continue;
@@ -82,6 +93,7 @@ export async function reconcileMailbox(
     .filter((x): x is { file: string; mtime: number } => x !== null && x.mtime <= cutoff)
     .sort((a, b) => a.mtime - b.mtime);
   const adoptedUids: number[] = [];
+  const torn: string[] = [];
   for (let i = 0; i < toAdopt.length; i += ADOPT_BATCH) {
     const batch = await Promise.all(
       toAdopt.slice(i, i + ADOPT_BATCH).map((a) => readFile(path.join(root, mb.dir, a.file)).then((data) => ({ ...a, data }), () => null)),
@@ -90,6 +102,10 @@ export async function reconcileMailbox(
       for (const a of batch) {
         // null: vanished between readdir and read, another process took it.
         if (!a) continue;
+        if (isTorn(a.file, a.data)) {
+          torn.push(a.file);
+          continue;
+        }
         const parsed = parseMessage(a.data);
         const { id, uid } = index.insertMessage(mb.id, {
           file: a.file,
@@ -105,7 +121,7 @@ export async function reconcileMailbox(
       }
     });
   }
-  return { adopted: adoptedUids.length, dropped: gone.length, adoptedUids };
+  return { adopted: adoptedUids.length, dropped: gone.length, adoptedUids, torn };
 }
 
 /** Feeds the search index the text of the account's messages it has not seen (after a crash). */
