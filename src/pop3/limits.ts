@@ -10,8 +10,17 @@ export const MAX_COMMAND_LINE = 255;
  */
 export const MAX_READ_LINE = 8192 + 2;
 
-/** RFC 1939 §3: the autologout timer is at least 10 minutes. */
+/** RFC 1939 §3: the autologout timer is at least 10 minutes (TRANSACTION state). */
 export const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * Before login (AUTHORIZATION state) a connection holds no maildrop and has not proven who it
+ * is, so it gets a shorter timer; RFC 1939 §3 asks for the 10 minutes only once logged in.
+ */
+export const DEFAULT_LOGIN_TIMEOUT_MS = 60_000;
+
+/** Simultaneous connections per listener; beyond it a new one gets -ERR [SYS/TEMP] and is closed. */
+export const DEFAULT_MAX_CONNECTIONS = 500;
 
 /** Unknown, malformed or out-of-state commands before the connection is closed. */
 export const DEFAULT_MAX_BAD_COMMANDS = 10;

@@ -1,11 +1,12 @@
 // The POP3 listener: port 110 with STLS, or port 995 with implicit TLS (RFC 8314 §3.3),
 // one instance each. TLS 1.2 or later. Sessions are tracked so close() ends them all
-// (without UPDATE: nothing is deleted by a shutdown).
+// (without UPDATE: nothing is deleted by a shutdown), and counted, so one listener serves at
+// most maxConnections at a time.
 import net, { type AddressInfo, type Socket } from 'node:net';
 import tls, { type SecureContext } from 'node:tls';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { Logger } from '../core/logger.ts';
-import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_BAD_COMMANDS } from './limits.ts';
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_LOGIN_TIMEOUT_MS, DEFAULT_MAX_BAD_COMMANDS, DEFAULT_MAX_CONNECTIONS } from './limits.ts';
 import type { MaildropProvider } from './maildrop.ts';
 import { Session, type SessionDeps } from './session.ts';
 
@@ -17,8 +18,12 @@ export type Pop3ServerOptions = {
   authenticator: Authenticator;
   maildrops: MaildropProvider;
   log: Logger;
-  /** RFC 1939 §3: at least 10 minutes (the default). */
+  /** RFC 1939 §3: the autologout timer once logged in; at least 10 minutes (the default). */
   idleTimeoutMs?: number;
+  /** The timer before login (AUTHORIZATION state); default 60 s. */
+  loginTimeoutMs?: number;
+  /** Simultaneous connections on this listener; default 500. */
+  maxConnections?: number;
   maxBadCommands?: number;
   /** Connections from these addresses may not log in without TLS; default: all but loopback. */
   treatAsRemote?: (ip: string) => boolean;
@@ -31,9 +36,11 @@ export class Pop3Server {
   private readonly deps: SessionDeps;
   private readonly server: net.Server;
   private readonly sessions = new Set<Session>();
+  private readonly maxConnections: number;
 
   constructor(opts: Pop3ServerOptions) {
     this.opts = opts;
+    this.maxConnections = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     const secureContext: SecureContext = tls.createSecureContext({ key: opts.tls.key, cert: opts.tls.cert, minVersion: 'TLSv1.2' });
     this.deps = {
       hostname: opts.hostname,
@@ -42,6 +49,7 @@ export class Pop3Server {
       log: opts.log,
       secureContext: opts.implicitTls ? null : secureContext,
       idleTimeoutMs: opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      loginTimeoutMs: opts.loginTimeoutMs ?? DEFAULT_LOGIN_TIMEOUT_MS,
       maxBadCommands: opts.maxBadCommands ?? DEFAULT_MAX_BAD_COMMANDS,
       treatAsRemote: opts.treatAsRemote ?? ((ip) => !isLoopback(ip)),
     };
@@ -59,6 +67,14 @@ export class Pop3Server {
   }
 
   private accept(socket: Socket, secure: boolean): void {
+    if (this.sessions.size >= this.maxConnections) {
+      // RFC 2449 §8.1.2 / RFC 3206 §4: [SYS/TEMP], the client may try again later.
+      this.opts.log.warn({ event: 'pop3.limit', ip: socket.remoteAddress, connections: this.sessions.size }, 'too many connections');
+      socket.on('error', () => {});
+      socket.end('-ERR [SYS/TEMP] too many connections\r\n');
+      setTimeout(() => socket.destroy(), 5_000).unref();
+      return;
+    }
     const session = new Session(socket, this.deps, secure);
     this.sessions.add(session);
     void session.done.then(() => this.sessions.delete(session));

@@ -23,7 +23,10 @@ export type SessionDeps = {
   log: Logger;
   /** null: no STLS offered (the implicit-TLS listener). */
   secureContext: SecureContext | null;
+  /** RFC 1939 §3 autologout in TRANSACTION state. */
   idleTimeoutMs: number;
+  /** The shorter timer before login (AUTHORIZATION state). */
+  loginTimeoutMs: number;
   maxBadCommands: number;
   /** True when a connection from ip must not send a password in the clear. */
   treatAsRemote: (ip: string) => boolean;
@@ -101,10 +104,11 @@ export class Session {
     socket.on('data', this.onData);
     socket.on('error', (e) => this.log.debug({ event: 'pop3.socket', err: e.message }, 'socket error'));
     // RFC 1939 §3: the autologout timer closes the connection without entering UPDATE.
-    socket.setTimeout(this.deps.idleTimeoutMs, () => {
+    socket.on('timeout', () => {
       this.write('-ERR Disconnected for inactivity\r\n');
       this.close();
     });
+    socket.setTimeout(this.state === 'authorization' ? this.deps.loginTimeoutMs : this.deps.idleTimeoutMs);
   }
 
   // ---- output ----
@@ -189,6 +193,7 @@ export class Session {
     this.account = account;
     this.drop = drop;
     this.state = 'transaction';
+    this.socket.setTimeout(this.deps.idleTimeoutMs);
     this.log.debug({ event: 'pop3.maildrop', user: account.address, messages: drop.messages.length }, 'maildrop opened');
     return true;
   }
