@@ -68,7 +68,7 @@ export class Pop3Server {
 
   private accept(socket: Socket, secure: boolean): void {
     if (this.sessions.size >= this.maxConnections) {
-      // RFC 2449 §8.1.2 / RFC 3206 §4: [SYS/TEMP], the client may try again later.
+      // RFC 3206 §4: [SYS/TEMP], a temporary condition; the client may try again later.
       this.opts.log.warn({ event: 'pop3.limit', ip: socket.remoteAddress, connections: this.sessions.size }, 'too many connections');
       socket.on('error', () => {});
       socket.end('-ERR [SYS/TEMP] too many connections\r\n');

@@ -443,6 +443,105 @@ describe('POP3 timeouts and the session log', () => {
   });
 });
 
+/** A raw connection that records what the server sends and when it closes. */
+class Probe {
+  out = '';
+  closedAt: number | null = null;
+  readonly sock: net.Socket;
+  private constructor(sock: net.Socket) {
+    this.sock = sock;
+    sock.on('data', (d: Buffer) => (this.out += d.toString('latin1')));
+    sock.on('error', () => {});
+    sock.on('close', () => (this.closedAt = Date.now()));
+  }
+  static async open(port: number, secure = false): Promise<Probe> {
+    const { connect } = await import('node:tls');
+    const sock = secure ? connect({ host: '127.0.0.1', port, rejectUnauthorized: false }) : net.connect(port, '127.0.0.1');
+    const p = new Probe(sock);
+    await p.until(() => p.out.includes('\r\n') || p.closedAt !== null);
+    return p;
+  }
+  async until(cond: () => boolean, ms = 3000): Promise<void> {
+    for (const end = Date.now() + ms; !cond(); await new Promise((r) => setTimeout(r, 5))) {
+      if (Date.now() > end) throw new Error(`timed out; got ${JSON.stringify(this.out)}`);
+    }
+  }
+}
+
+describe('POP3 connection limits and timers', () => {
+  let dir: string;
+  let tlsKey: { key: string; cert: string };
+  const drops = new MemoryMaildrops(11);
+  const auth = new FakeAuthenticator();
+  const servers: Pop3Server[] = [];
+
+  const start = async (extra: Partial<Pop3ServerOptions> & { implicitTls: boolean }): Promise<number> => {
+    const server = new Pop3Server({ hostname: 'pop.test.example', tls: tlsKey, authenticator: auth, maildrops: drops, log: silentLogger(), ...extra });
+    servers.push(server);
+    return (await server.listen({ host: '127.0.0.1', port: 0 })).port;
+  };
+
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'mailhaven-pop3-lim-'));
+    const tls = await loadTlsMaterial({ cert: '', key: '', hostname: 'pop.test.example', tlsDir: dir });
+    tlsKey = { key: tls.key, cert: tls.cert };
+    auth.users.set('lim@example.test', 1);
+    drops.add(1, plainMsg(1));
+  });
+
+  after(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  for (const implicitTls of [false, true]) {
+    it(`refuses connections beyond maxConnections with [SYS/TEMP] (${implicitTls ? 'implicit TLS' : 'plain'})`, async () => {
+      const port = await start({ implicitTls, maxConnections: 2 });
+      const a = await Probe.open(port, implicitTls);
+      const b = await Probe.open(port, implicitTls);
+      assert.match(a.out + b.out, /^\+OK [^\r]*\r\n\+OK [^\r]*\r\n$/);
+      const c = await Probe.open(port, implicitTls);
+      await c.until(() => c.closedAt !== null);
+      assert.equal(c.out, '-ERR [SYS/TEMP] too many connections\r\n');
+      // A freed place is taken again.
+      a.sock.write('QUIT\r\n');
+      await a.until(() => a.closedAt !== null);
+      let d = await Probe.open(port, implicitTls);
+      for (let i = 0; i < 50 && !d.out.startsWith('+OK'); i++) {
+        d.sock.destroy();
+        await new Promise((r) => setTimeout(r, 20));
+        d = await Probe.open(port, implicitTls);
+      }
+      assert.match(d.out, /^\+OK .* ready\r\n$/);
+      b.sock.destroy();
+      d.sock.destroy();
+    });
+  }
+
+  it('closes a connection that does not log in sooner than one that did', async () => {
+    const port = await start({ implicitTls: false, loginTimeoutMs: 200, idleTimeoutMs: 1200 });
+    const t0 = Date.now();
+    const idle = await Probe.open(port);
+    const user = await Probe.open(port);
+    user.sock.write(`USER lim@example.test\r\nPASS ${PASSWORD}\r\n`);
+    await user.until(() => user.out.includes('Logged in'));
+    await idle.until(() => idle.closedAt !== null);
+    assert.match(idle.out, /\r\n-ERR Disconnected for inactivity\r\n$/);
+    assert.ok(idle.closedAt! - t0 < 1000, `closed after ${idle.closedAt! - t0} ms`);
+    // Logged in: past the login timer, still there.
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(user.closedAt, null);
+    user.sock.write('NOOP\r\n');
+    await user.until(() => user.out.endsWith('+OK\r\n'));
+    const t1 = Date.now();
+    await user.until(() => user.closedAt !== null);
+    assert.match(user.out, /\+OK\r\n-ERR Disconnected for inactivity\r\n$/);
+    assert.ok(user.closedAt! - t1 >= 1000, `closed ${user.closedAt! - t1} ms after the last command`);
+    for (let i = 0; i < 50 && drops.isHeld(1); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(!drops.isHeld(1));
+  });
+});
+
 describe('POP3 with fetchmail', () => {
   let dir: string;
   let server: Pop3Server;
