@@ -150,6 +150,7 @@ export async function startServer(config: Config, dataDir: string, log: Logger):
         authenticator: auth,
         maildrops,
         maxBadCommands: config.limits.max_bad_commands,
+        maxConnections: config.limits.max_connections,
         log: log.child({ svc: service }),
       });
       servers.push(s);
