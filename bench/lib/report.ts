@@ -82,10 +82,26 @@ export function printComparison(t: Comparison): void {
       ours?.peakRssKiB !== undefined ? `${(ours.peakRssKiB / 1024).toFixed(0)} MiB` : '-',
     ]);
   }
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const line = (r: string[]): string => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  printTable(rows);
+  if (t.repeat > 1) console.log(`(median of ${t.repeat} runs, min–max in brackets; peak RSS is the largest)`);
+}
+
+/**
+ * Prints rows as an aligned text table: the first row is the header, the first column is
+ * left-aligned and the others right-aligned (or all left-aligned with `alignLeft`).
+ */
+export function printTable(rows: string[][], alignLeft = false): void {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]): string =>
+    r.map((cell, i) => (i === 0 || alignLeft ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd();
   console.log(line(rows[0]));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows.slice(1)) console.log(line(r));
-  if (t.repeat > 1) console.log(`(median of ${t.repeat} runs, min–max in brackets; peak RSS is the largest)`);
+}
+
+/** The p-th percentile (0–100) of xs, nearest-rank. */
+export function percentile(xs: number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
