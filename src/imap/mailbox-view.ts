@@ -1,48 +1,148 @@
-// What one session believes about its selected mailbox: the sequence-number → UID map, each
-// message's flags and MODSEQ, and the changes others made that it has not told its client
-// yet. Untagged EXISTS/EXPUNGE/FETCH are sent only at the moments RFC 9051 §7.5.1 allows,
-// so the view and the client's copy stay in step (seq numbers never shift under a FETCH).
-import type { MailboxInfo, MessageMeta } from '../store/store.ts';
+// What one session believes about its selected mailbox: the sequence-number → UID map and the
+// changes others made that it has not told its client yet. Untagged EXISTS/EXPUNGE/FETCH are
+// sent only at the moments RFC 9051 §7.5.1 allows, so the view and the client's copy stay in
+// step (seq numbers never shift under a FETCH).
+//
+// Memory: an idle session holds no per-message data of its own. The UIDs are an immutable
+// Uint32Array shared by every session whose view holds the same UIDs (see SharedUids); a
+// session that applies a change derives a new array, and the next session applying the same
+// change to the same array gets the same result. Which flag changes the client already knows
+// is only kept while such a change is pending (see told()).
+import type { MailboxInfo } from '../store/store.ts';
 import { resolveSequenceSet, type SequenceSet } from './seqset.ts';
+
+/**
+ * One array per mailbox state, shared between sessions: SELECT interns what the store
+ * returned, and EXISTS/EXPUNGE derivations are cached (same base, same change → same array).
+ * Entries are weak, so a mailbox nobody has selected holds nothing.
+ */
+class SharedUids {
+  private readonly latest = new Map<number, WeakRef<Uint32Array>>();
+  private readonly derived = new Map<number, { from: WeakRef<Uint32Array>; change: string; to: WeakRef<Uint32Array> }>();
+  private readonly cleanup = new FinalizationRegistry<number>((id) => {
+    if (this.latest.get(id)?.deref() === undefined) this.latest.delete(id);
+    const d = this.derived.get(id);
+    if (d && d.to.deref() === undefined) this.derived.delete(id);
+  });
+
+  /** The shared array equal to `uids`, or `uids` itself when it is the newest state. */
+  intern(mailboxId: number, uids: Uint32Array): Uint32Array {
+    const cur = this.latest.get(mailboxId)?.deref();
+    if (cur !== undefined && sameUids(cur, uids)) return cur;
+    this.latest.set(mailboxId, new WeakRef(uids));
+    this.cleanup.register(uids, mailboxId);
+    return uids;
+  }
+
+  /** `base` changed by `change` (a key naming the change), computed once for all sessions. */
+  derive(mailboxId: number, base: Uint32Array, change: string, make: () => Uint32Array): Uint32Array {
+    const d = this.derived.get(mailboxId);
+    if (d !== undefined && d.change === change && d.from.deref() === base) {
+      const to = d.to.deref();
+      if (to !== undefined) return to;
+    }
+    const to = this.intern(mailboxId, make());
+    this.derived.set(mailboxId, { from: new WeakRef(base), change, to: new WeakRef(to) });
+    return to;
+  }
+}
+
+function sameUids(a: Uint32Array, b: Uint32Array): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  if (a.length > 0 && a[a.length - 1] !== b[b.length - 1]) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+const SHARED = new SharedUids();
+const EMPTY = new Uint32Array(0);
 
 export class MailboxView {
   readonly mailbox: MailboxInfo;
   readonly readOnly: boolean;
-  /** UIDs ascending; index i holds sequence number i + 1. Flags are not kept (they are read
-   *  when needed): per message the view holds two numbers, UID and the MODSEQ last told. */
-  uids: number[] = [];
-  modSeqs: number[] = [];
-  /** \Recent for this session (IMAP4rev1): messages that arrived while it had the mailbox. */
-  readonly recent = new Set<number>();
+  /** UIDs ascending; index i holds sequence number i + 1. Shared: never written in place. */
+  uids: Uint32Array = EMPTY;
+  /** \Recent for this session (IMAP4rev1), as UID ranges [from, to). */
+  private recentRanges: [number, number][] = [];
   pendingExists = false;
   readonly pendingExpunge = new Set<number>();
   readonly pendingFlags = new Set<number>();
+  /** While flag changes are pending: what the client was told meanwhile (see told()). */
+  private toldUids: Map<number, number> | null = null;
+  private toldModSeqs: Set<number> | null = null;
   /** Deleted or renamed by someone else: the session must end the selection (Dovecot: BYE). */
   gone = false;
 
-  constructor(mailbox: MailboxInfo, readOnly: boolean, messages: readonly MessageMeta[]) {
+  constructor(mailbox: MailboxInfo, readOnly: boolean, uids: Uint32Array) {
     this.mailbox = mailbox;
     this.readOnly = readOnly;
-    for (const m of messages) this.add(m);
+    this.uids = SHARED.intern(mailbox.id, uids);
   }
 
-  add(m: Pick<MessageMeta, 'uid' | 'modSeq'>): void {
-    this.uids.push(m.uid);
-    this.modSeqs.push(m.modSeq);
+  /** Appends UIDs above lastUid (new messages), ascending. */
+  addMany(fresh: readonly number[]): void {
+    if (fresh.length === 0) return;
+    const base = this.uids;
+    this.uids = SHARED.derive(this.mailbox.id, base, `+${fresh.join(',')}`, () => {
+      const out = new Uint32Array(base.length + fresh.length);
+      out.set(base);
+      out.set(fresh, base.length);
+      return out;
+    });
   }
 
-  /** The MODSEQ the client was last told for a UID (0 when not in the view). */
-  modSeqOf(uid: number): number {
-    const seq = this.seqOf(uid);
-    return seq === 0 ? 0 : this.modSeqs[seq - 1];
+  // ---- flag changes the client already knows ----
+  // A change made by someone else reaches pendingFlags synchronously with its commit, so the
+  // client can only have been told of it (by a FETCH or STORE of this session) while it is
+  // pending; once the pending changes are flushed, nothing needs remembering.
+
+  /** Records that the client now knows the message at this MODSEQ. */
+  told(uid: number, modSeq: number): void {
+    if (!this.pendingFlags.has(uid)) return;
+    this.toldUids ??= new Map();
+    if ((this.toldUids.get(uid) ?? 0) < modSeq) this.toldUids.set(uid, modSeq);
   }
 
-  /** Records that the client now knows the message at this MODSEQ; false if it knew it already. */
-  told(uid: number, modSeq: number): boolean {
-    const seq = this.seqOf(uid);
-    if (seq === 0 || this.modSeqs[seq - 1] >= modSeq) return false;
-    this.modSeqs[seq - 1] = modSeq;
-    return true;
+  /** This session made the change with this MODSEQ and answered it (STORE, FETCH setting \Seen). */
+  toldChange(modSeq: number): void {
+    (this.toldModSeqs ??= new Set()).add(modSeq);
+  }
+
+  /** Whether the client already knows the message at this MODSEQ. */
+  knows(uid: number, modSeq: number): boolean {
+    return (this.toldModSeqs?.has(modSeq) ?? false) || (this.toldUids?.get(uid) ?? 0) >= modSeq;
+  }
+
+  /** The pending flag changes have all been flushed. */
+  settled(): void {
+    this.toldUids = null;
+    this.toldModSeqs = null;
+  }
+
+  // ---- \Recent ----
+
+  addRecent(from: number, to: number): void {
+    if (to > from) this.recentRanges.push([from, to]);
+  }
+
+  isRecent(uid: number): boolean {
+    for (const [from, to] of this.recentRanges) if (uid >= from && uid < to) return true;
+    return false;
+  }
+
+  /** How many messages of the view are \Recent. */
+  get recentCount(): number {
+    let n = 0;
+    for (const [from, to] of this.recentRanges) n += this.lowerBound(to) - this.lowerBound(from);
+    return n;
+  }
+
+  /** The \Recent UIDs of the view (SEARCH RECENT/NEW/OLD). */
+  recentUids(): Set<number> {
+    const out = new Set<number>();
+    for (const [from, to] of this.recentRanges) for (let i = this.lowerBound(from); i < this.uids.length && this.uids[i] < to; i++) out.add(this.uids[i]);
+    return out;
   }
 
   get exists(): number {
@@ -55,16 +155,8 @@ export class MailboxView {
 
   /** 1-based sequence number of a UID, or 0 when it is not in the view. */
   seqOf(uid: number): number {
-    let lo = 0;
-    let hi = this.uids.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const v = this.uids[mid];
-      if (v === uid) return mid + 1;
-      if (v < uid) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return 0;
+    const i = this.lowerBound(uid);
+    return i < this.uids.length && this.uids[i] === uid ? i + 1 : 0;
   }
 
   /**
@@ -76,20 +168,24 @@ export class MailboxView {
     for (const u of uids) {
       const seq = this.seqOf(u);
       if (seq > 0) seqs.push(seq);
-      this.recent.delete(u);
     }
     if (seqs.length === 0) return [];
     seqs.sort((a, b) => b - a);
-    const gone = new Set(seqs);
-    const keepUids: number[] = [];
-    const keepMods: number[] = [];
-    for (let i = 0; i < this.uids.length; i++) {
-      if (gone.has(i + 1)) continue;
-      keepUids.push(this.uids[i]);
-      keepMods.push(this.modSeqs[i]);
-    }
-    this.uids = keepUids;
-    this.modSeqs = keepMods;
+    const base = this.uids;
+    const gone = seqs.map((s) => base[s - 1]).sort((a, b) => a - b);
+    this.uids = SHARED.derive(this.mailbox.id, base, `-${gone.join(',')}`, () => {
+      const out = new Uint32Array(base.length - seqs.length);
+      let k = 0;
+      let g = 0;
+      for (let i = 0; i < base.length; i++) {
+        if (g < gone.length && base[i] === gone[g]) {
+          g++;
+          continue;
+        }
+        out[k++] = base[i];
+      }
+      return out;
+    });
     return seqs;
   }
 
@@ -124,11 +220,12 @@ export class MailboxView {
   }
 
   private lowerBound(uid: number): number {
+    const uids = this.uids;
     let lo = 0;
-    let hi = this.uids.length;
+    let hi = uids.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.uids[mid] < uid) lo = mid + 1;
+      if (uids[mid] < uid) lo = mid + 1;
       else hi = mid;
     }
     return lo;

@@ -7,10 +7,11 @@ import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Authenticator } from '../auth/authenticator.ts';
 import { newId, type Logger } from '../core/logger.ts';
 import type { Account } from '../directory/directory.ts';
-import { MailboxError, type ChangeBus, type MailboxChange, type MessageStore } from '../store/store.ts';
+import { MailboxError, type ChangeBus, type FlagChange, type MailboxChange, type MessageStore } from '../store/store.ts';
 import type { Command, CommandName } from './ast.ts';
 import { capabilityList } from './capabilities.ts';
 import { COMMANDS } from './commands/index.ts';
+import { checkQuota } from './commands/quota-check.ts';
 import type { CommandOf, Handler, Reply, SessionState } from './commands/types.ts';
 import type { Limits } from './limits.ts';
 import type { MailboxView } from './mailbox-view.ts';
@@ -62,6 +63,8 @@ export class Session {
   private badCommands = 0;
   private stats = { commands: 0, bytesIn: 0, bytesOut: 0 };
   private unsubscribe: (() => void) | null = null;
+  /** Flag changes published while this session makes its own (see ownFlagChange). */
+  private capturing: MailboxChange[] | null = null;
   private queue: Promise<void> = Promise.resolve();
   private readonly onData = (chunk: Buffer): void => {
     this.stats.bytesIn += chunk.length;
@@ -199,6 +202,17 @@ export class Session {
           await this.send(statusLine(ev.tag, 'BAD', 'Log in first'));
           return;
         }
+        // APPEND: refuse a message the quota has no room for before the client sends it
+        // (APPENDLIMIT itself is checked by the reader, from the same announced size).
+        if (ev.name === 'APPEND' && this.account !== null) {
+          const refusal = await checkQuota(this, ev.size).then(() => null, (e: unknown) => e);
+          if (refusal !== null) {
+            this.reader.reject();
+            if (!(refusal instanceof MailboxError)) throw refusal;
+            await this.send(statusLine(ev.tag, 'NO', refusal.message, refusal.code));
+            return;
+          }
+        }
         this.reader.accept();
         await this.send(continuation('Ready for literal data'));
         return;
@@ -275,11 +289,36 @@ export class Session {
     if (!view || c.mailboxId !== view.mailbox.id) return;
     if (c.kind === 'exists') view.pendingExists = true;
     else if (c.kind === 'expunge') for (const u of c.uids) view.pendingExpunge.add(u);
-    else if (c.kind === 'flags') for (const u of c.uids) view.pendingFlags.add(u);
+    else if (c.kind === 'flags') {
+      if (this.capturing !== null) this.capturing.push(c);
+      else for (const u of c.uids) view.pendingFlags.add(u);
+    }
     // A rename keeps the mailbox id and its messages: the selection goes on, as in Dovecot.
     else if (c.what === 'deleted') view.gone = true;
     // RFC 2177: an IDLE client hears about changes at once.
     if (this.idleTag !== null) void this.serial(() => this.flushUpdates(true));
+  }
+
+  /**
+   * Runs a flag change of this session's own (STORE, FETCH setting \Seen): its client hears of
+   * it in the command's answer (or asked for silence), so the change is not queued as pending
+   * like changes by others. Returns the change.
+   */
+  async ownFlagChange(fn: () => Promise<FlagChange>): Promise<FlagChange> {
+    const caught: MailboxChange[] = [];
+    this.capturing = caught;
+    let mine = 0;
+    try {
+      const change = await fn();
+      mine = change.modSeq;
+      // A change by others still pending for the same messages is now older than what it told.
+      if (mine > 0) this.selected?.toldChange(mine);
+      return change;
+    } finally {
+      this.capturing = null;
+      const view = this.selected;
+      for (const c of caught) if (view && c.kind === 'flags' && c.modSeq !== mine) for (const u of c.uids) view.pendingFlags.add(u);
+    }
   }
 
   /** Tells the client what changed in the selected mailbox (RFC 9051 §7.5.1 moments only). */
@@ -300,12 +339,14 @@ export class Session {
       view.pendingExists = false;
       const fresh = (await store.listMessages(view.mailbox.id, view.lastUid)).filter((m) => !view.pendingExpunge.has(m.uid));
       if (fresh.length > 0) {
-        for (const m of fresh) {
-          view.add(m);
-          view.recent.add(m.uid);
+        view.addMany(fresh.map((m) => m.uid));
+        // RFC 3501 §2.3.2: new messages are \Recent in the first session that hears of them.
+        if (!view.readOnly && !this.rev2) {
+          const r = await store.claimRecent(view.mailbox.id);
+          view.addRecent(r.from, r.to);
         }
         await this.untagged(`${view.exists} EXISTS`);
-        if (!this.rev2) await this.untagged(`${view.recent.size} RECENT`);
+        if (!this.rev2) await this.untagged(`${view.recentCount} RECENT`);
       }
     }
     if (view.pendingFlags.size > 0) {
@@ -313,16 +354,19 @@ export class Session {
       view.pendingFlags.clear();
       const out: Buffer[] = [];
       for (const m of await store.messageMetas(view.mailbox.id, uids)) {
-        if (!view.told(m.uid, m.modSeq)) continue;
-        out.push(Buffer.from(`* ${view.seqOf(m.uid)} FETCH (UID ${m.uid} FLAGS (${this.flagsFor(m.uid, m.flags).join(' ')}))\r\n`));
+        if (view.knows(m.uid, m.modSeq)) continue;
+        const seq = view.seqOf(m.uid);
+        if (seq === 0) continue;
+        out.push(Buffer.from(`* ${seq} FETCH (UID ${m.uid} FLAGS (${this.flagsFor(m.uid, m.flags).join(' ')}))\r\n`));
       }
       if (out.length > 0) await this.send(out);
     }
+    if (view.pendingFlags.size === 0) view.settled();
   }
 
   /** Flags as the client sees them: \Recent added for IMAP4rev1 sessions. */
   flagsFor(uid: number, flags: readonly string[]): string[] {
-    return !this.rev2 && this.selected?.recent.has(uid) ? [...flags, '\\Recent'] : [...flags];
+    return !this.rev2 && this.selected?.isRecent(uid) ? [...flags, '\\Recent'] : [...flags];
   }
 
   // ---- STARTTLS and the end ----

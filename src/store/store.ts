@@ -78,6 +78,14 @@ export interface MessageStore {
   // --- Messages of one mailbox (IMAP). UIDs are always ascending. ---
   /** Every message's UID, MODSEQ and flags (SELECT), or those above `afterUid`. */
   listMessages(mailboxId: number, afterUid?: number): Promise<MessageMeta[]>;
+  /**
+   * SELECT/EXAMINE: the mailbox as it is now, its UIDs in one compact array, the first UID
+   * without \Seen and the keywords in use. With `claimRecent` the messages that arrived since
+   * the last session did so become \Recent for this one (RFC 3501 §2.3.2), atomically.
+   */
+  selectMailbox(mailboxId: number, claimRecent: boolean): Promise<MailboxSnapshot | null>;
+  /** The UID range [from, to) that turned \Recent for the caller (empty: from === to). */
+  claimRecent(mailboxId: number): Promise<{ from: number; to: number }>;
   /** The same for the given UIDs only (flag refresh after a change by someone else). */
   messageMetas(mailboxId: number, uids: readonly number[]): Promise<MessageMeta[]>;
   /** What FETCH needs from the index, for the given UIDs (missing ones are left out). */
@@ -86,8 +94,11 @@ export interface MessageStore {
   readMessage(account: AccountRef, mailboxId: number, uid: number): Promise<Buffer | null>;
   /** Durable APPEND of one or more messages (MULTIAPPEND: all or none). */
   append(account: AccountRef, mailbox: string, messages: readonly AppendInput[]): Promise<AppendResult>;
-  /** STORE: returns the rows whose flags changed, with their new MODSEQ. */
-  setFlags(mailboxId: number, uids: readonly number[], action: 'set' | 'add' | 'remove', flags: readonly string[]): Promise<MessageMeta[]>;
+  /** STORE: the UIDs (ascending) whose flags changed and the one MODSEQ they all got now. */
+  setFlags(mailboxId: number, uids: readonly number[], action: 'set' | 'add' | 'remove', flags: readonly string[]): Promise<FlagChange>;
+  /** FETCH (FLAGS UID MODSEQ) of many messages: compact, flags rendered once per combination.
+   *  `withModSeq` false leaves modSeqs null (cheaper). */
+  flagTable(mailboxId: number, uids: readonly number[], withModSeq?: boolean): Promise<FlagTable>;
   /** Expunges messages with \Deleted (only among `uids` when given); returns their UIDs. */
   expunge(account: AccountRef, mailboxId: number, uids?: readonly number[]): Promise<number[]>;
   /** COPY: new UIDs in the target, pairwise with the source UIDs that still existed. */
@@ -99,6 +110,27 @@ export interface MessageStore {
 }
 
 export type MessageMeta = { uid: number; modSeq: number; flags: string[] };
+
+/** Nothing changed: modSeq 0, no UIDs. */
+export type FlagChange = { modSeq: number; uids: number[] };
+
+export type FlagTable = {
+  uids: Uint32Array;
+  modSeqs: Float64Array | null;
+  /** The flag list as IMAP writes it inside FLAGS (...), e.g. "\\Seen $Forwarded". */
+  flags: string[];
+};
+
+export type MailboxSnapshot = {
+  info: MailboxInfo;
+  /** Ascending. */
+  uids: Uint32Array;
+  /** 0 when every message has \Seen. */
+  firstUnseenUid: number;
+  keywords: string[];
+  /** UIDs in [from, to) are \Recent for the session that asked (none when from === to). */
+  recent: { from: number; to: number };
+};
 
 export type MessageRecord = MessageMeta & {
   internalDate: Date;

@@ -74,7 +74,8 @@ m.logout()
     assert.equal(out[1][0], 'OK');
     assert.match(out[1][1], /^\[APPENDUID \d+ 1\] /);
     assert.deepEqual(out[2].slice(0, 2), ['OK', '1']);
-    assert.match(out[3][1], /FLAGS \(\\Seen\)/);
+    // imaplib speaks IMAP4rev1 and is the first to select INBOX since the APPEND: \Recent.
+    assert.match(out[3][1], /FLAGS \(\\Seen \\Recent\)/);
     assert.match(out[3][1], /Subject: via python/);
     assert.deepEqual(out[4], ['OK', '1']);
   });

@@ -92,6 +92,7 @@ describe('IMAP on the wire', () => {
     t = await startTestServer({ imap: { host: '0.0.0.0' } });
     await t.addDomain('raw.test');
     await t.addUser('lee@raw.test');
+    await t.addUser('quo@raw.test', { quota: 1000 });
   });
   after(() => t.stop());
 
@@ -109,14 +110,15 @@ describe('IMAP on the wire', () => {
     const fetch = await a.cmd('F', 'FETCH 1:3 (UID FLAGS)');
     assert.doesNotMatch(fetch, /\* \d+ EXPUNGE/);
     assert.match(fetch, /F OK \[EXPUNGEISSUED\]/);
-    assert.match(fetch, /\* 1 FETCH \(UID 1 FLAGS \(\)\)/);
-    assert.match(fetch, /\* 3 FETCH \(UID 3 FLAGS \(\)\)/);
+    // a was the first to select INBOX after the APPENDs: the messages are \Recent for a only.
+    assert.match(fetch, /\* 1 FETCH \(UID 1 FLAGS \(\\Recent\)\)/);
+    assert.match(fetch, /\* 3 FETCH \(UID 3 FLAGS \(\\Recent\)\)/);
     assert.doesNotMatch(await a.cmd('G', 'SEARCH ALL'), /\* \d+ EXPUNGE/);
     assert.match(await a.cmd('N', 'NOOP'), /\* 2 EXPUNGE\r\nN OK/);
     assert.match(await a.cmd('F2', 'FETCH 2 (UID)'), /\* 2 FETCH \(UID 3\)/);
     // A flag change by b reaches a as an untagged FETCH.
     await b.cmd('F', 'STORE 1 +FLAGS (\\Flagged)');
-    assert.match(await a.cmd('N2', 'NOOP'), /\* 1 FETCH \(UID 1 FLAGS \(\\Flagged( \\Recent)?\)\)/);
+    assert.match(await a.cmd('N2', 'NOOP'), /\* 1 FETCH \(UID 1 FLAGS \(\\Flagged \\Recent\)\)/);
     a.close();
     b.close();
   });
@@ -188,6 +190,52 @@ describe('IMAP on the wire', () => {
     assert.match(await c.until(/A (OK|NO|BAD)[^\r]*\r\n/), /^A NO \[TOOBIG\]/);
     assert.match(await c.cmd('N', 'NOOP'), /N OK/);
     c.close();
+  });
+
+  it('refuses an APPEND over the quota with OVERQUOTA before the client sends the literal', async () => {
+    const c = await login(t.imapPort, 'quo@raw.test');
+    c.write('A APPEND INBOX {5000}\r\n');
+    assert.match(await c.until(/A (OK|NO|BAD)[^\r]*\r\n/), /^A NO \[OVERQUOTA\]/);
+    assert.match(await c.cmd('N', 'NOOP'), /N OK/);
+    const m = 'Subject: small\r\n\r\nx\r\n';
+    c.write(`B APPEND INBOX {${m.length}}\r\n`);
+    await c.until(/^\+ [^\r]*\r\n/);
+    c.write(`${m}\r\n`);
+    assert.match(await c.until(/B (OK|NO|BAD)[^\r]*\r\n/), /^B OK \[APPENDUID/);
+    c.close();
+  });
+
+  it('gives \\Recent to the first session that selects after arrival, and to no other (RFC 3501 §2.3.2)', async () => {
+    const a = await login(t.imapPort);
+    await a.cmd('C', 'CREATE Rec');
+    for (const s of ['r1', 'r2']) {
+      const m = `Subject: ${s}\r\n\r\nx\r\n`;
+      assert.match(await a.cmd('A', `APPEND Rec {${m.length}+}\r\n${m}`), /A OK/);
+    }
+    const e = await login(t.imapPort);
+    assert.match(await e.cmd('X', 'EXAMINE Rec'), /\* 0 RECENT\r\n/, 'EXAMINE neither shows nor takes them');
+    await e.cmd('E', 'UNSELECT');
+    await e.cmd('V', 'ENABLE IMAP4rev2');
+    assert.doesNotMatch(await e.cmd('S', 'SELECT Rec'), /RECENT/, 'rev2 has no \\Recent and leaves them');
+    const b = await login(t.imapPort);
+    assert.match(await b.cmd('S', 'SELECT Rec'), /\* 2 EXISTS\r\n\* 2 RECENT\r\n/);
+    const c = await login(t.imapPort);
+    assert.match(await c.cmd('S', 'SELECT Rec'), /\* 2 EXISTS\r\n\* 0 RECENT\r\n/, 'b took them');
+    assert.match(await b.cmd('R', 'SEARCH RECENT'), /\* SEARCH 1 2\r\n/);
+    assert.match(await b.cmd('N', 'SEARCH NEW'), /\* SEARCH 1 2\r\n/);
+    assert.match(await c.cmd('R', 'SEARCH RECENT'), /\* SEARCH\r\n/);
+    assert.match(await c.cmd('O', 'SEARCH OLD'), /\* SEARCH 1 2\r\n/);
+    assert.match(await b.cmd('F', 'FETCH 1 (FLAGS)'), /\* 1 FETCH \(FLAGS \(\\Recent\)\)/);
+    assert.match(await c.cmd('F', 'FETCH 1 (FLAGS)'), /\* 1 FETCH \(FLAGS \(\)\)/);
+    // A new message while both have the mailbox: the first to hear of it gets it.
+    const m = 'Subject: r3\r\n\r\nx\r\n';
+    await a.cmd('A', `APPEND Rec {${m.length}+}\r\n${m}`);
+    assert.match(await c.cmd('N', 'NOOP'), /\* 3 EXISTS\r\n\* 1 RECENT\r\n/);
+    assert.match(await b.cmd('N', 'NOOP'), /\* 3 EXISTS\r\n\* 2 RECENT\r\n/);
+    assert.match(await c.cmd('F', 'FETCH 3 (FLAGS)'), /\* 3 FETCH \(FLAGS \(\\Recent\)\)/);
+    const d = await login(t.imapPort);
+    assert.match(await d.cmd('S', 'SELECT Rec'), /\* 0 RECENT\r\n/);
+    for (const x of [a, b, c, d, e]) x.close();
   });
 
   it('keeps a selection through a rename by another session, and ends it with BYE on delete', async () => {

@@ -35,7 +35,7 @@ describe('store operations for IMAP', () => {
     assert.deepEqual(r.uids, [1, 2]);
     const files = await readdir(path.join(root, 'cur'));
     assert.ok(files.some((f) => /,S=\d+:2,FS$/.test(f)), files.join());
-    const row = t.server.services.db.prepare('SELECT keywords, flags FROM messages WHERE mailbox_id = ? AND uid = 1').get(r.mailboxId) as { keywords: string; flags: number };
+    const row = t.server.services.db.prepare('SELECT keywords, flags FROM message_flags WHERE mailbox_id = ? AND uid = 1').get(r.mailboxId) as { keywords: string; flags: number };
     assert.equal(row.keywords, ' $Forwarded work ');
     const metas = await store.listMessages(r.mailboxId);
     assert.deepEqual(metas[0].flags, ['\\Seen', '\\Flagged', '$Forwarded', 'work']);
@@ -49,11 +49,23 @@ describe('store operations for IMAP', () => {
     const off = t.server.services.bus.subscribe(acc.id, (c) => heard.push(c));
     const changed = await store.setFlags(inbox.id, [1, 2], 'add', ['\\Seen', 'WORK']);
     off();
-    assert.deepEqual(changed.map((c) => c.uid), [2], 'uid 1 had both already (keywords compare case-insensitively)');
-    assert.ok(changed[0].modSeq > inbox.highestModSeq);
-    assert.deepEqual(heard, [{ kind: 'flags', accountId: acc.id, mailboxId: inbox.id, uids: [2], modSeq: changed[0].modSeq }]);
+    assert.deepEqual(changed.uids, [2], 'uid 1 had both already (keywords compare case-insensitively)');
+    assert.ok(changed.modSeq > inbox.highestModSeq);
+    assert.deepEqual(heard, [{ kind: 'flags', accountId: acc.id, mailboxId: inbox.id, uids: [2], modSeq: changed.modSeq }]);
     const none = await store.setFlags(inbox.id, [1], 'remove', ['\\Draft']);
-    assert.deepEqual(none, []);
+    assert.deepEqual(none, { modSeq: 0, uids: [] });
+    // Bits only (one UPDATE per UID run): the changed UIDs are found by their new MODSEQ.
+    const bits = await store.setFlags(inbox.id, [1, 2], 'remove', ['\\Seen']);
+    assert.deepEqual(bits.uids, [1, 2]);
+    assert.ok(bits.modSeq > changed.modSeq);
+    const table = await store.flagTable(inbox.id, [1, 2]);
+    assert.deepEqual([...table.uids], [1, 2]);
+    assert.deepEqual([...table.modSeqs!], [bits.modSeq, bits.modSeq]);
+    assert.deepEqual(table.flags, ['\\Flagged $Forwarded work', 'WORK']);
+    const packed = await store.flagTable(inbox.id, [1, 2], false);
+    assert.deepEqual([...packed.uids], [1, 2]);
+    assert.equal(packed.modSeqs, null);
+    assert.deepEqual(packed.flags, table.flags);
   });
 
   it('copies by hard link with new UIDs, and expunges only \\Deleted messages, unlinking files', async () => {

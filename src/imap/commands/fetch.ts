@@ -9,25 +9,46 @@ const BATCH = 100;
 const META_BATCH = 5000;
 const META_ONLY = new Set(['UID', 'FLAGS', 'MODSEQ']);
 
-/** UID/FLAGS/MODSEQ only (a client's resync): straight from the index, many rows a query. */
-async function fetchMeta(s: Session, uids: readonly number[], items: readonly FetchItem[]): Promise<Reply> {
+/**
+ * `* n FETCH (...)` with UID, FLAGS and MODSEQ only, straight from the index in large batches
+ * (a client's resync, STORE answers); returns how many of the UIDs still exist.
+ */
+export async function writeFlagFetches(s: Session, uids: readonly number[], items: readonly FetchItem[]): Promise<number> {
   const view = s.selected!;
+  const withFlags = items.some((it) => it.item === 'FLAGS');
+  const rev1 = !s.rev2;
   let found = 0;
   for (let i = 0; i < uids.length; i += META_BATCH) {
-    const out: string[] = [];
-    const metas = await s.deps.store.messageMetas(view.mailbox.id, uids.slice(i, i + META_BATCH));
-    found += metas.length;
-    for (const m of metas) {
-      const seq = view.seqOf(m.uid);
+    // MODSEQ is only needed when asked for, or to note what the client learns of pending changes.
+    const withModSeq = view.pendingFlags.size > 0 || items.some((it) => it.item === 'MODSEQ');
+    const t = await s.deps.store.flagTable(view.mailbox.id, uids.slice(i, i + META_BATCH), withModSeq);
+    const modSeqs = t.modSeqs;
+    found += t.uids.length;
+    let out = '';
+    for (let k = 0; k < t.uids.length; k++) {
+      const uid = t.uids[k];
+      const seq = view.seqOf(uid);
       if (seq === 0) continue;
-      const parts = items.map((it) =>
-        it.item === 'UID' ? `UID ${m.uid}` : it.item === 'FLAGS' ? `FLAGS (${s.flagsFor(m.uid, m.flags).join(' ')})` : `MODSEQ (${m.modSeq})`,
-      );
-      if (items.some((it) => it.item === 'FLAGS')) view.told(m.uid, m.modSeq);
-      out.push(`* ${seq} FETCH (${parts.join(' ')})\r\n`);
+      let parts = '';
+      for (const it of items) {
+        if (parts !== '') parts += ' ';
+        if (it.item === 'UID') parts += `UID ${uid}`;
+        else if (it.item === 'MODSEQ') parts += `MODSEQ (${modSeqs![k]})`;
+        else {
+          const f = t.flags[k];
+          parts += rev1 && view.isRecent(uid) ? `FLAGS (${f === '' ? '' : f + ' '}\\Recent)` : `FLAGS (${f})`;
+        }
+      }
+      if (withFlags && modSeqs !== null) view.told(uid, modSeqs[k]);
+      out += `* ${seq} FETCH (${parts})\r\n`;
     }
-    await s.send(Buffer.from(out.join(''), 'utf8'));
+    await s.send(Buffer.from(out, 'utf8'));
   }
+  return found;
+}
+
+async function fetchMeta(s: Session, uids: readonly number[], items: readonly FetchItem[]): Promise<Reply> {
+  const found = await writeFlagFetches(s, uids, items);
   return found < uids.length ? expungeIssued() : ok('FETCH completed');
 }
 
@@ -45,10 +66,9 @@ export const fetch: Handler<'FETCH'> = {
     let items: FetchItem[] = [...cmd.args.items];
     if (cmd.uid && !items.some((i) => i.item === 'UID')) items.unshift({ item: 'UID' });
     if (fetchSetsSeen(items) && !view.readOnly) {
-      const changed = await store.setFlags(view.mailbox.id, uids, 'add', ['\\Seen']);
-      for (const c of changed) view.told(c.uid, c.modSeq);
+      const changed = await s.ownFlagChange(() => store.setFlags(view.mailbox.id, uids, 'add', ['\\Seen']));
       // RFC 9051 §6.4.5: the \Seen flag change is reported in the same FETCH response.
-      if (changed.length > 0 && !items.some((i) => i.item === 'FLAGS')) items = [...items, { item: 'FLAGS' }];
+      if (changed.uids.length > 0 && !items.some((i) => i.item === 'FLAGS')) items = [...items, { item: 'FLAGS' }];
     }
     if (items.every((i) => META_ONLY.has(i.item))) return fetchMeta(s, uids, items);
     const needsFile = fetchNeedsContent(items);

@@ -14,7 +14,9 @@ export const search: Handler<'SEARCH'> = {
     const criteria = toCriteria(cmd.args.criteria, {
       uidsOfSeqSet: (set) => view.rangesOf(view.uidsOfSeqSet(set)),
       uidRanges: (set) => resolveSequenceSet(set, view.lastUid),
-      recent: view.recent,
+      get recent() {
+        return view.recentUids();
+      },
     });
     const found = (await s.deps.store.search(s.account!, view.mailbox.id, criteria)).filter((u) => view.seqOf(u) > 0);
     const numbers = cmd.uid ? found : found.map((u) => view.seqOf(u));

@@ -17,24 +17,24 @@ export async function deselect(s: Session, notify: boolean): Promise<void> {
 async function run(s: Session, cmd: CommandOf<'SELECT' | 'EXAMINE'>): Promise<Reply> {
   await deselect(s, true);
   const store = s.deps.store;
-  const mb = await store.getMailbox(s.account!.id, cmd.args.mailbox);
-  if (!mb) return no('Mailbox does not exist', 'NONEXISTENT');
-  const messages = await store.listMessages(mb.id);
+  const found = await store.getMailbox(s.account!.id, cmd.args.mailbox);
+  if (!found) return no('Mailbox does not exist', 'NONEXISTENT');
   const readOnly = cmd.name === 'EXAMINE';
-  const view = new MailboxView(mb, readOnly, messages);
-  // A delivery between listMessages and now published before we were listening: look again.
+  // EXAMINE changes nothing, \Recent included (RFC 3501 §6.3.2); IMAP4rev2 has no \Recent,
+  // so a rev2 session leaves the messages recent for the next rev1 one.
+  const snap = await store.selectMailbox(found.id, !readOnly && !s.rev2);
+  if (!snap) return no('Mailbox does not exist', 'NONEXISTENT');
+  const mb = snap.info;
+  const view = new MailboxView(mb, readOnly, snap.uids);
+  view.addRecent(snap.recent.from, snap.recent.to);
+  // A delivery between the snapshot and now published before we were listening: look again.
   view.pendingExists = true;
-  const keywords = new Set<string>();
-  let firstUnseen = 0;
-  messages.forEach((m, i) => {
-    for (const f of m.flags) if (!f.startsWith('\\')) keywords.add(f);
-    if (firstUnseen === 0 && !m.flags.includes('\\Seen')) firstUnseen = i + 1;
-  });
-  const flags = [...SYSTEM_FLAGS, ...keywords].join(' ');
+  const flags = [...SYSTEM_FLAGS, ...snap.keywords].join(' ');
+  const firstUnseen = snap.firstUnseenUid === 0 ? 0 : view.seqOf(snap.firstUnseenUid);
   const out = [
     `* FLAGS (${flags})`,
-    `* ${messages.length} EXISTS`,
-    ...(s.rev2 ? [] : ['* 0 RECENT', ...(firstUnseen ? [`* OK [UNSEEN ${firstUnseen}] First unseen`] : [])]),
+    `* ${view.exists} EXISTS`,
+    ...(s.rev2 ? [] : [`* ${view.recentCount} RECENT`, ...(firstUnseen ? [`* OK [UNSEEN ${firstUnseen}] First unseen`] : [])]),
     `* OK [UIDVALIDITY ${mb.uidValidity}] UIDs valid`,
     `* OK [UIDNEXT ${Math.max(mb.uidNext, view.lastUid + 1)}] Predicted next UID`,
     `* OK [PERMANENTFLAGS (${readOnly ? '' : flags + ' \\*'})] Flags permitted`,

@@ -94,7 +94,8 @@ export function maildirBaseName(now = Date.now()): string {
   const sec = Math.floor(now / 1000);
   const usec = (now % 1000) * 1000 + Math.floor(Math.random() * 1000);
   counter = (counter + 1) % 1_000_000_000;
-  return `${sec}.M${usec}P${process.pid}Q${counter}.${host}`;
+  // Zero-padded, so names sort in delivery order (what tools listing a folder by name expect).
+  return `${sec}.M${String(usec).padStart(6, '0')}P${process.pid}Q${counter}.${host}`;
 }
 
 export async function removeQuietly(file: string): Promise<void> {

@@ -20,33 +20,95 @@ export function uidRuns(uids: readonly number[]): [number, number][] {
   return runs;
 }
 
+/** The message rows with their flags (schema.ts, migration 2). */
+const JOINED = 'messages m JOIN message_flags f USING (mailbox_id, uid)';
+
+/** "1,2,5" → [1, 2, 5] without a string or number per UID. */
+export function parseUidList(text: string): Uint32Array {
+  let n = text.length === 0 ? 0 : 1;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 44) n++;
+  const out = new Uint32Array(n);
+  let k = 0;
+  let v = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 44) {
+      out[k++] = v;
+      v = 0;
+    } else v = v * 10 + (c - 48);
+  }
+  if (n > 0) out[k] = v;
+  return out;
+}
+
+/** "1,2,5" → numbers (any size a double holds exactly). */
+function parseNumberList(text: string): Float64Array {
+  let n = text.length === 0 ? 0 : 1;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 44) n++;
+  const out = new Float64Array(n);
+  let k = 0;
+  let v = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 44) {
+      out[k++] = v;
+      v = 0;
+    } else v = v * 10 + (c - 48);
+  }
+  if (n > 0) out[k] = v;
+  return out;
+}
+
 export class ImapSql {
   private readonly q;
 
   constructor(db: Db) {
     this.q = {
       mailboxById: db.prepare('SELECT * FROM mailboxes WHERE id = ?'),
-      metasAfter: db.prepare('SELECT id, uid, modseq, flags, keywords, size, file, data_offset FROM messages WHERE mailbox_id = ? AND uid > ? ORDER BY uid'),
-      flagsAfter: db.prepare('SELECT uid, modseq, flags, keywords FROM messages WHERE mailbox_id = ? AND uid > ? ORDER BY uid'),
-      flagsIn: db.prepare('SELECT uid, modseq, flags, keywords FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid'),
+      metasAfter: db.prepare(`SELECT id, uid, f.modseq, f.flags, f.keywords, size, file, data_offset FROM ${JOINED} WHERE mailbox_id = ? AND uid > ? ORDER BY uid`),
+      flagsAfter: db.prepare('SELECT uid, modseq, flags, keywords FROM message_flags WHERE mailbox_id = ? AND uid > ? ORDER BY uid'),
+      flagsIn: db.prepare('SELECT uid, modseq, flags, keywords FROM message_flags WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid'),
+      uids: db.prepare("SELECT coalesce(group_concat(uid, ','), '') AS uids FROM (SELECT uid FROM message_flags WHERE mailbox_id = ? ORDER BY uid)"),
+      firstUnseen: db.prepare('SELECT uid FROM message_flags WHERE mailbox_id = ? AND (flags & 1) = 0 ORDER BY uid LIMIT 1'),
+      keywordsUsed: db.prepare(
+        "SELECT group_concat(keywords, '') AS keywords FROM (SELECT DISTINCT keywords FROM message_flags INDEXED BY message_flags_keywords WHERE mailbox_id = ? AND keywords IS NOT NULL)",
+      ),
+      recentFloor: db.prepare('SELECT recent_uid, uidnext FROM mailboxes WHERE id = ?'),
+      takeRecent: db.prepare('UPDATE mailboxes SET recent_uid = uidnext WHERE id = ? AND recent_uid < uidnext'),
+      // No RETURNING: materialising 100,000 returned rows costs more than the UPDATE itself.
       addBits: db.prepare(
-        `UPDATE messages SET flags = flags | ?1, modseq = ?2
-         WHERE mailbox_id = ?3 AND uid BETWEEN ?4 AND ?5 AND (flags & ?1) != ?1 RETURNING uid, modseq, flags, keywords`,
+        `UPDATE message_flags SET flags = flags | ?1, modseq = ?2
+         WHERE mailbox_id = ?3 AND uid BETWEEN ?4 AND ?5 AND (flags & ?1) != ?1`,
       ),
       removeBits: db.prepare(
-        `UPDATE messages SET flags = flags & ~?1, modseq = ?2
-         WHERE mailbox_id = ?3 AND uid BETWEEN ?4 AND ?5 AND (flags & ?1) != 0 RETURNING uid, modseq, flags, keywords`,
+        `UPDATE message_flags SET flags = flags & ~?1, modseq = ?2
+         WHERE mailbox_id = ?3 AND uid BETWEEN ?4 AND ?5 AND (flags & ?1) != 0`,
       ),
-      metasIn: db.prepare('SELECT id, uid, modseq, flags, keywords, size, file, data_offset FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid'),
+      changedIn: db.prepare(
+        "SELECT coalesce(group_concat(uid, ','), '') AS uids FROM (SELECT uid FROM message_flags WHERE mailbox_id = ? AND uid BETWEEN ? AND ? AND modseq = ? ORDER BY uid)",
+      ),
+      flagTextIn: db.prepare(
+        `SELECT coalesce(group_concat(uid || ',' || modseq || ',' || flags, ','), '') AS rows
+         FROM (SELECT uid, modseq, flags FROM message_flags WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid)`,
+      ),
+      // Without MODSEQ: one integer a row, UID and the five flag bits packed.
+      packedIn: db.prepare(
+        `SELECT coalesce(group_concat((uid << 5) | flags, ','), '') AS rows
+         FROM (SELECT uid, flags FROM message_flags WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid)`,
+      ),
+      keywordsIn: db.prepare(
+        'SELECT uid, keywords FROM message_flags INDEXED BY message_flags_keywords WHERE mailbox_id = ? AND uid BETWEEN ? AND ? AND keywords IS NOT NULL',
+      ),
+      metasIn: db.prepare(`SELECT id, uid, f.modseq, f.flags, f.keywords, size, file, data_offset FROM ${JOINED} WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid`),
       recordsIn: db.prepare(
-        `SELECT id, uid, modseq, flags, keywords, size, internal_date, envelope, body, data_offset, file
-         FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid`,
+        `SELECT id, uid, f.modseq, f.flags, f.keywords, size, internal_date, envelope, body, data_offset, file
+         FROM ${JOINED} WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid`,
       ),
       fileOf: db.prepare('SELECT file FROM messages WHERE mailbox_id = ? AND uid = ?'),
       counts: db.prepare(
-        'SELECT coalesce(sum((flags & 1) = 0), 0) AS unseen, coalesce(sum((flags & 8) != 0), 0) AS deleted FROM messages WHERE mailbox_id = ?',
+        'SELECT coalesce(sum((flags & 1) = 0), 0) AS unseen, coalesce(sum((flags & 8) != 0), 0) AS deleted FROM message_flags WHERE mailbox_id = ?',
       ),
-      setFlags: db.prepare('UPDATE messages SET flags = ?, keywords = ?, modseq = ? WHERE id = ?'),
+      setFlags: db.prepare('UPDATE message_flags SET flags = ?, keywords = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?'),
       nextModSeq: db.prepare('UPDATE mailboxes SET highestmodseq = highestmodseq + 1 WHERE id = ? RETURNING highestmodseq AS modseq'),
       shrink: db.prepare(
         `UPDATE mailboxes SET highestmodseq = highestmodseq + 1, message_count = message_count - ?, total_size = total_size - ?
@@ -62,10 +124,11 @@ export class ImapSql {
       copyRow: db.prepare(
         `INSERT INTO messages (mailbox_id, uid, modseq, flags, keywords, internal_date, size, file, data_offset,
            envelope, body, sent_date, subject, addr_from, addr_to, addr_cc, addr_bcc, message_id)
-         SELECT ?, ?, ?, flags, keywords, internal_date, size, ?, data_offset,
+         SELECT ?1, ?2, ?3, ?4, ?5, internal_date, size, ?6, data_offset,
            envelope, body, sent_date, subject, addr_from, addr_to, addr_cc, addr_bcc, message_id
-         FROM messages WHERE id = ? RETURNING id`,
+         FROM messages WHERE id = ?7 RETURNING id`,
       ),
+      copyFlags: db.prepare('INSERT INTO message_flags (mailbox_id, uid, modseq, flags, keywords) VALUES (?, ?, ?, ?, ?)'),
       rename: db.prepare('UPDATE mailboxes SET name = ?, dir = ? WHERE id = ?'),
       deleteMessages: db.prepare('DELETE FROM messages WHERE mailbox_id = ?'),
       deleteExpunged: db.prepare('DELETE FROM expunged WHERE mailbox_id = ?'),
@@ -96,10 +159,51 @@ export class ImapSql {
    * Sets (or clears) system flag bits on the UIDs in one statement per run, only where that
    * changes something; returns the changed rows. The caller has reserved `modSeq`.
    */
-  changeBits(mailboxId: number, uids: readonly number[], bits: number, add: boolean, modSeq: number): FlagRow[] {
+  changeBits(mailboxId: number, uids: readonly number[], bits: number, add: boolean, modSeq: number): number[] {
     const stmt = add ? this.q.addBits : this.q.removeBits;
-    const rows = uidRuns(uids).flatMap(([lo, hi]) => stmt.all(bits, modSeq, mailboxId, lo, hi) as FlagRow[]);
-    return rows.sort((a, b) => a.uid - b.uid);
+    const out: number[] = [];
+    for (const [lo, hi] of uidRuns(uids)) {
+      if (Number(stmt.run(bits, modSeq, mailboxId, lo, hi).changes) === 0) continue;
+      // The changed rows are those that now carry this command's MODSEQ.
+      for (const u of parseUidList((this.q.changedIn.get(mailboxId, lo, hi, modSeq) as { uids: string }).uids)) out.push(u);
+    }
+    return out;
+  }
+
+  /** UID, MODSEQ (when asked for) and flag bits of the given UIDs in typed arrays, keywords by UID (FETCH FLAGS). */
+  flagTable(
+    mailboxId: number,
+    uids: readonly number[],
+    withModSeq: boolean,
+  ): { uids: Uint32Array; modSeqs: Float64Array | null; bits: Uint8Array; keywords: Map<number, string> } {
+    const parts: Float64Array[] = [];
+    const keywords = new Map<number, string>();
+    const per = withModSeq ? 3 : 1;
+    let n = 0;
+    for (const [lo, hi] of uidRuns(uids)) {
+      const stmt = withModSeq ? this.q.flagTextIn : this.q.packedIn;
+      const part = parseNumberList((stmt.get(mailboxId, lo, hi) as { rows: string }).rows);
+      parts.push(part);
+      n += part.length / per;
+      for (const r of this.q.keywordsIn.all(mailboxId, lo, hi) as { uid: number; keywords: string }[]) keywords.set(r.uid, r.keywords);
+    }
+    const out = { uids: new Uint32Array(n), modSeqs: withModSeq ? new Float64Array(n) : null, bits: new Uint8Array(n), keywords };
+    let k = 0;
+    for (const part of parts) {
+      if (out.modSeqs !== null) {
+        for (let i = 0; i < part.length; i += 3, k++) {
+          out.uids[k] = part[i];
+          out.modSeqs[k] = part[i + 1];
+          out.bits[k] = part[i + 2];
+        }
+      } else {
+        for (let i = 0; i < part.length; i++, k++) {
+          out.uids[k] = Math.floor(part[i] / 32);
+          out.bits[k] = part[i] % 32;
+        }
+      }
+    }
+    return out;
   }
 
   /** Rows for sorted UIDs: runs hold only consecutive asked-for UIDs, so nothing is filtered. */
@@ -128,8 +232,34 @@ export class ImapSql {
     return (this.q.nextModSeq.get(mailboxId) as { modseq: number }).modseq;
   }
 
-  setFlags(id: number, bits: number, keywords: string | null, modSeq: number): void {
-    this.q.setFlags.run(bits, keywords, modSeq, id);
+  setFlags(mailboxId: number, uid: number, bits: number, keywords: string | null, modSeq: number): void {
+    this.q.setFlags.run(bits, keywords, modSeq, mailboxId, uid);
+  }
+
+  /** Every UID of the mailbox, ascending, in one compact array (SELECT). */
+  uidList(mailboxId: number): Uint32Array {
+    const text = (this.q.uids.get(mailboxId) as { uids: string }).uids;
+    return parseUidList(text);
+  }
+
+  /** The lowest UID without \Seen (0: none) and the keywords in use, for SELECT. */
+  selectInfo(mailboxId: number): { firstUnseenUid: number; keywords: string[] } {
+    const unseen = this.q.firstUnseen.get(mailboxId) as { uid: number } | undefined;
+    const kw = (this.q.keywordsUsed.get(mailboxId) as { keywords: string | null }).keywords;
+    const used = new Set<string>();
+    for (const k of (kw ?? '').split(' ')) if (k) used.add(k);
+    return { firstUnseenUid: unseen?.uid ?? 0, keywords: [...used] };
+  }
+
+  /**
+   * RFC 3501 §2.3.2: the messages at or above the mailbox's recent floor are \Recent for this
+   * session only; the floor moves to UIDNEXT. Call inside a transaction.
+   */
+  takeRecent(mailboxId: number): { from: number; to: number } {
+    const r = this.q.recentFloor.get(mailboxId) as { recent_uid: number; uidnext: number } | undefined;
+    if (!r || r.recent_uid >= r.uidnext) return { from: 0, to: 0 };
+    this.q.takeRecent.run(mailboxId);
+    return { from: r.recent_uid, to: r.uidnext };
   }
 
   /** Deletes the rows as an expunge, remembering their UIDs; returns the MODSEQ it took. */
@@ -143,9 +273,10 @@ export class ImapSql {
   }
 
   /** A copy of message `sourceId` as the next UID of `mailboxId`, its file at `file`. */
-  copyMessage(mailboxId: number, sourceId: number, size: number, file: string): { id: number; uid: number; modSeq: number } {
-    const { uid, modseq } = this.q.grow.get(size, mailboxId) as { uid: number; modseq: number };
-    const { id } = this.q.copyRow.get(mailboxId, uid, modseq, file, sourceId) as { id: number };
+  copyMessage(mailboxId: number, source: MetaRow, file: string): { id: number; uid: number; modSeq: number } {
+    const { uid, modseq } = this.q.grow.get(source.size, mailboxId) as { uid: number; modseq: number };
+    const { id } = this.q.copyRow.get(mailboxId, uid, modseq, source.flags, source.keywords, file, source.id) as { id: number };
+    this.q.copyFlags.run(mailboxId, uid, modseq, source.flags, source.keywords);
     return { id, uid, modSeq: modseq };
   }
 

@@ -16,6 +16,7 @@ export type MailboxRow = {
   message_count: number;
   total_size: number;
   subscribed: number;
+  recent_uid: number;
 };
 
 export type NewMessage = {
@@ -66,6 +67,7 @@ export class IndexWriter {
            envelope, body, sent_date, subject, addr_from, addr_to, addr_cc, addr_bcc, message_id)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       ),
+      insertFlags: db.prepare('INSERT INTO message_flags (mailbox_id, uid, modseq, flags, keywords) VALUES (?, ?, ?, ?, ?)'),
       usage: db.prepare('SELECT coalesce(sum(total_size), 0) AS n FROM mailboxes WHERE account_id = ?'),
       files: db.prepare('SELECT id, uid, file, size FROM messages WHERE mailbox_id = ?'),
     };
@@ -101,6 +103,7 @@ export class IndexWriter {
       JSON.stringify(p.envelope), JSON.stringify(p.body), p.date ? p.date.getTime() : null,
       p.subject, p.from, p.to, p.cc, p.bcc, p.messageId,
     ) as { id: number };
+    this.q.insertFlags.run(mailboxId, uid, modseq, m.flags, m.keywords);
     return { id, uid, modSeq: modseq };
   }
 
@@ -149,7 +152,7 @@ export class IndexWriter {
     this.db.prepare('DELETE FROM expunged WHERE mailbox_id IN (SELECT id FROM mailboxes WHERE account_id = ?)').run(accountId);
     // The new UIDVALIDITY must differ from the old one, or clients would trust stale UIDs.
     this.db
-      .prepare('UPDATE mailboxes SET uidvalidity = max(uidvalidity + 1, ?), uidnext = 1, highestmodseq = 1, message_count = 0, total_size = 0 WHERE account_id = ?')
+      .prepare('UPDATE mailboxes SET uidvalidity = max(uidvalidity + 1, ?), uidnext = 1, recent_uid = 1, highestmodseq = 1, message_count = 0, total_size = 0 WHERE account_id = ?')
       .run(newUidValidity(), accountId);
   }
 }

@@ -5,7 +5,7 @@ import { link, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { transaction } from '../../db/sqlite.ts';
 import { parseMessage } from '../../mime/parse-message.ts';
-import { MailboxError, type AccountRef, type AppendInput, type AppendResult, type CopyResult, type MessageMeta } from '../store.ts';
+import { MailboxError, type AccountRef, type AppendInput, type AppendResult, type CopyResult, type FlagChange, type MessageMeta } from '../store.ts';
 import { maildirBaseName, placeDurably, removeQuietly } from './durable-fs.ts';
 import { applyFlags, flagList, infoLetters, keywordList, keywordsColumn, parseFlags } from './flags.ts';
 import type { MetaRow } from './imap-sql.ts';
@@ -77,43 +77,43 @@ export function setFlags(
   uids: readonly number[],
   action: 'set' | 'add' | 'remove',
   flags: readonly string[],
-): MessageMeta[] {
+): FlagChange {
   const change = parseFlags(flags);
   // System flags only, added or removed: one UPDATE per UID run (STORE 1:* +FLAGS (\Seen)).
   const bitsOnly = change.keywords.length === 0 && action !== 'set';
   const changed = bitsOnly ? changeBits(ctx, mailboxId, uids, change.bits, action === 'add') : transaction(ctx.db, () => {
-    const out: MessageMeta[] = [];
+    const out: number[] = [];
     let modSeq = 0;
-    for (const r of ctx.sql.metas(mailboxId, uids)) {
+    for (const r of ctx.sql.flags(mailboxId, uids)) {
       const cur = { bits: r.flags, keywords: keywordList(r.keywords) };
       const next = applyFlags(cur, action, change);
       const kw = keywordsColumn(next.keywords);
       if (next.bits === r.flags && kw === r.keywords) continue;
       // One MODSEQ for every message this command changes (RFC 7162 §3.1: it must only grow).
       if (modSeq === 0) modSeq = ctx.sql.nextModSeq(mailboxId);
-      ctx.sql.setFlags(r.id, next.bits, kw, modSeq);
-      out.push({ uid: r.uid, modSeq, flags: flagList(next.bits, kw) });
+      ctx.sql.setFlags(mailboxId, r.uid, next.bits, kw, modSeq);
+      out.push(r.uid);
     }
-    return out;
+    return { modSeq, uids: out };
   });
-  if (changed.length > 0) {
-    ctx.bus.publish({ kind: 'flags', accountId, mailboxId, uids: changed.map((c) => c.uid), modSeq: changed[0].modSeq });
+  if (changed.uids.length > 0) {
+    ctx.bus.publish({ kind: 'flags', accountId, mailboxId, uids: changed.uids, modSeq: changed.modSeq });
   }
   return changed;
 }
 
-function changeBits(ctx: StoreContext, mailboxId: number, uids: readonly number[], bits: number, add: boolean): MessageMeta[] {
-  if (bits === 0 || uids.length === 0) return [];
+function changeBits(ctx: StoreContext, mailboxId: number, uids: readonly number[], bits: number, add: boolean): FlagChange {
+  if (bits === 0 || uids.length === 0) return { modSeq: 0, uids: [] };
   try {
     return transaction(ctx.db, () => {
       const modSeq = ctx.sql.nextModSeq(mailboxId);
-      const rows = ctx.sql.changeBits(mailboxId, uids, bits, add, modSeq);
+      const changed = ctx.sql.changeBits(mailboxId, uids, bits, add, modSeq);
       // Nothing changed: roll back, so HIGHESTMODSEQ does not move for nothing.
-      if (rows.length === 0) throw NO_CHANGE;
-      return rows.map(toMeta);
+      if (changed.length === 0) throw NO_CHANGE;
+      return { modSeq, uids: changed };
     });
   } catch (e) {
-    if (e === NO_CHANGE) return [];
+    if (e === NO_CHANGE) return { modSeq: 0, uids: [] };
     throw e;
   }
 }
@@ -166,7 +166,7 @@ export async function copy(ctx: StoreContext, account: AccountRef, fromId: numbe
   }
   let made: { id: number; uid: number; modSeq: number }[];
   try {
-    made = transaction(ctx.db, () => linked.map((l) => ctx.sql.copyMessage(dst.id, l.row.id, l.row.size, l.file)));
+    made = transaction(ctx.db, () => linked.map((l) => ctx.sql.copyMessage(dst.id, l.row, l.file)));
   } catch (e) {
     await Promise.all(linked.map((l) => removeQuietly(path.join(root, dst.dir, l.file))));
     throw e;

@@ -19,6 +19,9 @@ import {
   type CopyResult,
   type MessageMeta,
   type MessageRecord,
+  type MailboxSnapshot,
+  type FlagChange,
+  type FlagTable,
   MailboxError,
 } from '../store.ts';
 import { ImapSql } from './imap-sql.ts';
@@ -33,8 +36,12 @@ import { accountRoot, folderDir, SUBDIRS } from './paths.ts';
 import { catchUpSearch, discoverFolders, reconcileMailbox } from './reconcile.ts';
 import { SearchIndex } from './search-index.ts';
 import { FLAG_BITS, STORE_MIGRATIONS } from './schema.ts';
+import { flagList } from './flags.ts';
 
 export type SqliteMaildirOptions = { db: Db; mailRoot: string; searchFile: string; bus: ChangeBus; log: Logger };
+
+/** The system flags of each bit combination, as FETCH FLAGS writes them. */
+const BITS_TEXT = Array.from({ length: 32 }, (_, bits) => flagList(bits, null).join(' '));
 
 type Written = { target: DeliveryTarget; mailbox: MailboxRow; file: string; full: string; size: number };
 
@@ -50,6 +57,7 @@ export class SqliteMaildirStore implements MessageStore {
   private searchIndex: SearchIndex | null = null;
   private readonly sql: ImapSql;
   private readonly ctx: StoreContext;
+  private readonly uidCache = new Map<number, { key: string; uids: WeakRef<Uint32Array> }>();
 
   constructor(opts: SqliteMaildirOptions) {
     this.db = opts.db;
@@ -57,6 +65,9 @@ export class SqliteMaildirStore implements MessageStore {
     this.bus = opts.bus;
     this.log = opts.log;
     migrate(this.db, 'store', STORE_MIGRATIONS);
+    // The flags of 100,000 messages are ~3 MB of pages (message_flags); SQLite's default 2 MB
+    // cache would read them from the OS again on every SELECT and FETCH FLAGS. Grows on use only.
+    this.db.exec('PRAGMA cache_size = -32768');
     this.index = new IndexWriter(this.db);
     this.commits = new GroupCommit(this.db);
     this.searchFile = opts.searchFile;
@@ -228,6 +239,39 @@ export class SqliteMaildirStore implements MessageStore {
     return this.sql.flagsAfter(mailboxId, afterUid).map(toMeta);
   }
 
+  async selectMailbox(mailboxId: number, claimRecent: boolean): Promise<MailboxSnapshot | null> {
+    const row = this.sql.mailboxById(mailboxId);
+    if (!row) return null;
+    let recent = { from: 0, to: 0 };
+    let info = toInfo(row);
+    // The floor moves only when something new is there: most SELECTs write nothing.
+    if (claimRecent && row.recent_uid < row.uidnext) {
+      [recent, info] = transaction(this.db, () => [this.sql.takeRecent(mailboxId), toInfo(this.sql.mailboxById(mailboxId)!)] as const);
+    }
+    return { info, uids: this.uidList(info), ...this.sql.selectInfo(mailboxId), recent };
+  }
+
+  /**
+   * The UIDs of a mailbox, read once per state: UIDVALIDITY, UIDNEXT and the message count
+   * name a state (UIDNEXT grows with each arrival, the count falls with each expunge), so
+   * sessions selecting an unchanged mailbox share one array (weakly held).
+   */
+  private uidList(info: MailboxInfo): Uint32Array {
+    const key = `${info.uidValidity}:${info.uidNext}:${info.messages}`;
+    const hit = this.uidCache.get(info.id);
+    const cached = hit?.key === key ? hit.uids.deref() : undefined;
+    if (cached !== undefined) return cached;
+    const uids = this.sql.uidList(info.id);
+    this.uidCache.set(info.id, { key, uids: new WeakRef(uids) });
+    return uids;
+  }
+
+  async claimRecent(mailboxId: number): Promise<{ from: number; to: number }> {
+    const row = this.sql.mailboxById(mailboxId);
+    if (!row || row.recent_uid >= row.uidnext) return { from: 0, to: 0 };
+    return transaction(this.db, () => this.sql.takeRecent(mailboxId));
+  }
+
   async messageMetas(mailboxId: number, uids: readonly number[]): Promise<MessageMeta[]> {
     return this.sql.flags(mailboxId, uids).map(toMeta);
   }
@@ -254,7 +298,25 @@ export class SqliteMaildirStore implements MessageStore {
     return append(this.ctx, account, mailbox, messages);
   }
 
-  async setFlags(mailboxId: number, uids: readonly number[], action: 'set' | 'add' | 'remove', flags: readonly string[]): Promise<MessageMeta[]> {
+  async flagTable(mailboxId: number, uids: readonly number[], withModSeq = true): Promise<FlagTable> {
+    const t = this.sql.flagTable(mailboxId, uids, withModSeq);
+    const flags = new Array<string>(t.uids.length);
+    const rendered = new Map<string, string>();
+    for (let i = 0; i < t.uids.length; i++) {
+      const kw = t.keywords.size === 0 ? undefined : t.keywords.get(t.uids[i]);
+      if (kw === undefined) {
+        flags[i] = BITS_TEXT[t.bits[i]];
+        continue;
+      }
+      const key = t.bits[i] + kw;
+      let text = rendered.get(key);
+      if (text === undefined) rendered.set(key, (text = flagList(t.bits[i], kw).join(' ')));
+      flags[i] = text;
+    }
+    return { uids: t.uids, modSeqs: t.modSeqs, flags };
+  }
+
+  async setFlags(mailboxId: number, uids: readonly number[], action: 'set' | 'add' | 'remove', flags: readonly string[]): Promise<FlagChange> {
     const mb = this.sql.mailboxById(mailboxId);
     if (!mb) throw new MailboxError('NONEXISTENT', 'Mailbox does not exist');
     return setFlags(this.ctx, mb.account_id, mailboxId, uids, action, flags);

@@ -37,6 +37,28 @@ export const STORE_MIGRATIONS = [
      UNIQUE (mailbox_id, uid));
    CREATE INDEX messages_file ON messages (mailbox_id, file);
    CREATE TABLE expunged (mailbox_id INTEGER NOT NULL, uid INTEGER NOT NULL, modseq INTEGER NOT NULL, PRIMARY KEY (mailbox_id, uid)) WITHOUT ROWID;`,
+  // 2: flags and MODSEQ move to a narrow table, so STORE 1:* rewrites ~20-byte rows rather
+  // than whole message rows (envelope and body JSON). A row per message, same (mailbox_id,
+  // uid); the trigger removes it with its message (expunge, mailbox or account deletion).
+  // messages.modseq/flags/keywords stay as they were at insert and are never read again (a
+  // later step can drop them once nothing outside the store looks at them).
+  // recent_uid: the \Recent floor (RFC 3501 §2.3.2), messages with uid >= it are recent for
+  // the next session that selects the mailbox; existing mailboxes start with nothing recent.
+  `CREATE TABLE message_flags (
+     mailbox_id INTEGER NOT NULL,
+     uid INTEGER NOT NULL,
+     modseq INTEGER NOT NULL,
+     flags INTEGER NOT NULL DEFAULT 0,
+     keywords TEXT,
+     PRIMARY KEY (mailbox_id, uid)) WITHOUT ROWID;
+   -- Few messages carry keywords: FETCH FLAGS and SELECT find them without a scan.
+   CREATE INDEX message_flags_keywords ON message_flags (mailbox_id, uid) WHERE keywords IS NOT NULL;
+   INSERT INTO message_flags (mailbox_id, uid, modseq, flags, keywords) SELECT mailbox_id, uid, modseq, flags, keywords FROM messages;
+   CREATE TRIGGER message_flags_gone AFTER DELETE ON messages BEGIN
+     DELETE FROM message_flags WHERE mailbox_id = old.mailbox_id AND uid = old.uid;
+   END;
+   ALTER TABLE mailboxes ADD COLUMN recent_uid INTEGER NOT NULL DEFAULT 1;
+   UPDATE mailboxes SET recent_uid = uidnext;`,
 ];
 
 /** System flags as bits, so STORE on many messages is one UPDATE. RFC 9051 §2.3.2. */

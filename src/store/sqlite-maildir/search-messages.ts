@@ -72,10 +72,10 @@ function flagSql(flag: string, set: boolean): Sql {
     const entry = Object.entries(FLAG_BITS).find(([name]) => name.toLowerCase() === lower);
     // \Recent is not stored (search-translate turns RECENT into UIDs); other \-flags never exist
     if (entry === undefined) return set ? FALSE : TRUE;
-    return { sql: `(flags & ${entry[1]}) ${set ? '!=' : '='} 0`, params: [] };
+    return { sql: `(f.flags & ${entry[1]}) ${set ? '!=' : '='} 0`, params: [] };
   }
   const pattern = '% ' + flag.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c) + ' %';
-  return { sql: `coalesce(lower(keywords), '') ${set ? '' : 'NOT '}LIKE ? ESCAPE '\\'`, params: [pattern] };
+  return { sql: `coalesce(lower(f.keywords), '') ${set ? '' : 'NOT '}LIKE ? ESCAPE '\\'`, params: [pattern] };
 }
 
 function uidSql(ranges: [number, number][]): Sql {
@@ -137,7 +137,7 @@ class Planner {
       case 'size':
         return { exact: true, q: { sql: c.cmp === 'larger' ? 'size > ?' : 'size < ?', params: [c.value] } };
       case 'modseq':
-        return { exact: true, q: { sql: 'modseq >= ?', params: [c.atLeast] } };
+        return { exact: true, q: { sql: 'f.modseq >= ?', params: [c.atLeast] } };
       case 'body': {
         if (c.value === '') return { exact: true, q: TRUE }; // every text contains ""
         if (long(c.value)) return { exact: true, q: this.#ftsSql(c.value) };
@@ -243,6 +243,9 @@ function ftsQueries(c: Criteria, out: Set<string>): Set<string> {
   return out;
 }
 
+// Flags and MODSEQ live in their own narrow table (schema.ts, migration 2).
+const FROM = 'messages m JOIN message_flags f USING (mailbox_id, uid)';
+
 /** UIDs of the messages of the mailbox that match, ascending. */
 export async function searchMessages(db: DatabaseSync, opts: SearchOptions): Promise<number[]> {
   const fts = new Map<string, number[]>();
@@ -250,13 +253,13 @@ export async function searchMessages(db: DatabaseSync, opts: SearchOptions): Pro
   const planner = new Planner(db, fts);
   const plan = planner.plan(opts.criteria);
   if (plan.exact) {
-    const rows = prepare(db, `SELECT uid FROM messages WHERE mailbox_id = ? AND (${plan.q.sql}) ORDER BY uid`)
+    const rows = prepare(db, `SELECT uid FROM ${FROM} WHERE mailbox_id = ? AND (${plan.q.sql}) ORDER BY uid`)
       .all(opts.mailboxId, ...plan.q.params) as { uid: number }[];
     return rows.map((r) => r.uid);
   }
   const cols = planner.cols.map((c, i) => `(${c.sql}) AS c${i}`);
   const pre = plan.pre ?? TRUE;
-  const sql = `SELECT id, uid, file, data_offset${cols.map((c) => ', ' + c).join('')} FROM messages WHERE mailbox_id = ? AND (${pre.sql}) ORDER BY uid`;
+  const sql = `SELECT id, uid, file, data_offset${cols.map((c) => ', ' + c).join('')} FROM ${FROM} WHERE mailbox_id = ? AND (${pre.sql}) ORDER BY uid`;
   const rows = prepare(db, sql).all(...planner.cols.flatMap((c) => c.params), opts.mailboxId, ...pre.params) as Record<string, unknown>[];
   const uids: number[] = [];
   for (const row of rows) {
