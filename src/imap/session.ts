@@ -2,6 +2,7 @@
 // state machine once (RFC 9051 §3), runs the command handlers one at a time, and writes
 // responses with backpressure. Changes from the ChangeBus are queued in the MailboxView and
 // told to the client only when RFC 9051 §7.5.1 allows.
+import { isLoopback } from '../core/net.ts';
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Authenticator } from '../auth/authenticator.ts';
@@ -39,7 +40,6 @@ export type SessionDeps = {
 /** An exchange in progress that the next client line continues (AUTHENTICATE). */
 export type LineWaiter = (line: string) => Promise<void>;
 
-const isLoopback = (ip: string): boolean => ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
 
 export class Session {
   readonly id = newId();

@@ -2,6 +2,7 @@
 // one instance each. TLS 1.2 or later. Sessions are tracked so close() ends them all
 // (without UPDATE: nothing is deleted by a shutdown), and counted, so one listener serves at
 // most maxConnections at a time.
+import { isLoopback } from '../core/net.ts';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import tls, { type SecureContext } from 'node:tls';
 import type { Authenticator } from '../auth/authenticator.ts';
@@ -29,7 +30,6 @@ export type Pop3ServerOptions = {
   treatAsRemote?: (ip: string) => boolean;
 };
 
-export const isLoopback = (ip: string): boolean => ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
 
 export class Pop3Server {
   private readonly opts: Pop3ServerOptions;
