@@ -10,6 +10,7 @@ import { parseDate } from './date.ts';
 import { decodeWords } from './charset.ts';
 import { extractText } from './body-text.ts';
 import { countLines } from './bytes.ts';
+import { decodedHeaderText } from './header-text.ts';
 
 export type { BodyParam, BodyPart, ImapAddress, ImapEnvelope, ParsedMessage } from './types.ts';
 
@@ -29,6 +30,7 @@ export function parseMessageUnguarded(raw: Buffer): ParsedMessage {
     cc: decoded('cc'),
     bcc: decoded('bcc'),
     messageId: bareMessageId(envelope.messageId),
+    headerText: decodedHeaderText(raw, header),
     text: extractText(raw, part),
   };
 }
@@ -43,7 +45,7 @@ function fallback(raw: Buffer): ParsedMessage {
     date: null, subject: null, from: null, sender: null, replyTo: null,
     to: null, cc: null, bcc: null, inReplyTo: null, messageId: null,
   };
-  return { envelope, body, headerEnd: 0, date: null, subject: '', from: '', to: '', cc: '', bcc: '', messageId: '', text: '' };
+  return { envelope, body, headerEnd: 0, date: null, subject: '', from: '', to: '', cc: '', bcc: '', messageId: '', headerText: '', text: '' };
 }
 
 export function parseMessage(raw: Buffer): ParsedMessage {

@@ -82,6 +82,9 @@ export type ParsedMessage = {
   bcc: string;
   /** Message-ID without angle brackets, '' when none. */
   messageId: string;
+  /** Every header field as `name: value`, unfolded and RFC 2047-decoded, one per line, capped
+   *  (MAX_HEADER_TEXT_CHARS), for a full-text index. */
+  headerText: string;
   /** Decoded text of the text/* parts (HTML without tags), capped, for a full-text index. */
   text: string;
 };

@@ -219,3 +219,21 @@ test('malformed MIME gives the structure a tolerant reader sees', () => {
   assert.equal(body(raw, parts[4]), 'last part, never closed\r\n');
   assert.equal(parts[4].bodyEnd, raw.length);
 });
+
+test('headerText: every field as "name: value", unfolded, RFC 2047-decoded, one per line, capped', () => {
+  const raw = Buffer.from(crlf([
+    'Subject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?= aus',
+    'X-Custom: first line',
+    '\tcontinued',
+    'To: bob@example.com',
+    '',
+    'body text',
+    '',
+  ]));
+  const m = parseMessage(raw);
+  assert.equal(m.headerText, 'subject: Grüße aus\nx-custom: first line\tcontinued\nto: bob@example.com');
+  assert.ok(!m.headerText.includes('body text'));
+  assert.equal(parseMessage(Buffer.from('\r\njust a body\r\n')).headerText, '');
+  const huge = Buffer.from(crlf([...Array.from({ length: 2000 }, (_, i) => `X-Filler-${i}: ${'x'.repeat(60)}`), '', 'b', '']));
+  assert.equal(parseMessage(huge).headerText.length, 64 * 1024);
+});

@@ -7,6 +7,7 @@ import { STORE_MIGRATIONS, FLAG_BITS } from '../../src/store/sqlite-maildir/sche
 import { IndexWriter } from '../../src/store/sqlite-maildir/index-writer.ts';
 import { parseMessage } from '../../src/mime/parse-message.ts';
 import { searchMessages } from '../../src/store/sqlite-maildir/search-messages.ts';
+import { searchDocument } from '../../src/store/sqlite-maildir/search-index.ts';
 import type { Criteria } from '../../src/store/search-criteria.ts';
 import { crlf, fixture } from '../fixtures/mime/load.ts';
 
@@ -37,7 +38,7 @@ function setup() {
   const box = w.ensureMailbox(1, 'INBOX', '', null);
   const other = w.ensureMailbox(1, 'Other', '.Other', null);
   const files = new Map<string, Buffer>();
-  const texts = new Map<number, string>();
+  const docs = new Map<number, [head: string, body: string]>();
   MESSAGES.forEach((m, i) => {
     const file = Buffer.concat([Buffer.from(PREFIX), m.raw]);
     const name = `new/${i + 1}.M1P1.host,S=${file.length}`;
@@ -47,12 +48,12 @@ function setup() {
       flags: m.flags, keywords: m.keywords, parsed,
     });
     files.set(name, file);
-    texts.set(id, parsed.text);
+    docs.set(id, searchDocument(Buffer.from(PREFIX), parsed));
   });
   // the same message in another mailbox must never show up
   const parsed = parseMessage(MESSAGES[0].raw);
   const { id } = w.insertMessage(other.id, { file: 'new/x', size: 1, dataOffset: 0, internalDate: 0, flags: SEEN, keywords: ' work ', parsed });
-  texts.set(id, parsed.text);
+  docs.set(id, searchDocument(Buffer.alloc(0), parsed));
   files.set('new/x', MESSAGES[0].raw);
 
   const reads: string[] = [];
@@ -61,10 +62,12 @@ function setup() {
     searchMessages(db, {
       mailboxId: box.id,
       criteria,
-      textSearch: async (q) => {
-        queries.push(q);
+      textSearch: async (q, scope) => {
+        queries.push(scope === 'body' ? q : `${scope}:${q}`);
         assert.ok([...q].length >= 3, 'the index only answers 3+ characters');
-        return [...texts].filter(([, t]) => t.toLowerCase().includes(q.toLowerCase())).map(([i]) => i);
+        // as FTS5 with a column filter: a phrase matches within one column
+        const has = (t: string): boolean => t.toLowerCase().includes(q.toLowerCase());
+        return [...docs].filter(([, [head, body]]) => has(body) || (scope === 'text' && has(head))).map(([i]) => i);
       },
       readMessage: async (row) => {
         reads.push(row.file);
@@ -157,19 +160,47 @@ test('BODY: 3+ characters through the index, shorter ones from the decoded file 
   assert.deepEqual(reads.map((r) => r.split('.')[0]).sort(), ['new/2', 'new/3', 'new/5', 'new/6']);
 });
 
-test('TEXT: body index, decoded columns, and the raw header (prefix lines included)', async () => {
-  const { search, reads } = setup();
-  assert.deepEqual(await search({ op: 'text', value: 'lunch' }), [1]); // subject column and body
-  assert.deepEqual(await search({ op: 'text', value: 'Renée' }), [2]); // decoded From column
-  assert.deepEqual(await search({ op: 'text', value: 'mutt/2' }), [5]); // X-Mailer: only in the file
+test('TEXT of 3+ characters: the index alone, header (prefix lines included) and body', async () => {
+  const { search, reads, queries } = setup();
+  assert.deepEqual(await search({ op: 'text', value: 'lunch' }), [1]); // subject and body
+  assert.deepEqual(await search({ op: 'text', value: 'Renée' }), [2]); // decoded From
+  assert.deepEqual(await search({ op: 'text', value: 'mutt/2' }), [5]); // X-Mailer: header only
   assert.deepEqual(await search({ op: 'text', value: 'bob@example.com' }), [1, 2, 3, 4, 5, 6]); // Delivered-To
   assert.deepEqual(await search({ op: 'text', value: 'grüße aus' }), [6]); // encoded word in X-Custom
-  assert.deepEqual(await search({ op: 'text', value: 'ok' }), [5]); // short: body text
+  assert.deepEqual(await search({ op: 'text', value: 'STRASSE' }), []);
+  assert.deepEqual(await search({ op: 'text', value: 'straße' }), [6]); // Subject only
+  assert.deepEqual(await search({ op: 'text', value: 'x-mailer' }), [5]); // field names are header text too
+  assert.deepEqual(await search({ op: 'all', of: [flag('\\Seen'), { op: 'text', value: 'lunch' }] }), [1]);
+  assert.deepEqual(await search({ op: 'not', of: { op: 'text', value: 'mutt/2' } }), [1, 2, 3, 4, 6]);
+  assert.equal(reads.length, 0);
+  assert.ok(queries.every((q) => q.startsWith('text:')));
+});
+
+test('TEXT under 3 characters: the decoded columns, then the file (header and body)', async () => {
+  const { search, reads } = setup();
+  assert.deepEqual(await search({ op: 'text', value: 'ok' }), [5]); // body text
   assert.deepEqual(await search({ op: 'text', value: 'hi' }), [1, 5]); // "Hi Bob" (body), "Subject: hi"
+  assert.deepEqual(await search({ op: 'text', value: 'Gr' }), [6]); // body and X-Custom
+  assert.deepEqual(await search({ op: 'text', value: 'z.' }), []);
+  assert.ok(reads.length > 0);
   reads.length = 0;
   // a row the columns already match is not read
-  assert.deepEqual(await search({ op: 'all', of: [flag('\\Seen'), { op: 'text', value: 'lunch' }] }), [1]);
+  assert.deepEqual(await search({ op: 'all', of: [flag('\\Seen'), { op: 'text', value: 'lu' }] }), [1]);
   assert.equal(reads.length, 1); // only uid 4 (Seen, no column match)
+  assert.deepEqual(await search({ op: 'not', of: { op: 'text', value: 'ok' } }), [1, 2, 3, 4, 6]);
+});
+
+test('BODY never matches text that is only in the header', async () => {
+  const { search, reads, queries } = setup();
+  assert.deepEqual(await search({ op: 'body', value: 'mutt/2' }), []); // X-Mailer
+  assert.deepEqual(await search({ op: 'body', value: 'grüße aus' }), []); // X-Custom
+  assert.deepEqual(await search({ op: 'body', value: 'straße' }), []); // Subject
+  assert.deepEqual(await search({ op: 'body', value: 'bob@example.com' }), []); // Delivered-To, To
+  assert.deepEqual(await search({ op: 'body', value: 'schöne' }), [6]);
+  assert.deepEqual(await search({ op: 'any', of: [{ op: 'body', value: 'mutt/2' }, { op: 'text', value: 'mutt/2' }] }), [5]);
+  assert.deepEqual(await search({ op: 'all', of: [{ op: 'text', value: 'grüße' }, { op: 'not', of: { op: 'body', value: 'grüße aus' } }] }), [6]);
+  assert.deepEqual(queries, ['mutt/2', 'grüße aus', 'straße', 'bob@example.com', 'schöne', 'mutt/2', 'text:mutt/2', 'text:grüße', 'grüße aus']);
+  assert.equal(reads.length, 0);
 });
 
 test('HEADER: any field from the file, decoded; "" asks only that the field exists; known fields use columns', async () => {

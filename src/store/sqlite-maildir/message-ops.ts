@@ -4,7 +4,7 @@
 import { link, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { transaction } from '../../db/sqlite.ts';
-import { parseMessage } from '../../mime/parse-message.ts';
+import { fileDocument, searchDocument } from './search-index.ts';
 import { MailboxError, type AccountRef, type AppendInput, type AppendResult, type CopyResult, type FlagChange, type MessageMeta } from '../store.ts';
 import { maildirBaseName, placeDurably, removeQuietly } from './durable-fs.ts';
 import { applyFlags, flagList, infoLetters, keywordList, keywordsColumn, parseFlags } from './flags.ts';
@@ -65,7 +65,7 @@ export async function append(ctx: StoreContext, account: AccountRef, mailbox: st
   }
   rows.forEach((r, i) => {
     ctx.bus.publish({ kind: 'exists', accountId: account.id, mailboxId: mb.id, uid: r.uid, modSeq: r.modSeq });
-    ctx.search().add(r.id, messages[i].parsed.text);
+    ctx.search().add(r.id, searchDocument(Buffer.alloc(0), messages[i].parsed));
   });
   return { mailboxId: mb.id, uidValidity: mb.uidvalidity, uids: rows.map((r) => r.uid) };
 }
@@ -180,6 +180,6 @@ export async function copy(ctx: StoreContext, account: AccountRef, fromId: numbe
 async function indexCopies(ctx: StoreContext, dir: string, linked: { row: MetaRow; file: string }[], made: { id: number }[]): Promise<void> {
   for (let i = 0; i < linked.length; i++) {
     const data = await readFile(path.join(dir, linked[i].file)).catch(() => null);
-    if (data) ctx.search().add(made[i].id, parseMessage(data.subarray(linked[i].row.data_offset)).text);
+    if (data) ctx.search().add(made[i].id, fileDocument(data, linked[i].row.data_offset));
   }
 }

@@ -34,7 +34,8 @@ import { DirSyncer, maildirBaseName, placeDurably, removeQuietly } from './durab
 import { IndexWriter, toInfo, type MailboxRow } from './index-writer.ts';
 import { accountRoot, folderDir, SUBDIRS } from './paths.ts';
 import { catchUpSearch, discoverFolders, reconcileMailbox } from './reconcile.ts';
-import { SearchIndex } from './search-index.ts';
+import { SearchIndex, searchDocument } from './search-index.ts';
+import type { SearchScope } from './search-index.ts';
 import { FLAG_BITS, STORE_MIGRATIONS } from './schema.ts';
 import { flagList } from './flags.ts';
 
@@ -165,10 +166,10 @@ export class SqliteMaildirStore implements MessageStore {
       await Promise.all(written.map((w) => removeQuietly(w.full)));
       throw e;
     }
-    for (const s of stored) {
+    stored.forEach((s, i) => {
       this.bus.publish({ kind: 'exists', accountId: s.accountId, mailboxId: s.mailboxId, uid: s.uid, modSeq: s.modSeq });
-      this.textIndex.add(s.id, message.parsed.text);
-    }
+      this.textIndex.add(s.id, searchDocument(written[i].target.prefix, message.parsed));
+    });
     return stored.map(({ modSeq: _m, id: _i, ...s }) => s);
   }
 
@@ -199,9 +200,10 @@ export class SqliteMaildirStore implements MessageStore {
     return { messages: this.index.listMailboxes(account.id).reduce((n, m) => n + m.messages, 0) };
   }
 
-  /** Message ids whose text contains `query`; the IMAP SEARCH path filters them by mailbox. */
-  searchText(query: string): Promise<number[]> {
-    return this.textIndex.search(query);
+  /** Message ids whose body text (or with 'text', header or body text) contains `query`; the
+   *  IMAP SEARCH path filters them by mailbox. */
+  searchText(query: string, scope: SearchScope = 'body'): Promise<number[]> {
+    return this.textIndex.search(query, scope);
   }
 
   async getMailbox(accountId: number, name: string): Promise<MailboxInfo | null> {
@@ -338,7 +340,7 @@ export class SqliteMaildirStore implements MessageStore {
     return searchMessages(this.db, {
       mailboxId,
       criteria,
-      textSearch: (q) => this.textIndex.search(q),
+      textSearch: (q, scope) => this.textIndex.search(q, scope),
       readMessage: (row) => readFile(path.join(dir, row.file)),
     });
   }

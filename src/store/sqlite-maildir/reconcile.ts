@@ -8,6 +8,7 @@ import { transaction } from '../../db/sqlite.ts';
 import { parseMessage } from '../../mime/parse-message.ts';
 import type { IndexWriter, MailboxRow } from './index-writer.ts';
 import type { SearchIndex } from './search-index.ts';
+import { fileDocument, searchDocument } from './search-index.ts';
 import { baseOf, folderName, SUBDIRS } from './paths.ts';
 import { FLAG_BITS } from './schema.ts';
 
@@ -116,7 +117,7 @@ export async function reconcileMailbox(
           keywords: null,
           parsed,
         });
-        search.add(id, parsed.text);
+        search.add(id, searchDocument(Buffer.alloc(0), parsed));
         adoptedUids.push(uid);
       }
     });
@@ -130,7 +131,7 @@ export async function catchUpSearch(index: IndexWriter, root: string, accountId:
   const rows = index.unindexed(accountId, after);
   for (const r of rows) {
     const data = await readFile(path.join(root, r.dir, r.file)).catch(() => null);
-    if (data) search.add(r.id, parseMessage(data.subarray(r.offset)).text);
+    if (data) search.add(r.id, fileDocument(data, r.offset));
   }
   return rows.length;
 }

@@ -2,7 +2,28 @@
 // the search worker in batches, and answers queries once everything queued before them is in.
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../core/logger.ts';
-import type { SearchOp, SearchReply, SearchRequest } from './search-worker.ts';
+import type { ParsedMessage } from '../../mime/parse-message.ts';
+import { parseMessage } from '../../mime/parse-message.ts';
+import { scanHeader } from '../../mime/header-block.ts';
+import { decodedHeaderText, MAX_HEADER_TEXT_CHARS } from '../../mime/header-text.ts';
+import type { SearchOp, SearchReply, SearchRequest, SearchScope } from './search-worker.ts';
+
+export type { SearchScope } from './search-worker.ts';
+
+/** What the index holds for one message: [head, body]. `prefix` is the per-recipient header
+ *  lines the file has before the message (BODY[HEADER] shows them, so TEXT finds them). */
+export function searchDocument(prefix: Buffer, parsed: ParsedMessage): [head: string, body: string] {
+  if (prefix.length === 0) return [parsed.headerText, parsed.text];
+  const lines = decodedHeaderText(prefix, scanHeader(prefix, 0, prefix.length));
+  const head = lines === '' ? parsed.headerText : parsed.headerText === '' ? lines : lines + '\n' + parsed.headerText;
+  return [head.length > MAX_HEADER_TEXT_CHARS ? head.slice(0, MAX_HEADER_TEXT_CHARS) : head, parsed.text];
+}
+
+/** searchDocument of a stored file whose message starts at dataOffset. */
+export function fileDocument(file: Buffer, dataOffset: number): [head: string, body: string] {
+  const offset = Math.min(file.length, dataOffset);
+  return searchDocument(file.subarray(0, offset), parseMessage(file.subarray(offset)));
+}
 
 type RequestBody = SearchRequest extends infer R ? (R extends SearchRequest ? Omit<R, 'seq'> : never) : never;
 
@@ -37,8 +58,8 @@ export class SearchIndex {
     this.worker.unref();
   }
 
-  add(id: number, text: string): void {
-    if (text) this.push({ add: [id, text] });
+  add(id: number, [head, body]: [head: string, body: string]): void {
+    if (head || body) this.push({ add: [id, head, body] });
   }
 
   remove(ids: number[]): void {
@@ -51,10 +72,11 @@ export class SearchIndex {
     return this.request({ type: 'watermark' }) as Promise<number>;
   }
 
-  /** Ids of messages whose text contains `query` (3 characters or more), after pending writes. */
-  async search(query: string): Promise<number[]> {
+  /** Ids of messages whose header or body text ('text') or body text ('body') contains `query`
+   *  (3 characters or more), after pending writes. */
+  async search(query: string, scope: SearchScope): Promise<number[]> {
     await this.flush();
-    return this.request({ type: 'search', query }) as Promise<number[]>;
+    return this.request({ type: 'search', query, scope }) as Promise<number[]>;
   }
 
   /** Sends what is queued; resolves when the worker has committed it. */

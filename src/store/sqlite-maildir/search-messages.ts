@@ -1,21 +1,24 @@
 // SEARCH over the mailbox index (RFC 9051 §6.4.4). A Criteria tree becomes, as far as it can,
 // one parameterised WHERE over `messages`: flags are bit tests, keywords LIKE on the
 // space-delimited list, header fields instr() on the decoded columns, dates UTC day bounds,
-// BODY/TEXT of 3+ characters the full-text index's id list. What SQL cannot decide (HEADER of
-// other fields, strings under 3 characters, the header part of TEXT) is decided per row in JS
-// from the file, only for the rows the SQL part has already let through; every subtree SQL can
-// decide on its own is selected as a 0/1 column, so NOT and OR over mixed subtrees stay exact.
+// BODY/TEXT of 3+ characters the full-text index's id list (its head column holds the decoded
+// header, its body column the decoded body text). What SQL cannot decide (HEADER of other
+// fields, BODY/TEXT strings under 3 characters) is decided per row in JS from the file, only
+// for the rows the SQL part has already let through; every subtree SQL can decide on its own
+// is selected as a 0/1 column, so NOT and OR over mixed subtrees stay exact.
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { Criteria } from '../search-criteria.ts';
 import { FLAG_BITS } from './schema.ts';
 import { RowFile, fold } from './search-row.ts';
 import type { FileRow } from './search-row.ts';
+import type { SearchScope } from './search-worker.ts';
 
 export type SearchOptions = {
   mailboxId: number;
   criteria: Criteria;
-  /** Ids of messages whose decoded body text contains the query (3 characters or more). */
-  textSearch: (query: string) => Promise<number[]>;
+  /** Ids of messages whose decoded header or body text ('text'), or body text only ('body'),
+   *  contains the query (3 characters or more). */
+  textSearch: (query: string, scope: SearchScope) => Promise<number[]>;
   /** The whole message file. */
   readMessage: (row: FileRow) => Promise<Buffer>;
 };
@@ -118,8 +121,8 @@ class Planner {
     return { t: 'col', col: this.cols.length - 1 };
   }
 
-  #ftsSql(value: string): Sql {
-    return { sql: 'id IN (SELECT value FROM json_each(?))', params: [JSON.stringify(this.#fts.get(value) ?? [])] };
+  #ftsSql(scope: SearchScope, value: string): Sql {
+    return { sql: 'id IN (SELECT value FROM json_each(?))', params: [JSON.stringify(this.#fts.get(ftsKey(scope, value)) ?? [])] };
   }
 
   plan(c: Criteria): Plan {
@@ -140,24 +143,19 @@ class Planner {
         return { exact: true, q: { sql: 'f.modseq >= ?', params: [c.atLeast] } };
       case 'body': {
         if (c.value === '') return { exact: true, q: TRUE }; // every text contains ""
-        if (long(c.value)) return { exact: true, q: this.#ftsSql(c.value) };
+        if (long(c.value)) return { exact: true, q: this.#ftsSql('body', c.value) };
         const value = c.value;
         return { exact: false, pre: null, node: { t: 'file', test: (f) => f.bodyContains(value) } };
       }
       case 'text': {
         if (c.value === '') return { exact: true, q: TRUE };
-        // TEXT = header or body. The index answers for the body and the decoded address and
-        // subject columns; other header fields need the file, unless SQL already matched.
+        // TEXT = header or body: the index has both. A shorter string needs the file, unless
+        // the decoded address and subject columns already match.
         const value = c.value;
-        const indexed = join([
-          ...(long(value) ? [this.#ftsSql(value)] : []),
-          ...Object.values(FIELD_COLUMNS).map((col) => substring(this.#db, col, value)),
-        ], 'OR');
-        this.cols.push(indexed);
+        if (long(value)) return { exact: true, q: this.#ftsSql('text', value) };
+        this.cols.push(join(Object.values(FIELD_COLUMNS).map((col) => substring(this.#db, col, value)), 'OR'));
         const col = this.cols.length - 1;
-        const test = long(value)
-          ? (f: RowFile) => f.headerContains(value)
-          : async (f: RowFile) => (await f.headerContains(value)) || f.bodyContains(value);
+        const test = async (f: RowFile) => (await f.headerContains(value)) || f.bodyContains(value);
         return { exact: false, pre: null, node: { t: 'file', test, col } };
       }
       case 'header': {
@@ -234,10 +232,12 @@ function prepare(db: DatabaseSync, sql: string): StatementSync {
   return st;
 }
 
-/** The strings TEXT/BODY ask the full-text index about. */
-function ftsQueries(c: Criteria, out: Set<string>): Set<string> {
+const ftsKey = (scope: SearchScope, value: string): string => scope + ':' + value;
+
+/** The (scope, string) pairs TEXT/BODY ask the full-text index about, by ftsKey. */
+function ftsQueries(c: Criteria, out: Map<string, [SearchScope, string]>): Map<string, [SearchScope, string]> {
   if (c.op === 'body' || c.op === 'text') {
-    if (long(c.value)) out.add(c.value);
+    if (long(c.value)) out.set(ftsKey(c.op, c.value), [c.op, c.value]);
   } else if (c.op === 'not') ftsQueries(c.of, out);
   else if (c.op === 'all' || c.op === 'any') for (const x of c.of) ftsQueries(x, out);
   return out;
@@ -249,7 +249,7 @@ const FROM = 'messages m JOIN message_flags f USING (mailbox_id, uid)';
 /** UIDs of the messages of the mailbox that match, ascending. */
 export async function searchMessages(db: DatabaseSync, opts: SearchOptions): Promise<number[]> {
   const fts = new Map<string, number[]>();
-  await Promise.all([...ftsQueries(opts.criteria, new Set())].map(async (q) => fts.set(q, await opts.textSearch(q))));
+  await Promise.all([...ftsQueries(opts.criteria, new Map())].map(async ([key, [scope, q]]) => fts.set(key, await opts.textSearch(q, scope))));
   const planner = new Planner(db, fts);
   const plan = planner.plan(opts.criteria);
   if (plan.exact) {

@@ -1,6 +1,5 @@
 // The part of a SEARCH that needs the message file (RFC 9051 §6.4.4): HEADER <field> <string>,
-// and TEXT/BODY where the full-text index cannot answer (strings under 3 characters, header
-// fields the index has no column for). Matching is a case-insensitive substring test on the
+// and TEXT/BODY where the full-text index cannot answer (strings under 3 characters). Matching is a case-insensitive substring test on the
 // decoded text and on the raw text, as a client cannot know which form the server keeps.
 import { parseMessage } from '../../mime/parse-message.ts';
 import { scanHeader } from '../../mime/header-block.ts';

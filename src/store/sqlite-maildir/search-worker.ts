@@ -1,15 +1,23 @@
 // The full-text index runs in its own thread with its own SQLite file (data/search.db):
 // trigram indexing costs more CPU than everything else a delivery does, so it stays off the
 // thread that answers SMTP, and off the path to "250". The file is derived data: the store
-// re-feeds whatever lies past the watermark on start.
+// re-feeds whatever lies past the watermark on start, so a new SCHEMA_VERSION just drops the
+// table and resets the watermark to 0: the start-up catch-up then indexes every message again.
 import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
 
-export type SearchOp = { add: [id: number, text: string] } | { remove: number[] };
+/** head: the decoded header text (per-recipient prefix lines included); body: the decoded body text. */
+export type SearchOp = { add: [id: number, head: string, body: string] } | { remove: number[] };
+
+/** TEXT looks in the header and the body, BODY in the body only (RFC 9051 §6.4.4). */
+export type SearchScope = 'text' | 'body';
+
+/** 1: one column, the body text. 2: head and body. */
+const SCHEMA_VERSION = 2;
 
 export type SearchRequest =
   | { type: 'batch'; seq: number; ops: SearchOp[] }
-  | { type: 'search'; seq: number; query: string }
+  | { type: 'search'; seq: number; query: string; scope: SearchScope }
   | { type: 'watermark'; seq: number }
   | { type: 'close'; seq: number };
 
@@ -22,11 +30,29 @@ function main(): void {
   db.exec(`
     PRAGMA journal_mode = WAL;
     PRAGMA synchronous = NORMAL;
-    CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5 (text, content='', contentless_delete=1, tokenize='trigram');
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+  `);
+  const version = db.prepare("SELECT value FROM meta WHERE key = 'version'").get() as { value: number } | undefined;
+  if (version?.value !== SCHEMA_VERSION) {
+    // Derived data in an older shape (or none yet): start over from an empty index.
+    db.exec('BEGIN');
+    try {
+      db.exec(`
+        DROP TABLE IF EXISTS fts;
+        INSERT OR REPLACE INTO meta VALUES ('watermark', 0);
+        INSERT OR REPLACE INTO meta VALUES ('version', ${SCHEMA_VERSION});
+      `);
+      db.exec('COMMIT');
+    } catch (e) {
+      db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+  db.exec(`
+    CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5 (head, body, content='', contentless_delete=1, tokenize='trigram');
     INSERT OR IGNORE INTO meta VALUES ('watermark', 0);
   `);
-  const add = db.prepare('INSERT OR REPLACE INTO fts (rowid, text) VALUES (?, ?)');
+  const add = db.prepare('INSERT OR REPLACE INTO fts (rowid, head, body) VALUES (?, ?, ?)');
   const del = db.prepare('DELETE FROM fts WHERE rowid = ?');
   const mark = db.prepare("UPDATE meta SET value = max(value, ?) WHERE key = 'watermark'");
   const getMark = db.prepare("SELECT value FROM meta WHERE key = 'watermark'");
@@ -41,7 +67,7 @@ function main(): void {
           try {
             for (const op of req.ops) {
               if ('add' in op) {
-                add.run(op.add[0], op.add[1]);
+                add.run(op.add[0], op.add[1], op.add[2]);
                 top = Math.max(top, op.add[0]);
               } else for (const id of op.remove) del.run(id);
             }
@@ -55,8 +81,9 @@ function main(): void {
           break;
         }
         case 'search': {
-          // A trigram query matches substrings case-insensitively, as IMAP SEARCH wants.
-          const phrase = '"' + req.query.replace(/"/g, '""') + '"';
+          // A trigram query matches substrings case-insensitively, as IMAP SEARCH wants; the
+          // column filter says where.
+          const phrase = (req.scope === 'body' ? 'body : ' : '{head body} : ') + '"' + req.query.replace(/"/g, '""') + '"';
           const ids = (match.all(phrase) as { rowid: number }[]).map((r) => r.rowid);
           port.postMessage({ seq: req.seq, ok: true, value: ids } satisfies SearchReply);
           break;
