@@ -25,27 +25,19 @@ const JOINED = 'messages m JOIN message_flags f USING (mailbox_id, uid)';
 
 /** "1,2,5" → [1, 2, 5] without a string or number per UID. */
 export function parseUidList(text: string): Uint32Array {
-  let n = text.length === 0 ? 0 : 1;
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 44) n++;
-  const out = new Uint32Array(n);
-  let k = 0;
-  let v = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 44) {
-      out[k++] = v;
-      v = 0;
-    } else v = v * 10 + (c - 48);
-  }
-  if (n > 0) out[k] = v;
-  return out;
+  return parseCommaList(text, Uint32Array);
 }
 
 /** "1,2,5" → numbers (any size a double holds exactly). */
 function parseNumberList(text: string): Float64Array {
+  return parseCommaList(text, Float64Array);
+}
+
+/** Parses group_concat output of non-negative integers straight into a typed array. */
+function parseCommaList<T extends Uint32Array | Float64Array>(text: string, Kind: new (n: number) => T): T {
   let n = text.length === 0 ? 0 : 1;
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 44) n++;
-  const out = new Float64Array(n);
+  const out = new Kind(n);
   let k = 0;
   let v = 0;
   for (let i = 0; i < text.length; i++) {
