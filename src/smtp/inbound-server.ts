@@ -72,7 +72,8 @@ export class InboundServer {
       disableReverseLookup: true,
       maxClients: opts.maxConnections,
       socketTimeout: opts.commandTimeoutMs,
-      closeTimeout: 30_000,
+      // close() first waits for messages being received and stored; idle clients then get 421.
+      closeTimeout: 3_000,
       logger: false,
       minVersion: 'TLSv1.2',
       ...(opts.tls ? { key: opts.tls.key, cert: opts.tls.cert } : {}),
