@@ -53,8 +53,8 @@ import type { DovecotEnv, ImapServer } from './lib/dovecot.ts';
 import { removeRunDir } from './lib/files.ts';
 import { ImapClient, existsOf, fetchCount, quote, searchCount } from './lib/imap-client.ts';
 import { MAILHAVEN_PASSWORD, startMailhaven } from './lib/mailhaven.ts';
-import { integer, usageOf } from './lib/options.ts';
-import { Prerequisite } from './lib/postfix.ts';
+import { exitOnHelp, integer, parseCommandLine, sidesOf } from './lib/options.ts';
+import { checkPrerequisites } from './lib/postfix.ts';
 import { median, percentile, printTable } from './lib/report.ts';
 import { RunningServers } from './lib/server.ts';
 import type { Mailbox } from './lib/server.ts';
@@ -98,15 +98,8 @@ function parseOptions(argv: string[], usage: () => string): Options {
     },
     strict: true,
   });
-  if (values.help) {
-    console.log(usage());
-    process.exit(0);
-  }
-  let sides: Side[] = ['mailhaven', 'dovecot'];
-  if (values.only !== undefined) {
-    if (values.only !== 'mailhaven' && values.only !== 'dovecot') throw new Error('--only: expected mailhaven or dovecot');
-    sides = [values.only];
-  }
+  exitOnHelp(values.help, usage);
+  const sides = sidesOf<Side>(values.only, ['mailhaven', 'dovecot'], ['mailhaven', 'dovecot']);
   const messages = values.messages !== undefined ? integer('messages', values.messages, 300) : values.quick ? 5000 : 100_000;
   return {
     sides,
@@ -537,25 +530,12 @@ function printResults(mh: Figures | undefined, dv: Figures | undefined, opts: Op
 }
 
 async function main(): Promise<number> {
-  const usage = (): string => usageOf(import.meta.url);
-  let opts: Options;
-  try {
-    opts = parseOptions(process.argv.slice(2), usage);
-  } catch (err) {
-    console.error(`${(err as Error).message}\n\n${usage()}`);
-    return 2;
-  }
+  const opts = parseCommandLine(import.meta.url, parseOptions);
+  if (opts === undefined) return 2;
   let env: DovecotEnv | undefined;
   if (opts.sides.includes('dovecot')) {
-    try {
-      env = dovecotEnv();
-    } catch (err) {
-      if (err instanceof Prerequisite) {
-        console.error(err.message);
-        return 2;
-      }
-      throw err;
-    }
+    env = checkPrerequisites(dovecotEnv);
+    if (env === undefined) return 2;
   }
   const t0 = performance.now();
   const corpus = makeCorpus(opts.messages, opts.seed, MAILBOX.address);

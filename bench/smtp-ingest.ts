@@ -44,10 +44,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { countFiles, removeRunDir, waitForFiles } from './lib/files.ts';
-import { parseOptions, usageOf } from './lib/options.ts';
+import { parseCommandLine, parseOptions } from './lib/options.ts';
 import type { Options, Side } from './lib/options.ts';
 import { startMailhaven } from './lib/mailhaven.ts';
-import { Prerequisite, postfixEnv, startPostfix } from './lib/postfix.ts';
+import { checkPrerequisites, postfixEnv, startPostfix } from './lib/postfix.ts';
 import type { PostfixEnv } from './lib/postfix.ts';
 import { printComparison, summarize } from './lib/report.ts';
 import type { Sample, Summary } from './lib/report.ts';
@@ -107,14 +107,8 @@ function summaries(results: Result[], concurrency: number): { mailhaven?: Summar
 }
 
 async function main(): Promise<number> {
-  const usage = (): string => usageOf(import.meta.url);
-  let opts: Options;
-  try {
-    opts = parseOptions(process.argv.slice(2), usage);
-  } catch (err) {
-    console.error(`${(err as Error).message}\n\n${usage()}`);
-    return 2;
-  }
+  const opts = parseCommandLine(import.meta.url, parseOptions);
+  if (opts === undefined) return 2;
   const source = findSmtpSource();
   if (!source) {
     console.error('smtp-source (Postfix\'s SMTP load generator) was not found in /usr/sbin, /usr/lib/postfix or PATH.\n'
@@ -123,15 +117,8 @@ async function main(): Promise<number> {
   }
   let env: PostfixEnv | undefined;
   if (opts.sides.includes('postfix')) {
-    try {
-      env = postfixEnv();
-    } catch (err) {
-      if (err instanceof Prerequisite) {
-        console.error(err.message);
-        return 2;
-      }
-      throw err;
-    }
+    env = checkPrerequisites(postfixEnv);
+    if (env === undefined) return 2;
   }
   try {
     if (fs.statfsSync(opts.tmp).type === TMPFS_MAGIC) {

@@ -7,11 +7,10 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { makeRunDir, removeRunDir } from './files.ts';
 import type { RunDirOptions } from './files.ts';
 import { IMAP_GREETING, freePort, waitForGreeting } from './port.ts';
-import { findProgram, idOf, pidAlive, run, stopPid, tailFile } from './proc.ts';
+import { findProgram, idOf, pidAlive, run, stopPid, tailFile, waitForPidFile } from './proc.ts';
 import { Prerequisite } from './postfix.ts';
 import type { Mailbox, Server } from './server.ts';
 
@@ -189,14 +188,7 @@ export async function startDovecot(env: DovecotEnv, mailbox: Mailbox, passwordHa
     if (r.error || r.status !== 0) {
       throw new Error(`dovecot -c ${conf} ${r.error ? r.error.message : `exited with ${r.status ?? r.signal}`}\n${tailFile(log)}`);
     }
-    const started = Date.now();
-    while (masterPid === undefined && Date.now() - started < 10_000) {
-      try {
-        masterPid = Number(fs.readFileSync(pidFile, 'utf8').trim()) || undefined;
-      } catch {
-        await sleep(50);
-      }
-    }
+    masterPid = await waitForPidFile(pidFile, 10_000);
     if (masterPid === undefined) throw new Error(`Dovecot wrote no ${pidFile}\n${tailFile(log)}`);
     await waitForGreeting(port, IMAP_GREETING, server, 15_000, 'Dovecot');
     return server;

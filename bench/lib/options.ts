@@ -31,6 +31,39 @@ export function usageOf(scriptUrl: string): string {
   return doc.split('\n').map((l) => l.replace(/^ \* ?/, '').replace(/^ \*$/, '')).join('\n').trim();
 }
 
+/**
+ * Parses a script's command line with `parse`, the usage text being the script's doc comment;
+ * on a bad option prints the error and the usage to stderr and returns undefined (exit status 2).
+ */
+export function parseCommandLine<O>(scriptUrl: string, parse: (argv: string[], usage: () => string) => O): O | undefined {
+  const usage = (): string => usageOf(scriptUrl);
+  try {
+    return parse(process.argv.slice(2), usage);
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${usage()}`);
+    return undefined;
+  }
+}
+
+/** On --help prints `usage` and exits. */
+export function exitOnHelp(help: boolean, usage: () => string): void {
+  if (help) {
+    console.log(usage());
+    process.exit(0);
+  }
+}
+
+/**
+ * The sides to run: all of `all` in that order, or the one --only names, which must be one of
+ * `choices` (else throws).
+ */
+export function sidesOf<S extends string>(only: string | undefined, choices: readonly S[], all: readonly S[]): S[] {
+  if (only === undefined) return [...all];
+  const side = choices.find((c) => c === only);
+  if (side === undefined) throw new Error(`--only: expected ${choices.join(' or ')}`);
+  return [side];
+}
+
 /** Parses the value of --`name` as an integer ≥ `min`, or throws. */
 export function integer(name: string, s: string, min: number): number {
   const n = Number(s);
@@ -78,17 +111,9 @@ export function parseOptions(argv: string[], usage: () => string): Options {
     },
     strict: true,
   });
-  if (values.help) {
-    console.log(usage());
-    process.exit(0);
-  }
-  let sides: Side[] = ['postfix', 'mailhaven'];
-  if (values.only !== undefined) {
-    if (values.only !== 'mailhaven' && values.only !== 'postfix') throw new Error('--only: expected mailhaven or postfix');
-    sides = [values.only];
-  }
+  exitOnHelp(values.help, usage);
   return {
-    sides,
+    sides: sidesOf<Side>(values.only, ['mailhaven', 'postfix'], ['postfix', 'mailhaven']),
     concurrencies: values.concurrency.split(',').map((s) => integer('concurrency', s.trim(), 1)),
     messages: values.messages === undefined ? (c) => DEFAULT_MESSAGES[c] ?? 4000 : perConcurrency('messages', values.messages),
     size: integer('size', values.size, 1),

@@ -6,15 +6,30 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { makeRunDir, removeRunDir } from './files.ts';
 import type { RunDirOptions } from './files.ts';
 import { SMTP_GREETING, freePort, waitForGreeting } from './port.ts';
-import { findProgram, idOf, pidAlive, run, stopPid, tailFile } from './proc.ts';
+import { findProgram, idOf, pidAlive, run, stopPid, tailFile, waitForPidFile } from './proc.ts';
 import type { Mailbox, MaildirServer } from './server.ts';
 
 /** Something the benchmark needs is missing (exit status 2); the message says what to do. */
 export class Prerequisite extends Error {}
+
+/**
+ * Runs a side's prerequisite check (`find`, e.g. postfixEnv) and returns what it found; if
+ * something is missing (Prerequisite) prints what to do and returns undefined (exit status 2).
+ */
+export function checkPrerequisites<T>(find: () => T): T | undefined {
+  try {
+    return find();
+  } catch (err) {
+    if (err instanceof Prerequisite) {
+      console.error(err.message);
+      return undefined;
+    }
+    throw err;
+  }
+}
 
 /** The installed Postfix and the users it runs and delivers as. */
 export interface PostfixEnv {
@@ -148,14 +163,7 @@ export async function startPostfix(env: PostfixEnv, mailbox: Mailbox, dirs: RunD
     } catch (err) {
       throw new Error(`${(err as Error).message}\n${tailFile(log)}`, { cause: err });
     }
-    const started = Date.now();
-    while (masterPid === undefined && Date.now() - started < 10_000) {
-      try {
-        masterPid = Number(fs.readFileSync(pidFile, 'utf8').trim()) || undefined;
-      } catch {
-        await sleep(50);
-      }
-    }
+    masterPid = await waitForPidFile(pidFile, 10_000);
     if (masterPid === undefined) throw new Error(`Postfix wrote no ${pidFile}\n${tailFile(log)}`);
     await waitForGreeting(port, SMTP_GREETING, server, 15_000, 'Postfix');
     return server;

@@ -83,6 +83,23 @@ export async function stopPid(pid: number, opts: StopOptions): Promise<void> {
   for (let i = 0; i < 100 && pidAlive(pid); i++) await sleep(50);
 }
 
+/**
+ * Waits up to `timeoutMs` for a daemon's PID file and returns the PID in it, or undefined if
+ * none appeared in time.
+ */
+export async function waitForPidFile(pidFile: string, timeoutMs: number): Promise<number | undefined> {
+  let pid: number | undefined;
+  const started = Date.now();
+  while (pid === undefined && Date.now() - started < timeoutMs) {
+    try {
+      pid = Number(fs.readFileSync(pidFile, 'utf8').trim()) || undefined;
+    } catch {
+      await sleep(50);
+    }
+  }
+  return pid;
+}
+
 /** Sends a signal; a process that has already gone is not an error. */
 function signal(pid: number, sig: NodeJS.Signals): void {
   try {
