@@ -1,6 +1,7 @@
 // Opens the one SQLite file everything lives in. WAL lets the CLI write (add a user) while the
 // server reads; synchronous=NORMAL is safe against process crashes, and durability against
-// power loss comes from the fsynced Maildir files the index can be rebuilt from.
+// power loss comes from the fsynced Maildir files the index can be rebuilt from. Reads go
+// through a memory map (FETCH of scattered messages touches one page per row).
 import { DatabaseSync } from 'node:sqlite';
 
 export type Db = DatabaseSync;
@@ -12,6 +13,7 @@ export function openDatabase(file: string): Db {
     PRAGMA synchronous = NORMAL;
     PRAGMA foreign_keys = ON;
     PRAGMA busy_timeout = 5000;
+    PRAGMA mmap_size = 268435456;
     CREATE TABLE IF NOT EXISTS schema_versions (module TEXT PRIMARY KEY, version INTEGER NOT NULL);
   `);
   return db;

@@ -23,6 +23,8 @@ export type FetchRecord = {
   envelope: ImapEnvelope;
   body: BodyPart;
   dataOffset: number;
+  /** Ready wire text of ENVELOPE, BODY, BODYSTRUCTURE (non-UTF-8 form), when the index has it. */
+  wire?: { envelope: string; body: string; bodyStructure: string } | null;
 };
 
 export type FetchContext = { utf8: boolean; loadContent: () => Promise<Buffer> };
@@ -130,7 +132,9 @@ function writeData(line: ResponseLine, data: Buffer | null, binary: boolean): vo
 }
 
 /** Strings from mime/imap-format are UTF-8 text; ResponseLine.raw takes one char per byte. */
-const rawUtf8 = (s: string): string => Buffer.from(s, 'utf8').toString('latin1');
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\x00-\x7f]*$/;
+const rawUtf8 = (s: string): string => (ASCII.test(s) ? s : Buffer.from(s, 'utf8').toString('latin1'));
 
 /**
  * The parenthesised FETCH data for one message, e.g. `(UID 7 FLAGS (\Seen) BODY[] {12}\r\n…)`,
@@ -141,6 +145,8 @@ export async function fetchItems(rec: FetchRecord, items: readonly FetchItem[], 
   let content: Promise<Buffer> | null = null;
   const file = (): Promise<Buffer> => (content ??= ctx.loadContent());
   const line = new ResponseLine({ utf8: ctx.utf8 });
+  // The stored wire text is the non-UTF-8 form; a UTF8=ACCEPT session formats afresh.
+  const wire = ctx.utf8 ? null : rec.wire;
   line.raw('(');
   let first = true;
   for (const item of items) {
@@ -166,13 +172,13 @@ export async function fetchItems(rec: FetchRecord, items: readonly FetchItem[], 
         line.raw(`MODSEQ (${rec.modSeq})`);
         break;
       case 'ENVELOPE':
-        line.raw('ENVELOPE ' + rawUtf8(formatEnvelope(rec.envelope, ctx.utf8)));
+        line.raw('ENVELOPE ' + rawUtf8(wire?.envelope ?? formatEnvelope(rec.envelope, ctx.utf8)));
         break;
       case 'BODY':
-        line.raw('BODY ' + rawUtf8(formatBodyStructure(rec.body, false, ctx.utf8)));
+        line.raw('BODY ' + rawUtf8(wire?.body ?? formatBodyStructure(rec.body, false, ctx.utf8)));
         break;
       case 'BODYSTRUCTURE':
-        line.raw('BODYSTRUCTURE ' + rawUtf8(formatBodyStructure(rec.body, true, ctx.utf8)));
+        line.raw('BODYSTRUCTURE ' + rawUtf8(wire?.bodyStructure ?? formatBodyStructure(rec.body, true, ctx.utf8)));
         break;
       case 'EMAILID': // RFC 8474 ids are not kept yet: nil is the honest answer
       case 'THREADID':

@@ -139,7 +139,12 @@ export type MessageRecord = MessageMeta & {
   body: BodyPart;
   /** Where the message as received starts in the file (after per-recipient headers). */
   dataOffset: number;
+  /** ENVELOPE, BODY and BODYSTRUCTURE as IMAP wire text in the non-UTF-8 form of
+   *  mime/imap-format.ts, when the index keeps them (null: format from envelope and body). */
+  wire?: MessageWire | null;
 };
+
+export type MessageWire = { envelope: string; body: string; bodyStructure: string };
 
 export type AppendInput = MessageInput & { flags: readonly string[] };
 export type AppendResult = { mailboxId: number; uidValidity: number; uids: number[] };

@@ -52,6 +52,57 @@ async function fetchMeta(s: Session, uids: readonly number[], items: readonly Fe
   return found < uids.length ? expungeIssued() : ok('FETCH completed');
 }
 
+const CRLF = Buffer.from('\r\n');
+const SMALL = 16 * 1024;
+const FLUSH_AT = 64 * 1024;
+
+/** Response bytes gathered into few socket writes: small chunks are joined into one buffer,
+ *  large ones (literals) go as they are; written with backpressure every FLUSH_AT bytes. */
+class Outbox {
+  private readonly s: Session;
+  private small: Buffer[] = [];
+  private smallBytes = 0;
+  private ready: Buffer[] = [];
+  private bytes = 0;
+  constructor(s: Session) {
+    this.s = s;
+  }
+
+  async add(head: Buffer, data: readonly Buffer[], tail: Buffer): Promise<void> {
+    this.push(head);
+    for (const b of data) this.push(b);
+    this.push(tail);
+    if (this.bytes >= FLUSH_AT) await this.flush();
+  }
+
+  private push(b: Buffer): void {
+    this.bytes += b.length;
+    if (b.length < SMALL) {
+      this.small.push(b);
+      this.smallBytes += b.length;
+      return;
+    }
+    this.join();
+    this.ready.push(b);
+  }
+
+  private join(): void {
+    if (this.small.length === 0) return;
+    this.ready.push(this.small.length === 1 ? this.small[0] : Buffer.concat(this.small, this.smallBytes));
+    this.small = [];
+    this.smallBytes = 0;
+  }
+
+  async flush(): Promise<void> {
+    this.join();
+    if (this.ready.length === 0) return;
+    const chunks = this.ready;
+    this.ready = [];
+    this.bytes = 0;
+    await this.s.send(chunks);
+  }
+}
+
 // RFC 9051 §7.1 EXPUNGEISSUED: the client hears of the expunge at its next NOOP.
 const expungeIssued = (): Reply => ok('FETCH completed; some messages were expunged meanwhile', 'EXPUNGEISSUED');
 
@@ -72,6 +123,7 @@ export const fetch: Handler<'FETCH'> = {
     }
     if (items.every((i) => META_ONLY.has(i.item))) return fetchMeta(s, uids, items);
     const needsFile = fetchNeedsContent(items);
+    const out = new Outbox(s);
     let missing = false;
     for (let i = 0; i < uids.length; i += BATCH) {
       const records = await store.messageRecords(view.mailbox.id, uids.slice(i, i + BATCH));
@@ -82,8 +134,10 @@ export const fetch: Handler<'FETCH'> = {
         // The client hears of flag changes by others here, so that pending update is done.
         if (items.some((i) => i.item === 'FLAGS')) view.told(rec.uid, rec.modSeq);
         let content: Buffer | null = null;
+        // Not a spread copy: the record's envelope and body are parsed only when read.
+        rec.flags = s.flagsFor(rec.uid, rec.flags);
         try {
-          const data = await fetchItems({ ...rec, flags: s.flagsFor(rec.uid, rec.flags) }, items, {
+          const data = await fetchItems(rec, items, {
             utf8: s.utf8,
             loadContent: async () => {
               content ??= await store.readMessage(account, view.mailbox.id, rec.uid);
@@ -91,13 +145,17 @@ export const fetch: Handler<'FETCH'> = {
               return content;
             },
           });
-          await s.send([Buffer.from(`* ${seq} FETCH `), ...data, Buffer.from('\r\n')]);
+          await out.add(Buffer.from(`* ${seq} FETCH `), data, CRLF);
         } catch (e) {
-          if (e instanceof FetchError) return no(e.message, e.code);
+          if (e instanceof FetchError) {
+            await out.flush();
+            return no(e.message, e.code);
+          }
           if (!needsFile) throw e;
           missing = true;
         }
       }
+      await out.flush();
     }
     if (missing) return expungeIssued();
     return ok('FETCH completed');

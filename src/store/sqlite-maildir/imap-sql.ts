@@ -6,7 +6,15 @@ import type { MailboxRow } from './index-writer.ts';
 
 export type MetaRow = { id: number; uid: number; modseq: number; flags: number; keywords: string | null; size: number; file: string; data_offset: number };
 export type FlagRow = { uid: number; modseq: number; flags: number; keywords: string | null };
-export type RecordRow = MetaRow & { internal_date: number; envelope: string; body: string };
+export type RecordRow = MetaRow & {
+  internal_date: number;
+  envelope: string;
+  body: string;
+  /** IMAP wire text, NULL in rows written before schema step 3. */
+  envelope_imap: string | null;
+  body_imap: string | null;
+  bodystructure_imap: string | null;
+};
 
 /** Sorted UIDs as [low, high] runs, so a query per run replaces a query per message.
  *  Unsorted or repeated UIDs are dropped. */
@@ -93,8 +101,19 @@ export class ImapSql {
       ),
       metasIn: db.prepare(`SELECT id, uid, f.modseq, f.flags, f.keywords, size, file, data_offset FROM ${JOINED} WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid`),
       recordsIn: db.prepare(
-        `SELECT id, uid, f.modseq, f.flags, f.keywords, size, internal_date, envelope, body, data_offset, file
+        `SELECT id, uid, f.modseq, f.flags, f.keywords, size, internal_date, envelope, body, data_offset, file,
+           envelope_imap, body_imap, bodystructure_imap
          FROM ${JOINED} WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid`,
+      ),
+      // Many runs (a FETCH of scattered messages): one query over the runs as a JSON array of
+      // [low, high] pairs, in order, rather than one query per run.
+      recordsInRuns: db.prepare(
+        `SELECT m.id, m.uid, f.modseq, f.flags, f.keywords, m.size, m.internal_date, m.envelope, m.body, m.data_offset, m.file,
+           m.envelope_imap, m.body_imap, m.bodystructure_imap
+         FROM json_each(?2) r
+         CROSS JOIN messages m ON m.mailbox_id = ?1 AND m.uid BETWEEN r.value ->> 0 AND r.value ->> 1
+         CROSS JOIN message_flags f ON f.mailbox_id = m.mailbox_id AND f.uid = m.uid
+         ORDER BY r.key, m.uid`,
       ),
       fileOf: db.prepare('SELECT file FROM messages WHERE mailbox_id = ? AND uid = ?'),
       counts: db.prepare(
@@ -115,9 +134,11 @@ export class ImapSql {
       ),
       copyRow: db.prepare(
         `INSERT INTO messages (mailbox_id, uid, modseq, flags, keywords, internal_date, size, file, data_offset,
-           envelope, body, sent_date, subject, addr_from, addr_to, addr_cc, addr_bcc, message_id)
+           envelope, body, sent_date, subject, addr_from, addr_to, addr_cc, addr_bcc, message_id,
+           envelope_imap, body_imap, bodystructure_imap)
          SELECT ?1, ?2, ?3, ?4, ?5, internal_date, size, ?6, data_offset,
-           envelope, body, sent_date, subject, addr_from, addr_to, addr_cc, addr_bcc, message_id
+           envelope, body, sent_date, subject, addr_from, addr_to, addr_cc, addr_bcc, message_id,
+           envelope_imap, body_imap, bodystructure_imap
          FROM messages WHERE id = ?7 RETURNING id`,
       ),
       copyFlags: db.prepare('INSERT INTO message_flags (mailbox_id, uid, modseq, flags, keywords) VALUES (?, ?, ?, ?, ?)'),
@@ -209,7 +230,9 @@ export class ImapSql {
   }
 
   records(mailboxId: number, uids: readonly number[]): RecordRow[] {
-    return this.inRuns(this.q.recordsIn, mailboxId, uids) as RecordRow[];
+    const runs = uidRuns(uids);
+    if (runs.length <= 4) return runs.flatMap(([lo, hi]) => this.q.recordsIn.all(mailboxId, lo, hi) as RecordRow[]);
+    return this.q.recordsInRuns.all(mailboxId, JSON.stringify(runs)) as RecordRow[];
   }
 
   fileOf(mailboxId: number, uid: number): string | null {

@@ -279,14 +279,27 @@ export class SqliteMaildirStore implements MessageStore {
   }
 
   async messageRecords(mailboxId: number, uids: readonly number[]): Promise<MessageRecord[]> {
-    return this.sql.records(mailboxId, uids).map((r) => ({
-      ...toMeta(r),
-      internalDate: new Date(r.internal_date),
-      size: r.size,
-      envelope: JSON.parse(r.envelope) as MessageRecord['envelope'],
-      body: JSON.parse(r.body) as MessageRecord['body'],
-      dataOffset: r.data_offset,
-    }));
+    // envelope and body are parsed from their JSON when first read: FETCH of ENVELOPE or
+    // BODYSTRUCTURE takes the ready wire text and never needs them.
+    return this.sql.records(mailboxId, uids).map((r): MessageRecord => {
+      let envelope: MessageRecord['envelope'] | undefined;
+      let body: MessageRecord['body'] | undefined;
+      return {
+        ...toMeta(r),
+        internalDate: new Date(r.internal_date),
+        size: r.size,
+        get envelope() {
+          return (envelope ??= JSON.parse(r.envelope) as MessageRecord['envelope']);
+        },
+        get body() {
+          return (body ??= JSON.parse(r.body) as MessageRecord['body']);
+        },
+        dataOffset: r.data_offset,
+        wire: r.envelope_imap === null || r.body_imap === null || r.bodystructure_imap === null
+          ? null
+          : { envelope: r.envelope_imap, body: r.body_imap, bodyStructure: r.bodystructure_imap },
+      };
+    });
   }
 
   async readMessage(account: AccountRef, mailboxId: number, uid: number): Promise<Buffer | null> {

@@ -59,6 +59,12 @@ export const STORE_MIGRATIONS = [
    END;
    ALTER TABLE mailboxes ADD COLUMN recent_uid INTEGER NOT NULL DEFAULT 1;
    UPDATE mailboxes SET recent_uid = uidnext;`,
+  // 3: ENVELOPE, BODY and BODYSTRUCTURE as IMAP wire text (the non-UTF-8 form of
+  // mime/imap-format.ts), written once at delivery, so FETCH neither parses the JSON nor
+  // formats. Rows from before stay NULL and are formatted from the JSON.
+  `ALTER TABLE messages ADD COLUMN envelope_imap TEXT;
+   ALTER TABLE messages ADD COLUMN body_imap TEXT;
+   ALTER TABLE messages ADD COLUMN bodystructure_imap TEXT;`,
 ];
 
 /** System flags as bits, so STORE on many messages is one UPDATE. RFC 9051 §2.3.2. */

@@ -1,0 +1,73 @@
+// FETCH's ready wire text: ENVELOPE, BODY and BODYSTRUCTURE formatted once at delivery and kept
+// in the index must equal what formatting the stored JSON gives, rows from before schema step 3
+// (NULL wire text) still answer, COPY keeps the text, and scattered UIDs come back in order.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { fetchItems } from '../../src/imap/fetch-response.ts';
+import { formatBodyStructure, formatEnvelope } from '../../src/mime/imap-format.ts';
+import { parseMessage } from '../../src/mime/parse-message.ts';
+import type { AccountRef, MessageRecord } from '../../src/store/store.ts';
+import { startTestServer, type TestServer } from '../harness/server.ts';
+
+const nested = Buffer.from(
+  'From: "Zoë Q" <zoe@b.test>\r\nTo: a@b.test, "Team" <team@b.test>\r\nSubject: =?UTF-8?Q?caf=C3=A9?= r\u00e9sum\u00e9\r\n' +
+  'Date: Mon, 2 Feb 2026 10:00:00 +0000\r\nMessage-ID: <n1@b.test>\r\nMIME-Version: 1.0\r\n' +
+  'Content-Type: multipart/mixed; boundary="XX"\r\n\r\n' +
+  '--XX\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nhello\r\n' +
+  '--XX\r\nContent-Type: message/rfc822\r\nContent-Disposition: attachment; filename="fwd.eml"\r\n\r\n' +
+  'From: c@d.test\r\nSubject: inner\r\n\r\ninner body\r\n' +
+  '--XX--\r\n',
+  'utf8',
+);
+const plain = (i: number) => Buffer.from(`Subject: m${i}\r\nFrom: a@b.test\r\n\r\nbody ${i}\r\n`);
+const input = (content: Buffer) => ({ content, parsed: parseMessage(content), internalDate: new Date('2026-01-02T03:04:05Z'), flags: [] as string[] });
+
+const ITEMS = [{ item: 'ENVELOPE' }, { item: 'BODY' }, { item: 'BODYSTRUCTURE' }] as const;
+const text = async (rec: MessageRecord, utf8: boolean) =>
+  Buffer.concat(await fetchItems(rec, ITEMS, { utf8, loadContent: () => Promise.reject(new Error('no file needed')) })).toString('latin1');
+
+describe('FETCH wire text in the index', () => {
+  let t: TestServer;
+  let acc: AccountRef;
+  before(async () => {
+    t = await startTestServer();
+    await t.addDomain('b.test');
+    const id = await t.addUser('a@b.test');
+    acc = { id, local: 'a', domain: 'b.test' };
+  });
+  after(() => t.stop());
+
+  it('is what formatting the JSON gives, and rows without it are formatted', async () => {
+    const store = t.server.services.store;
+    const { mailboxId, uids } = await store.append(acc, 'INBOX', [input(nested)]);
+    const [rec] = await store.messageRecords(mailboxId, uids);
+    assert.ok(rec.wire);
+    assert.equal(rec.wire.envelope, formatEnvelope(rec.envelope));
+    assert.equal(rec.wire.body, formatBodyStructure(rec.body, false));
+    assert.equal(rec.wire.bodyStructure, formatBodyStructure(rec.body, true));
+    const withWire = await text(rec, false);
+    assert.equal(withWire, await text({ ...rec, wire: null }, false));
+    // UTF8=ACCEPT does not take the stored (non-UTF-8) form.
+    assert.equal(await text(rec, true), await text({ ...rec, wire: null }, true));
+
+    const copied = await store.copy(acc, mailboxId, uids, 'INBOX');
+    const [copy] = await store.messageRecords(mailboxId, copied.destUids);
+    assert.deepEqual(copy.wire, rec.wire);
+
+    t.server.services.db.prepare('UPDATE messages SET envelope_imap = NULL, body_imap = NULL, bodystructure_imap = NULL WHERE mailbox_id = ?').run(mailboxId);
+    const [old] = await store.messageRecords(mailboxId, uids);
+    assert.equal(old.wire, null);
+    assert.equal(await text(old, false), withWire);
+  });
+
+  it('returns scattered UIDs in order, the missing left out', async () => {
+    const store = t.server.services.store;
+    const { mailboxId, uids } = await store.append(acc, 'Archive', Array.from({ length: 30 }, (_, i) => input(plain(i))));
+    await store.setFlags(mailboxId, [uids[7]], 'add', ['\\Deleted']);
+    await store.expunge(acc, mailboxId, [uids[7]]);
+    const want = [uids[1], uids[3], uids[4], uids[5], uids[7], uids[9], uids[12], uids[20], uids[29]];
+    const recs = await store.messageRecords(mailboxId, want);
+    assert.deepEqual(recs.map((r) => r.uid), want.filter((u) => u !== uids[7]));
+    assert.deepEqual(recs.map((r) => r.envelope.subject), ['m1', 'm3', 'm4', 'm5', 'm9', 'm12', 'm20', 'm29']);
+  });
+});
