@@ -1,14 +1,9 @@
 // Durability: kill -9 the server while 50 clients send 1,000 messages; after a restart every
 // message that got a 250 is in a Maildir and in the index.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import { after, describe, it } from 'node:test';
-import { silentLogger } from '../../src/core/logger.ts';
-import { hashPassword } from '../../src/directory/passwords.ts';
-import { openServices } from '../../src/main.ts';
-import { spawnServer } from '../harness/process.ts';
+import { seedDataDir, spawnServer } from '../harness/process.ts';
 import { startTestServer } from '../harness/server.ts';
 import { RawSmtp } from '../harness/smtp-client.ts';
 
@@ -17,12 +12,7 @@ describe('crash safety', () => {
   after(() => rm(dir, { recursive: true, force: true }));
 
   it('keeps every acknowledged message across kill -9', { timeout: 120_000 }, async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'mailhaven-crash-'));
-    const s = openServices(dir, silentLogger());
-    await s.directory.addDomain('crash.test');
-    const acc = await s.directory.addAccount({ local: 'box', domain: 'crash.test', passwordHash: await hashPassword('x'), quota: 0 });
-    await s.store.createAccount(acc);
-    await s.close();
+    dir = await seedDataDir('mailhaven-crash-', 'box@crash.test');
 
     const proc = await spawnServer(dir);
     const acked = new Set<number>();

@@ -1,14 +1,10 @@
 // What an operator relies on: one JSON log line per connection, rejected command and message,
 // tied together by the session id; LMTP on a Unix socket; a clean shutdown on SIGTERM.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { silentLogger } from '../../src/core/logger.ts';
-import { hashPassword } from '../../src/directory/passwords.ts';
-import { openServices } from '../../src/main.ts';
-import { spawnServer } from '../harness/process.ts';
+import { seedDataDir, spawnServer } from '../harness/process.ts';
 import { RawSmtp } from '../harness/smtp-client.ts';
 import net from 'node:net';
 
@@ -19,12 +15,7 @@ describe('logs and lifecycle', () => {
   after(() => rm(dir, { recursive: true, force: true }));
 
   it('logs connections, rejections and messages with ids, serves LMTP on a socket, stops cleanly', { timeout: 60_000 }, async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'mailhaven-logs-'));
-    const s = openServices(dir, silentLogger());
-    await s.directory.addDomain('log.test');
-    const acc = await s.directory.addAccount({ local: 'ops', domain: 'log.test', passwordHash: await hashPassword('x'), quota: 0 });
-    await s.store.createAccount(acc);
-    await s.close();
+    dir = await seedDataDir('mailhaven-logs-', 'ops@log.test');
 
     const proc = await spawnServer(dir, '[lmtp]\nenabled = true\nsocket = "lmtp.sock"\n');
     try {

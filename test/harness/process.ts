@@ -1,8 +1,12 @@
 // Runs `mailhaven serve` as a child process (for tests that must kill it), and waits for its
 // "listening" log lines to learn the ephemeral ports.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { silentLogger } from '../../src/core/logger.ts';
+import { hashPassword } from '../../src/directory/passwords.ts';
+import { openServices } from '../../src/main.ts';
 import { CLI } from './cli.ts';
 
 export type ServerProcess = { child: ChildProcess; ports: Record<string, number>; output: () => string };
@@ -41,4 +45,16 @@ export async function spawnServer(dataDir: string, extraToml = ''): Promise<Serv
     child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
   });
   return { child, ports, output: () => out };
+}
+
+/** A fresh data directory with one domain and one account, made before any server runs. */
+export async function seedDataDir(prefix: string, address: string): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  const s = openServices(dir, silentLogger());
+  const [local, domain] = address.split('@');
+  await s.directory.addDomain(domain);
+  const acc = await s.directory.addAccount({ local, domain, passwordHash: await hashPassword('x'), quota: 0 });
+  await s.store.createAccount(acc);
+  await s.close();
+  return dir;
 }

@@ -2,7 +2,7 @@
 // once. Callers run writes inside a transaction.
 import type { StatementSync } from 'node:sqlite';
 import type { Db } from '../../db/sqlite.ts';
-import type { MailboxRow } from './index-writer.ts';
+import type { IndexWriter, MailboxRow } from './index-writer.ts';
 
 export type MetaRow = { id: number; uid: number; modseq: number; flags: number; keywords: string | null; size: number; file: string; data_offset: number };
 export type FlagRow = { uid: number; modseq: number; flags: number; keywords: string | null };
@@ -61,8 +61,11 @@ function parseCommaList<T extends Uint32Array | Float64Array>(text: string, Kind
 
 export class ImapSql {
   private readonly q;
+  /** UID allocation and expunge bookkeeping have one owner, the IndexWriter. */
+  private readonly index: IndexWriter;
 
-  constructor(db: Db) {
+  constructor(db: Db, index: IndexWriter) {
+    this.index = index;
     this.q = {
       mailboxById: db.prepare('SELECT * FROM mailboxes WHERE id = ?'),
       metasAfter: db.prepare(`SELECT id, uid, f.modseq, f.flags, f.keywords, size, file, data_offset FROM ${JOINED} WHERE mailbox_id = ? AND uid > ? ORDER BY uid`),
@@ -121,17 +124,6 @@ export class ImapSql {
       ),
       setFlags: db.prepare('UPDATE message_flags SET flags = ?, keywords = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?'),
       nextModSeq: db.prepare('UPDATE mailboxes SET highestmodseq = highestmodseq + 1 WHERE id = ? RETURNING highestmodseq AS modseq'),
-      shrink: db.prepare(
-        `UPDATE mailboxes SET highestmodseq = highestmodseq + 1, message_count = message_count - ?, total_size = total_size - ?
-         WHERE id = ? RETURNING highestmodseq AS modseq`,
-      ),
-      deleteMessage: db.prepare('DELETE FROM messages WHERE id = ?'),
-      remember: db.prepare('INSERT OR REPLACE INTO expunged (mailbox_id, uid, modseq) VALUES (?, ?, ?)'),
-      grow: db.prepare(
-        `UPDATE mailboxes SET uidnext = uidnext + 1, highestmodseq = highestmodseq + 1,
-           message_count = message_count + 1, total_size = total_size + ?
-         WHERE id = ? RETURNING uidnext - 1 AS uid, highestmodseq AS modseq`,
-      ),
       copyRow: db.prepare(
         `INSERT INTO messages (mailbox_id, uid, modseq, flags, keywords, internal_date, size, file, data_offset,
            envelope, body, sent_date, subject, addr_from, addr_to, addr_cc, addr_bcc, message_id,
@@ -277,19 +269,9 @@ export class ImapSql {
     return { from: r.recent_uid, to: r.uidnext };
   }
 
-  /** Deletes the rows as an expunge, remembering their UIDs; returns the MODSEQ it took. */
-  removeMessages(mailboxId: number, rows: readonly MetaRow[]): number {
-    const { modseq } = this.q.shrink.get(rows.length, rows.reduce((n, r) => n + r.size, 0), mailboxId) as { modseq: number };
-    for (const r of rows) {
-      this.q.deleteMessage.run(r.id);
-      this.q.remember.run(mailboxId, r.uid, modseq);
-    }
-    return modseq;
-  }
-
   /** A copy of message `sourceId` as the next UID of `mailboxId`, its file at `file`. */
   copyMessage(mailboxId: number, source: MetaRow, file: string): { id: number; uid: number; modSeq: number } {
-    const { uid, modseq } = this.q.grow.get(source.size, mailboxId) as { uid: number; modseq: number };
+    const { uid, modseq } = this.index.allocateUid(mailboxId, source.size);
     const { id } = this.q.copyRow.get(mailboxId, uid, modseq, source.flags, source.keywords, file, source.id) as { id: number };
     this.q.copyFlags.run(mailboxId, uid, modseq, source.flags, source.keywords);
     return { id, uid, modSeq: modseq };

@@ -71,6 +71,12 @@ export class IndexWriter {
       ),
       insertFlags: db.prepare('INSERT INTO message_flags (mailbox_id, uid, modseq, flags, keywords) VALUES (?, ?, ?, ?, ?)'),
       usage: db.prepare('SELECT coalesce(sum(total_size), 0) AS n FROM mailboxes WHERE account_id = ?'),
+      shrink: db.prepare(
+        `UPDATE mailboxes SET highestmodseq = highestmodseq + 1, message_count = message_count - ?, total_size = total_size - ?
+         WHERE id = ? RETURNING highestmodseq AS modseq`,
+      ),
+      deleteMessage: db.prepare('DELETE FROM messages WHERE id = ?'),
+      remember: db.prepare('INSERT OR REPLACE INTO expunged (mailbox_id, uid, modseq) VALUES (?, ?, ?)'),
       files: db.prepare('SELECT id, uid, file, size FROM messages WHERE mailbox_id = ?'),
     };
   }
@@ -96,9 +102,17 @@ export class IndexWriter {
     return (this.q.usage.get(accountId) as { n: number }).n;
   }
 
+  /**
+   * The next UID and MODSEQ of a mailbox, counting a new message of `size` bytes. The only place
+   * UIDs are handed out: inside the commit, so they ascend in commit order. Call in a transaction.
+   */
+  allocateUid(mailboxId: number, size: number): { uid: number; modseq: number } {
+    return this.q.bump.get(size, mailboxId) as { uid: number; modseq: number };
+  }
+
   /** Assigns the next UID and MODSEQ and writes the row; call inside a transaction. */
   insertMessage(mailboxId: number, m: NewMessage): { id: number; uid: number; modSeq: number } {
-    const { uid, modseq } = this.q.bump.get(m.size, mailboxId) as { uid: number; modseq: number };
+    const { uid, modseq } = this.allocateUid(mailboxId, m.size);
     const p = m.parsed;
     const { id } = this.q.insertMessage.get(
       mailboxId, uid, modseq, m.flags, m.keywords, m.internalDate, m.size, m.file, m.dataOffset,
@@ -114,18 +128,18 @@ export class IndexWriter {
     return this.q.files.all(mailboxId) as { id: number; uid: number; file: string; size: number }[];
   }
 
-  /** Removes rows whose files are gone, as an expunge: the UIDs are remembered for QRESYNC. */
-  dropMessages(mailboxId: number, rows: { id: number; uid: number; size: number }[]): void {
-    if (rows.length === 0) return;
-    const { modseq } = this.db
-      .prepare('UPDATE mailboxes SET highestmodseq = highestmodseq + 1, message_count = message_count - ?, total_size = total_size - ? WHERE id = ? RETURNING highestmodseq AS modseq')
-      .get(rows.length, rows.reduce((n, r) => n + r.size, 0), mailboxId) as { modseq: number };
-    const del = this.db.prepare('DELETE FROM messages WHERE id = ?');
-    const exp = this.db.prepare('INSERT OR REPLACE INTO expunged (mailbox_id, uid, modseq) VALUES (?, ?, ?)');
+  /**
+   * Deletes rows as an expunge (IMAP EXPUNGE, or files gone from the Maildir): one new MODSEQ,
+   * counters adjusted, UIDs remembered for QRESYNC. Returns that MODSEQ; call in a transaction.
+   */
+  removeMessages(mailboxId: number, rows: readonly { id: number; uid: number; size: number }[]): number {
+    if (rows.length === 0) return 0;
+    const { modseq } = this.q.shrink.get(rows.length, rows.reduce((n, r) => n + r.size, 0), mailboxId) as { modseq: number };
     for (const r of rows) {
-      del.run(r.id);
-      exp.run(mailboxId, r.uid, modseq);
+      this.q.deleteMessage.run(r.id);
+      this.q.remember.run(mailboxId, r.uid, modseq);
     }
+    return modseq;
   }
 
   updateFile(id: number, file: string): void {

@@ -133,7 +133,7 @@ export async function expunge(
   const { rows, modSeq } = transaction(ctx.db, () => {
     const all = uids === undefined ? ctx.sql.metasAfter(mailboxId, 0) : ctx.sql.metas(mailboxId, uids);
     const rows = all.filter(pick);
-    return { rows, modSeq: rows.length > 0 ? ctx.sql.removeMessages(mailboxId, rows) : 0 };
+    return { rows, modSeq: rows.length > 0 ? ctx.index.removeMessages(mailboxId, rows) : 0 };
   });
   if (rows.length === 0) return [];
   const dir = path.join(accountRoot(ctx.mailRoot, account), mb.dir);

@@ -72,7 +72,7 @@ export class SqliteMaildirStore implements MessageStore {
     this.index = new IndexWriter(this.db);
     this.commits = new GroupCommit(this.db);
     this.searchFile = opts.searchFile;
-    this.sql = new ImapSql(this.db);
+    this.sql = new ImapSql(this.db, this.index);
     this.ctx = {
       db: this.db,
       index: this.index,

@@ -79,7 +79,7 @@ export async function reconcileMailbox(
     onDisk.delete(base);
   }
   transaction(db, () => {
-    index.dropMessages(mb.id, gone);
+    index.removeMessages(mb.id, gone);
     for (const m of moved) index.updateFile(m.id, m.file);
   });
   search.remove(gone.map((g) => g.id));
