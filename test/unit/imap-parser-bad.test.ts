@@ -1,19 +1,11 @@
 // Commands that must be refused with a tagged BAD (or NO [BADCHARSET]): the grammar is strict
 // (RFC 9051 §9: SP is exactly one space, no extra arguments, numbers in range).
 import { test } from 'node:test';
+import { parseLine } from '../harness/imap-parse.ts';
 import assert from 'node:assert/strict';
-import { CommandReader } from '../../src/imap/reader.ts';
-import { parseCommand, type ParseError, type ParseOptions } from '../../src/imap/parser.ts';
+import type { ParseError } from '../../src/imap/parser.ts';
 
-function parse(text: string | Buffer, options?: ParseOptions): unknown {
-  const r = new CommandReader();
-  r.feed(Buffer.concat([Buffer.from(text), Buffer.from('\r\n')]));
-  for (let e = r.next(); e !== undefined; e = r.next()) {
-    if (e.type === 'continue') r.accept();
-    else if (e.type === 'command') return parseCommand(e.command, options);
-  }
-  return assert.fail('no command');
-}
+const parse = parseLine;
 
 /** [command, tag in the reply, words the reason mentions] */
 const BAD: [string, string, RegExp?][] = [

@@ -1,19 +1,12 @@
 // FETCH, STORE and SEARCH: the three commands with a grammar of their own.
 import { test } from 'node:test';
+import { parseLine } from '../harness/imap-parse.ts';
 import assert from 'node:assert/strict';
 import { CommandReader } from '../../src/imap/reader.ts';
-import { parseCommand, type ParseOptions } from '../../src/imap/parser.ts';
+import { parseCommand } from '../../src/imap/parser.ts';
 import { formatNumberSet, formatSequenceSet, parseSequenceSet, resolveSequenceSet, STAR, type SequenceSet } from '../../src/imap/seqset.ts';
 
-function parse(text: string, options?: ParseOptions): unknown {
-  const r = new CommandReader();
-  r.feed(Buffer.from(`${text}\r\n`));
-  for (let e = r.next(); e !== undefined; e = r.next()) {
-    if (e.type === 'continue') r.accept();
-    else if (e.type === 'command') return parseCommand(e.command, options);
-  }
-  return assert.fail('no command');
-}
+const parse = parseLine;
 
 /** Just the args of a command that must parse. */
 function args(text: string): unknown {

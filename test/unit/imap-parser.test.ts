@@ -1,22 +1,11 @@
 // Valid commands and their ASTs, mostly the examples of RFC 9051 §6 and of the extension RFCs.
 // Message commands (FETCH, STORE, SEARCH) are in imap-parser-messages.test.ts.
 import { test } from 'node:test';
+import { parseLine } from '../harness/imap-parse.ts';
 import assert from 'node:assert/strict';
-import { CommandReader } from '../../src/imap/reader.ts';
-import { parseCommand, type ParseOptions } from '../../src/imap/parser.ts';
 import { parseSequenceSet, type SequenceSet } from '../../src/imap/seqset.ts';
 
-/** Frame one complete command (accepting its literals) and parse it. */
-function parse(text: string | Buffer, options?: ParseOptions): unknown {
-  const r = new CommandReader();
-  r.feed(Buffer.concat([Buffer.from(text), Buffer.from('\r\n')]));
-  for (let e = r.next(); e !== undefined; e = r.next()) {
-    if (e.type === 'continue') r.accept();
-    else if (e.type === 'command') return parseCommand(e.command, options);
-    else assert.fail(`unexpected ${e.type}`);
-  }
-  return assert.fail('no command');
-}
+const parse = parseLine;
 
 const seq = (s: string): SequenceSet => parseSequenceSet(s, 100) as SequenceSet;
 const cmd = (tag: string, name: string, args: object, uid = false) => ({ tag, name, uid, args });
