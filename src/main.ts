@@ -19,6 +19,7 @@ import { LocalChangeBus } from './store/change-bus.ts';
 import { SqliteMaildirStore } from './store/sqlite-maildir/message-store.ts';
 import type { ChangeBus, MessageStore } from './store/store.ts';
 import { loadTlsMaterial, type TlsMaterial } from './tls/certificates.ts';
+import { createResolver, type Resolver } from './dns/resolver.ts';
 
 export type Services = {
   dataDir: string;
@@ -66,6 +67,7 @@ export type Listening = { service: Service; address: string; port: number | null
 export type RunningServer = {
   services: Services;
   tls: TlsMaterial;
+  resolver: Resolver;
   listening: Listening[];
   stop(): Promise<void>;
 };
@@ -81,6 +83,7 @@ export async function startServer(config: Config, dataDir: string, log: Logger):
   const services = openServices(dataDir, log);
   const servers: { close(): Promise<void> }[] = [];
   try {
+    const resolver = createResolver({ servers: config.dns.servers, timeoutMs: config.dns.timeout });
     const tls = await loadTlsMaterial({ cert: config.tls.cert, key: config.tls.key, hostname: config.hostname, tlsDir: dataPaths(dataDir).tls });
     // Messages written to a Maildir but not yet indexed when the last run stopped.
     for (const account of await services.directory.listAccounts()) await services.store.reconcile(account);
@@ -160,6 +163,7 @@ export async function startServer(config: Config, dataDir: string, log: Logger):
     return {
       services,
       tls,
+      resolver,
       listening,
       async stop() {
         if (stopped) return;

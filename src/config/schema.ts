@@ -90,6 +90,15 @@ export const configSchema = z
       .prefault({})
       .describe('TLS certificates for every listener.'),
 
+    dns: z
+      .object({
+        servers: z.array(z.string().min(1)).default([]).describe('Name servers to ask, as "host" or "host:port"; empty uses the system\'s (/etc/resolv.conf). Use a validating resolver you trust (DANE and MTA-STS decisions rest on its answers).'),
+        timeout: z.number().int().min(100).max(60000).default(5000).describe('Milliseconds to wait for one DNS answer before trying again.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('DNS lookups: MX for outbound mail, SPF/DKIM/DMARC, `mailhaven dns check`.'),
+
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Least severe level written; `trace` adds protocol transcripts (never passwords).'),
