@@ -35,6 +35,8 @@ export const dataPaths = (dataDir: string) => ({
   search: path.join(dataDir, 'search.db'),
   mail: path.join(dataDir, 'mail'),
   tls: path.join(dataDir, 'tls'),
+  dkim: path.join(dataDir, 'dkim'),
+  queue: path.join(dataDir, 'queue'),
   logs: path.join(dataDir, 'logs'),
   config: path.join(dataDir, 'mailhaven.toml'),
 });
