@@ -18,7 +18,7 @@ import { withLimits } from './imap/limits.ts';
 import { LocalChangeBus } from './store/change-bus.ts';
 import { SqliteMaildirStore } from './store/sqlite-maildir/message-store.ts';
 import type { ChangeBus, MessageStore } from './store/store.ts';
-import { loadTlsMaterial, type TlsMaterial } from './tls/certificates.ts';
+import { startTls, type TlsService } from './tls/tls-service.ts';
 import { createResolver, type Resolver } from './dns/resolver.ts';
 
 export type Services = {
@@ -68,7 +68,8 @@ export type Listening = { service: Service; address: string; port: number | null
 
 export type RunningServer = {
   services: Services;
-  tls: TlsMaterial;
+  /** Certificates: `tls.provider.forListener(name)` is what a TLS listener takes; `tls.challenges` the pending ACME challenges. */
+  tls: TlsService;
   resolver: Resolver;
   listening: Listening[];
   stop(): Promise<void>;
@@ -81,12 +82,19 @@ export class ListenError extends Error {
   }
 }
 
-export async function startServer(config: Config, dataDir: string, log: Logger): Promise<RunningServer> {
+export type StartOptions = {
+  /** Test knobs: ACME poll and backoff timers. */
+  acmeTimers?: Parameters<typeof startTls>[0]['acmeTimers'];
+};
+
+export async function startServer(config: Config, dataDir: string, log: Logger, options: StartOptions = {}): Promise<RunningServer> {
   const services = openServices(dataDir, log);
   const servers: { close(): Promise<void> }[] = [];
+  let tls: TlsService | null = null;
   try {
     const resolver = createResolver({ servers: config.dns.servers, timeoutMs: config.dns.timeout });
-    const tls = await loadTlsMaterial({ cert: config.tls.cert, key: config.tls.key, hostname: config.hostname, tlsDir: dataPaths(dataDir).tls });
+    tls = await startTls({ config, dataDir, tlsDir: dataPaths(dataDir).tls, listDomains: () => services.directory.listDomains(), log, acmeTimers: options.acmeTimers });
+    const certs = tls.provider;
     // Messages written to a Maildir but not yet indexed when the last run stopped.
     for (const account of await services.directory.listAccounts()) await services.store.reconcile(account);
 
@@ -98,7 +106,6 @@ export async function startServer(config: Config, dataDir: string, log: Logger):
     );
     const common = {
       hostname: config.hostname,
-      tls: { key: tls.key, cert: tls.cert },
       maxMessageSize: config.limits.max_message_size,
       maxRecipients: config.limits.max_recipients,
       maxConnections: config.limits.max_connections,
@@ -111,12 +118,12 @@ export async function startServer(config: Config, dataDir: string, log: Logger):
     };
     const listening: Listening[] = [];
     if (config.smtp.enabled) {
-      const s = new InboundServer({ ...common, kind: 'smtp', log: log.child({ svc: 'smtp' }) });
+      const s = new InboundServer({ ...common, kind: 'smtp', tls: certs.forListener('smtp'), log: log.child({ svc: 'smtp' }) });
       servers.push(s);
       listening.push(await listenOrExplain(s, 'smtp', { host: config.smtp.host, port: config.smtp.port }, '[smtp]'));
     }
     if (config.lmtp.enabled) {
-      const s = new InboundServer({ ...common, kind: 'lmtp', log: log.child({ svc: 'lmtp' }) });
+      const s = new InboundServer({ ...common, kind: 'lmtp', tls: certs.forListener('lmtp'), log: log.child({ svc: 'lmtp' }) });
       servers.push(s);
       const target = config.lmtp.socket
         ? { socket: path.resolve(dataDir, config.lmtp.socket) }
@@ -136,12 +143,11 @@ export async function startServer(config: Config, dataDir: string, log: Logger):
       preAuthTimeoutMs: config.imap_limits.login_timeout * 1000,
       maxBadCommands: config.limits.max_bad_commands,
       maxConnections: config.imap_limits.max_connections,
-      tls: { key: tls.key, cert: tls.cert },
       log: log.child({ svc: 'imap' }),
     };
     for (const [service, section, implicitTls] of [['imap', config.imap, false], ['imaps', config.imaps, true]] as const) {
       if (!section.enabled) continue;
-      const s = new ImapServer({ ...imapCommon, implicitTls });
+      const s = new ImapServer({ ...imapCommon, implicitTls, tls: certs.forListener(service, { alpn: ['imap'] }) });
       servers.push(s);
       listening.push(await listenOrExplain(s, service, { host: section.host, port: section.port }, `[${service}]`));
     }
@@ -150,7 +156,7 @@ export async function startServer(config: Config, dataDir: string, log: Logger):
       if (!section.enabled) continue;
       const s = new Pop3Server({
         hostname: config.hostname,
-        tls: { key: tls.key, cert: tls.cert },
+        tls: certs.forListener(service, { alpn: ['pop3'] }),
         implicitTls,
         authenticator: auth,
         maildrops,
@@ -161,6 +167,8 @@ export async function startServer(config: Config, dataDir: string, log: Logger):
       servers.push(s);
       listening.push(await listenOrExplain(s, service, { host: section.host, port: section.port }, `[${service}]`));
     }
+    // After the listeners: a TLS-ALPN-01 validation may arrive on one of them.
+    await tls.acme?.start();
     let stopped = false;
     return {
       services,
@@ -170,11 +178,13 @@ export async function startServer(config: Config, dataDir: string, log: Logger):
       async stop() {
         if (stopped) return;
         stopped = true;
+        tls?.stop();
         await Promise.all(servers.map((s) => s.close()));
         await services.close();
       },
     };
   } catch (e) {
+    tls?.stop();
     await Promise.allSettled(servers.map((s) => s.close()));
     await services.close();
     throw e;

@@ -85,10 +85,31 @@ export const configSchema = z
       .object({
         cert: z.string().default('').describe('PEM certificate chain file; empty to use a self-signed certificate made for `hostname` in data/tls/.'),
         key: z.string().default('').describe('PEM private key file for `cert`.'),
+        certificates: z
+          .array(
+            z
+              .object({
+                cert: z.string().min(1).describe('PEM certificate chain file.'),
+                key: z.string().min(1).describe('PEM private key file.'),
+              })
+              .strict(),
+          )
+          .default([])
+          .describe('More certificates, as [[tls.certificates]] entries with `cert` and `key`: each is presented to clients that ask (SNI) for one of the names in its subjectAltName, on every TLS listener.'),
+        reload_interval: z.number().int().min(0).default(60).describe('Seconds between checks of the certificate files for changes (a changed file is loaded without restart; a broken one is logged and the old certificate kept). 0 turns the checks off.'),
+        acme: z.boolean().default(false).describe('Obtain and renew certificates with ACME (Let\'s Encrypt) for `hostname` and, with `acme_domain_names`, autoconfig.DOMAIN and mta-sts.DOMAIN of each hosted domain. Needs port 80 (HTTP-01, answered by the web listener) or a TLS listener with ALPN on the port the CA connects to (TLS-ALPN-01, 443).'),
+        acme_directory: z.url().default('https://acme-v02.api.letsencrypt.org/directory').describe('ACME directory URL; Let\'s Encrypt staging is https://acme-staging-v02.api.letsencrypt.org/directory.'),
+        acme_email: z.string().default('').describe('Contact address given to the CA (expiry and policy notices); recommended.'),
+        acme_accept_terms: z.boolean().default(false).describe('You agree to the CA\'s terms of service (required when `acme` is on).'),
+        acme_challenges: z.array(z.enum(['http-01', 'tls-alpn-01'])).min(1).default(['http-01', 'tls-alpn-01']).describe('Challenge types to use, in order of preference.'),
+        acme_domain_names: z.boolean().default(true).describe('Also get certificates for autoconfig.DOMAIN and mta-sts.DOMAIN of each hosted domain (one certificate per domain, so one domain\'s missing DNS does not block the others).'),
+        acme_renew_days: z.number().int().min(1).max(60).default(30).describe('Renew a certificate when fewer days than this are left (checked at start and daily).'),
+        acme_ca_file: z.string().default('').describe('Extra CA certificates (PEM) to trust for the connection to the ACME directory only, for a private CA; empty trusts the system\'s.'),
       })
       .strict()
       .prefault({})
-      .describe('TLS certificates for every listener.'),
+      .refine((t) => !t.acme || t.acme_accept_terms, { message: 'acme = true needs acme_accept_terms = true (you agree to the CA\'s terms of service)', path: ['acme_accept_terms'] })
+      .describe('TLS certificates for every listener (SMTP STARTTLS, IMAP, POP3, HTTPS): TLS 1.2 or later, SNI by subjectAltName.'),
 
     dns: z
       .object({

@@ -3,12 +3,14 @@
 import net, { type AddressInfo, type Socket } from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '../core/logger.ts';
+import { keepCurrent, type ServerTls } from '../tls/server-tls.ts';
 import { Session, type SessionDeps } from './session.ts';
 
-export type ImapServerOptions = Omit<SessionDeps, 'secureContext' | 'log'> & {
+export type ImapServerOptions = Omit<SessionDeps, 'tlsUpgrade' | 'log'> & {
   /** Implicit TLS on connect (993) rather than STARTTLS (143). */
   implicitTls: boolean;
-  tls: { key: string | Buffer; cert: string | Buffer } | null;
+  /** Certificates (SNI, reloads) from the provider; null: no STARTTLS. */
+  tls: ServerTls | null;
   maxConnections: number;
   log: Logger;
 };
@@ -17,15 +19,19 @@ export class ImapServer {
   private readonly server: net.Server;
   private readonly sessions = new Set<Session>();
   private readonly opts: ImapServerOptions;
-  private readonly context: tls.SecureContext | null;
+  private readonly upgrade: SessionDeps['tlsUpgrade'];
+  private detachTls: () => void = () => {};
 
   constructor(opts: ImapServerOptions) {
     this.opts = opts;
-    this.context = opts.tls ? tls.createSecureContext({ key: opts.tls.key, cert: opts.tls.cert, minVersion: 'TLSv1.2' }) : null;
+    const serverTls = opts.tls;
+    this.upgrade = serverTls ? () => serverTls.startTlsOptions() : null;
     if (opts.implicitTls) {
-      if (!opts.tls) throw new Error('IMAPS needs a certificate');
-      this.server = tls.createServer({ key: opts.tls.key, cert: opts.tls.cert, minVersion: 'TLSv1.2' }, (s) => this.accept(s, true));
-      this.server.on('tlsClientError', (e) => opts.log.debug({ event: 'imap.tls', err: e.message }, 'TLS handshake failed'));
+      if (!serverTls) throw new Error('IMAPS needs a certificate');
+      const server = tls.createServer(serverTls.serverOptions(), (s) => this.accept(s, true));
+      server.on('tlsClientError', (e) => opts.log.debug({ event: 'imap.tls', err: e.message }, 'TLS handshake failed'));
+      this.detachTls = keepCurrent(server, serverTls);
+      this.server = server;
     } else {
       this.server = net.createServer((s) => this.accept(s, false));
     }
@@ -38,7 +44,7 @@ export class ImapServer {
       return;
     }
     socket.setNoDelay(true);
-    const session = new Session(socket, { ...this.opts, secureContext: secure ? null : this.context }, secure);
+    const session = new Session(socket, { ...this.opts, tlsUpgrade: secure ? null : this.upgrade }, secure);
     this.sessions.add(session);
     socket.once('close', () => this.sessions.delete(session));
     session.start();
@@ -59,6 +65,7 @@ export class ImapServer {
 
   /** Stops accepting and says BYE to every session. */
   async close(): Promise<void> {
+    this.detachTls();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const s of this.sessions) s.shutdown();
     await closed;

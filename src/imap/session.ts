@@ -4,7 +4,8 @@
 // told to the client only when RFC 9051 §7.5.1 allows.
 import { isLoopback } from '../core/net.ts';
 import type { Socket } from 'node:net';
-import { TLSSocket, type SecureContext } from 'node:tls';
+import { TLSSocket } from 'node:tls';
+import type { StartTlsOptions } from '../tls/server-tls.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import { newId, type Logger } from '../core/logger.ts';
 import type { Account } from '../directory/directory.ts';
@@ -28,7 +29,7 @@ export type SessionDeps = {
   quotaOf: (accountId: number) => Promise<number>;
   log: Logger;
   /** null: no STARTTLS offered. */
-  secureContext: SecureContext | null;
+  tlsUpgrade: (() => StartTlsOptions) | null;
   limits: Limits;
   /** RFC 9051 §5.4: at least 30 minutes once logged in. */
   idleTimeoutMs: number;
@@ -86,14 +87,14 @@ export class Session {
   }
 
   get canStartTls(): boolean {
-    return this.deps.secureContext !== null && !this.tls;
+    return this.deps.tlsUpgrade !== null && !this.tls;
   }
 
   capabilities(): string {
     return capabilityList({
       authenticated: this.state !== 'not-authenticated',
       tls: this.tls,
-      starttls: this.deps.secureContext !== null,
+      starttls: this.deps.tlsUpgrade !== null,
       loginAllowed: this.loginAllowed,
       appendLimit: this.deps.limits.appendLimit,
     });
@@ -373,13 +374,13 @@ export class Session {
 
   /** Switches the connection to TLS; bytes the client pipelined before are dropped. */
   startTls(): void {
-    const ctx = this.deps.secureContext;
-    if (!ctx) return;
+    const upgrade = this.deps.tlsUpgrade;
+    if (!upgrade) return;
     this.reader.takeBuffered();
     const plain = this.socket;
     plain.off('data', this.onData);
     plain.setTimeout(0);
-    const secure = new TLSSocket(plain, { isServer: true, secureContext: ctx });
+    const secure = new TLSSocket(plain, upgrade());
     this.socket = secure;
     this.tls = true;
     this.attach(secure);

@@ -4,16 +4,18 @@
 // most maxConnections at a time.
 import { isLoopback } from '../core/net.ts';
 import net, { type AddressInfo, type Socket } from 'node:net';
-import tls, { type SecureContext } from 'node:tls';
+import tls from 'node:tls';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { Logger } from '../core/logger.ts';
 import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_LOGIN_TIMEOUT_MS, DEFAULT_MAX_BAD_COMMANDS, DEFAULT_MAX_CONNECTIONS } from './limits.ts';
 import type { MaildropProvider } from './maildrop.ts';
 import { Session, type SessionDeps } from './session.ts';
+import { keepCurrent, type ServerTls } from '../tls/server-tls.ts';
 
 export type Pop3ServerOptions = {
   hostname: string;
-  tls: { key: string; cert: string };
+  /** Certificates (SNI, reloads) from the provider. */
+  tls: ServerTls;
   /** true: TLS from the first byte (995); false: plain with STLS (110). */
   implicitTls: boolean;
   authenticator: Authenticator;
@@ -37,24 +39,25 @@ export class Pop3Server {
   private readonly server: net.Server;
   private readonly sessions = new Set<Session>();
   private readonly maxConnections: number;
+  private detachTls: () => void = () => {};
 
   constructor(opts: Pop3ServerOptions) {
     this.opts = opts;
     this.maxConnections = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
-    const secureContext: SecureContext = tls.createSecureContext({ key: opts.tls.key, cert: opts.tls.cert, minVersion: 'TLSv1.2' });
     this.deps = {
       hostname: opts.hostname,
       auth: opts.authenticator,
       maildrops: opts.maildrops,
       log: opts.log,
-      secureContext: opts.implicitTls ? null : secureContext,
+      tlsUpgrade: opts.implicitTls ? null : () => opts.tls.startTlsOptions(),
       idleTimeoutMs: opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
       loginTimeoutMs: opts.loginTimeoutMs ?? DEFAULT_LOGIN_TIMEOUT_MS,
       maxBadCommands: opts.maxBadCommands ?? DEFAULT_MAX_BAD_COMMANDS,
       treatAsRemote: opts.treatAsRemote ?? ((ip) => !isLoopback(ip)),
     };
     if (opts.implicitTls) {
-      const server = tls.createServer({ key: opts.tls.key, cert: opts.tls.cert, minVersion: 'TLSv1.2' }, (socket) => this.accept(socket, true));
+      const server = tls.createServer(opts.tls.serverOptions(), (socket) => this.accept(socket, true));
+      this.detachTls = keepCurrent(server, opts.tls);
       server.on('tlsClientError', (e, socket) => {
         opts.log.debug({ event: 'pop3.tls', ip: socket.remoteAddress, err: e.message }, 'TLS handshake failed');
         socket.destroy();
@@ -96,6 +99,7 @@ export class Pop3Server {
 
   /** Stops listening, ends every session (no deletions) and waits for their maildrops to be released. */
   async close(): Promise<void> {
+    this.detachTls();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const s of this.sessions) s.shutdown();
     await Promise.all([...this.sessions].map((s) => s.done));

@@ -4,7 +4,8 @@
 // backpressure. The maildrop is released whenever the session ends; only QUIT in TRANSACTION
 // state deletes anything (RFC 1939 §6).
 import type { Socket } from 'node:net';
-import { TLSSocket, type SecureContext } from 'node:tls';
+import { TLSSocket } from 'node:tls';
+import type { StartTlsOptions } from '../tls/server-tls.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import { newId, type Logger } from '../core/logger.ts';
 import type { Account } from '../directory/directory.ts';
@@ -22,7 +23,7 @@ export type SessionDeps = {
   maildrops: MaildropProvider;
   log: Logger;
   /** null: no STLS offered (the implicit-TLS listener). */
-  secureContext: SecureContext | null;
+  tlsUpgrade: (() => StartTlsOptions) | null;
   /** RFC 1939 §3 autologout in TRANSACTION state. */
   idleTimeoutMs: number;
   /** The shorter timer before login (AUTHORIZATION state). */
@@ -90,7 +91,7 @@ export class Session {
   }
 
   get canStartTls(): boolean {
-    return this.deps.secureContext !== null && !this.tls;
+    return this.deps.tlsUpgrade !== null && !this.tls;
   }
 
   start(): void {
@@ -269,8 +270,8 @@ export class Session {
    * wrap, so the ClientHello reaches the TLS layer; bytes pipelined behind STLS are dropped.
    */
   startTls(): void {
-    const ctx = this.deps.secureContext;
-    if (!ctx) return;
+    const upgrade = this.deps.tlsUpgrade;
+    if (!upgrade) return;
     this.write('+OK Begin TLS negotiation\r\n');
     this.reader.clear();
     this.pending = [];
@@ -283,7 +284,7 @@ export class Session {
       this.paused = false;
       plain.resume();
     }
-    const secure = new TLSSocket(plain, { isServer: true, secureContext: ctx });
+    const secure = new TLSSocket(plain, upgrade());
     this.socket = secure;
     this.tls = true;
     this.attach(secure);

@@ -11,13 +11,15 @@ import { parseMessage } from '../mime/parse-message.ts';
 import { patchSmtpServer } from './smtp-server-patches.ts';
 import { readMessage } from './read-message.ts';
 import { receivedHeader } from './received-header.ts';
+import type { ServerTls } from '../tls/server-tls.ts';
 
 export type InboundKind = 'smtp' | 'lmtp';
 
 export type InboundOptions = {
   kind: InboundKind;
   hostname: string;
-  tls: { key: string | Buffer; cert: string | Buffer } | null;
+  /** Certificates (SNI, reloads) from the provider; null: no STARTTLS. */
+  tls: ServerTls | null;
   maxMessageSize: number;
   maxRecipients: number;
   maxConnections: number;
@@ -51,6 +53,7 @@ export class InboundServer {
   private readonly sessions = new Map<string, SessionState>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private closing = false;
+  private detachTls: () => void = () => {};
 
   constructor(opts: InboundOptions) {
     patchSmtpServer();
@@ -75,8 +78,7 @@ export class InboundServer {
       // close() first waits for messages being received and stored; idle clients then get 421.
       closeTimeout: 3_000,
       logger: false,
-      minVersion: 'TLSv1.2',
-      ...(opts.tls ? { key: opts.tls.key, cert: opts.tls.cert } : {}),
+      ...(opts.tls ? opts.tls.serverOptions() : {}),
       ...({ maxCommandLength: opts.maxLineLength, greetingDelayMs: opts.greetingDelayMs } as object),
       onConnect: (session, cb) => this.onConnect(session, cb),
       onMailFrom: (address, session, cb) => this.onMailFrom(address, session, cb),
@@ -84,6 +86,9 @@ export class InboundServer {
       onData: (stream, session, cb) => this.track(this.onData(stream, session), cb as (e?: Error | null, r?: unknown) => void),
       onClose: (session) => this.onClose(session),
     });
+    const serverTls = opts.tls;
+    // smtp-server builds its default context (clients without SNI) once; rebuild it on change.
+    if (serverTls) this.detachTls = serverTls.onChange(() => this.server.updateSecureContext(serverTls.serverOptions()));
     this.server.on('error', (err) => opts.log.warn({ event: `${opts.kind}.error`, err: err.message }, 'connection error'));
   }
 
@@ -103,6 +108,7 @@ export class InboundServer {
   /** Stops accepting, lets messages being stored finish, then closes every connection. */
   async close(): Promise<void> {
     this.closing = true;
+    this.detachTls();
     await Promise.allSettled([...this.inFlight]);
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }

@@ -13,7 +13,8 @@ import { silentLogger } from '../../src/core/logger.ts';
 import { uidlOf } from '../../src/pop3/maildrop.ts';
 import { MemoryMaildrops } from '../../src/pop3/memory-maildrop.ts';
 import { Pop3Server, type Pop3ServerOptions } from '../../src/pop3/server.ts';
-import { loadTlsMaterial } from '../../src/tls/certificates.ts';
+import { ensureSelfSigned } from '../../src/tls/self-signed.ts';
+import { fixedServerTls, type ServerTls } from '../../src/tls/server-tls.ts';
 import { needs, run } from '../harness/tools.ts';
 
 const PASSWORD = 'correct horse';
@@ -71,8 +72,8 @@ describe('POP3 with independent clients', () => {
   const servers: Pop3Server[] = [];
 
   async function start(extra: Partial<Pop3ServerOptions> & { implicitTls: boolean }): Promise<Running> {
-    const tls = await loadTlsMaterial({ cert: '', key: '', hostname: 'pop.test.example', tlsDir: path.join(dir, 'tls') });
-    const server = new Pop3Server({ hostname: 'pop.test.example', tls: { key: tls.key, cert: tls.cert }, authenticator: auth, maildrops: drops, log: silentLogger(), ...extra });
+    const tls = fixedServerTls(await ensureSelfSigned(path.join(dir, 'tls'), 'pop.test.example'));
+    const server = new Pop3Server({ hostname: 'pop.test.example', tls, authenticator: auth, maildrops: drops, log: silentLogger(), ...extra });
     servers.push(server);
     const a = await server.listen({ host: '127.0.0.1', port: 0 });
     return { server, port: a.port };
@@ -328,8 +329,8 @@ describe('POP3 protocol edges', () => {
 
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'mailhaven-pop3-'));
-    const tls = await loadTlsMaterial({ cert: '', key: '', hostname: 'pop.test.example', tlsDir: dir });
-    server = new Pop3Server({ hostname: 'pop.test.example', tls: { key: tls.key, cert: tls.cert }, implicitTls: false, authenticator: auth, maildrops: drops, log: silentLogger(), maxBadCommands: 3 });
+    const tls = fixedServerTls(await ensureSelfSigned(dir, 'pop.test.example'));
+    server = new Pop3Server({ hostname: 'pop.test.example', tls, implicitTls: false, authenticator: auth, maildrops: drops, log: silentLogger(), maxBadCommands: 3 });
     port = (await server.listen({ host: '127.0.0.1', port: 0 })).port;
     auth.users.set('kim@example.test', 1);
     drops.add(1, DOTS);
@@ -404,7 +405,7 @@ describe('POP3 protocol edges', () => {
 describe('POP3 timeouts and the session log', () => {
   it('the autologout timer closes an idle session without deleting; one log line per session', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'mailhaven-pop3-'));
-    const tls = await loadTlsMaterial({ cert: '', key: '', hostname: 'pop.test.example', tlsDir: dir });
+    const tls = fixedServerTls(await ensureSelfSigned(dir, 'pop.test.example'));
     const drops = new MemoryMaildrops(9);
     const auth = new FakeAuthenticator();
     auth.users.set('idle@example.test', 1);
@@ -412,7 +413,7 @@ describe('POP3 timeouts and the session log', () => {
     drops.add(1, plainMsg(2));
     const lines: Record<string, unknown>[] = [];
     const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l)) });
-    const server = new Pop3Server({ hostname: 'pop.test.example', tls: { key: tls.key, cert: tls.cert }, implicitTls: false, authenticator: auth, maildrops: drops, log, idleTimeoutMs: 300 });
+    const server = new Pop3Server({ hostname: 'pop.test.example', tls, implicitTls: false, authenticator: auth, maildrops: drops, log, idleTimeoutMs: 300 });
     const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
     try {
       const out = await raw(port, `USER idle@example.test\r\nPASS ${PASSWORD}\r\nRETR 1\r\nDELE 1\r\nDELE 2\r\n`, 3000);
@@ -470,7 +471,7 @@ class Probe {
 
 describe('POP3 connection limits and timers', () => {
   let dir: string;
-  let tlsKey: { key: string; cert: string };
+  let tlsKey: ServerTls;
   const drops = new MemoryMaildrops(11);
   const auth = new FakeAuthenticator();
   const servers: Pop3Server[] = [];
@@ -483,8 +484,8 @@ describe('POP3 connection limits and timers', () => {
 
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'mailhaven-pop3-lim-'));
-    const tls = await loadTlsMaterial({ cert: '', key: '', hostname: 'pop.test.example', tlsDir: dir });
-    tlsKey = { key: tls.key, cert: tls.cert };
+    const tls = fixedServerTls(await ensureSelfSigned(dir, 'pop.test.example'));
+    tlsKey = tls;
     auth.users.set('lim@example.test', 1);
     drops.add(1, plainMsg(1));
   });
@@ -553,8 +554,8 @@ describe('POP3 with fetchmail', () => {
 
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'mailhaven-pop3-fm-'));
-    const tls = await loadTlsMaterial({ cert: '', key: '', hostname: 'pop.test.example', tlsDir: dir });
-    const common = { hostname: 'pop.test.example', tls: { key: tls.key, cert: tls.cert }, authenticator: auth, maildrops: drops, log: silentLogger() };
+    const tls = fixedServerTls(await ensureSelfSigned(dir, 'pop.test.example'));
+    const common = { hostname: 'pop.test.example', tls, authenticator: auth, maildrops: drops, log: silentLogger() };
     server = new Pop3Server({ ...common, implicitTls: false });
     sserver = new Pop3Server({ ...common, implicitTls: true });
     port = (await server.listen({ host: '127.0.0.1', port: 0 })).port;

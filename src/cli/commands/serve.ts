@@ -26,7 +26,7 @@ export function registerServe(program: Command): void {
       }
       const domains = await server.services.directory.listDomains();
       log.info(
-        { event: 'ready', hostname: ctx.config.hostname, data: ctx.dataDir, config: ctx.configFile ?? null, tls: server.tls.selfSigned ? 'self-signed' : 'files', domains: domains.length },
+        { event: 'ready', hostname: ctx.config.hostname, data: ctx.dataDir, config: ctx.configFile ?? null, tls: server.tls.provider.defaultCertificate().source, acme: ctx.config.tls.acme, domains: domains.length },
         domains.length === 0
           ? `ready. Next, in another terminal: ./bin/mailhaven domain add example.org && ./bin/mailhaven user add you@example.org (data in ${ctx.dataDir})`
           : `ready: ${domains.length} domain(s), data in ${ctx.dataDir}`,
