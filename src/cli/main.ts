@@ -8,6 +8,7 @@ import { registerDirectoryCommands } from './commands/directory-commands.ts';
 import { registerInit } from './commands/init.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerStoreCommands } from './commands/store-commands.ts';
+import { registerTlsCommands } from './commands/tls-commands.ts';
 
 const program = new Command('mailhaven')
   .description('Mailhaven: a complete mail server in one program')
@@ -21,6 +22,7 @@ registerServe(program);
 registerInit(program);
 registerDirectoryCommands(program);
 registerStoreCommands(program);
+registerTlsCommands(program);
 
 try {
   await program.parseAsync(process.argv);

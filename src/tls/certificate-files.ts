@@ -41,7 +41,9 @@ export class CertificateFileWatcher {
 
   start(): void {
     if (this.intervalMs <= 0 || this.files.length === 0) return;
-    this.timer = setInterval(() => void this.check(), this.intervalMs);
+    this.timer = setInterval(() => {
+      if (!this.checking) void this.check();
+    }, this.intervalMs);
     this.timer.unref();
   }
 
@@ -50,10 +52,13 @@ export class CertificateFileWatcher {
     this.timer = null;
   }
 
-  /** One pass over the files (also what the timer runs). */
+  /** A pass over the files that starts after this call (queued behind one in progress). */
   check(): Promise<void> {
-    this.checking ??= this.pass().finally(() => (this.checking = null));
-    return this.checking;
+    const next: Promise<void> = (this.checking ?? Promise.resolve()).then(() => this.pass()).finally(() => {
+      if (this.checking === next) this.checking = null;
+    });
+    this.checking = next;
+    return next;
   }
 
   private async pass(): Promise<void> {

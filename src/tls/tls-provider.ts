@@ -131,25 +131,30 @@ export class TlsProvider {
   }
 
   private sniCallback(): SniCallback {
-    const provider = this;
-    return function (this: unknown, servername, cb) {
-      if (typeof this === 'object' && this !== null && provider.alpnValidations.has(this)) {
-        const ctx = provider.challenges?.alpnContext(servername);
-        if (ctx) return cb(null, ctx);
+    const pick = (socket: unknown, servername: string): SecureContext => {
+      if (typeof socket === 'object' && socket !== null && this.alpnValidations.has(socket)) {
+        const ctx = this.challenges?.alpnContext(servername);
+        if (ctx) return ctx;
       }
-      cb(null, provider.certificateFor(servername).context);
+      return this.certificateFor(servername).context;
+    };
+    // Node calls it with the TLS socket as `this`.
+    return function (this: unknown, servername, cb) {
+      cb(null, pick(this, servername));
     };
   }
 
   private alpnCallback(ours: string[]): AlpnCallback {
-    const provider = this;
-    return function (this: unknown, { servername, protocols }) {
-      if (protocols.includes('acme-tls/1') && servername && provider.challenges?.alpnContext(servername)) {
-        if (typeof this === 'object' && this !== null) provider.alpnValidations.add(this);
+    const select = (socket: unknown, servername: string, protocols: string[]): string | undefined => {
+      if (protocols.includes('acme-tls/1') && servername && this.challenges?.alpnContext(servername)) {
+        if (typeof socket === 'object' && socket !== null) this.alpnValidations.add(socket);
         return 'acme-tls/1';
       }
       // RFC 7301 §3.2: none of the client's protocols is ours → no_application_protocol alert.
       return protocols.find((p) => ours.includes(p));
+    };
+    return function (this: unknown, { servername, protocols }) {
+      return select(this, servername, protocols);
     };
   }
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { configSchema, type Config } from '../../src/config/schema.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { hashPassword } from '../../src/directory/passwords.ts';
-import { startServer, type RunningServer } from '../../src/main.ts';
+import { startServer, type RunningServer, type StartOptions } from '../../src/main.ts';
 
 export type TestServer = {
   dataDir: string;
@@ -28,7 +28,7 @@ export type TestServer = {
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
-export async function startTestServer(overrides: DeepPartial<Config> = {}, dataDir?: string): Promise<TestServer> {
+export async function startTestServer(overrides: DeepPartial<Config> = {}, dataDir?: string, options: StartOptions = {}): Promise<TestServer> {
   const dir = dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'mailhaven-test-')));
   const o = overrides as Record<string, Record<string, unknown> | string>;
   const section = (k: string, base: Record<string, unknown>) => ({ ...base, ...((o[k] as Record<string, unknown>) ?? {}) });
@@ -43,7 +43,7 @@ export async function startTestServer(overrides: DeepPartial<Config> = {}, dataD
     pop3s: section('pop3s', { host: '127.0.0.1', port: 0 }),
     log: section('log', { level: 'silent', file: false }),
   });
-  const server = await startServer(config, dir, silentLogger());
+  const server = await startServer(config, dir, silentLogger(), options);
   const port = (svc: string) => server.listening.find((l) => l.service === svc)?.port ?? null;
   const { directory, store } = server.services;
   return {
