@@ -66,7 +66,11 @@ export async function tlsStatus(opts: { config: Config; dataDir: string; tlsDir:
   if (config.tls.acme) {
     const store = new AcmeStore(acmeDir(opts.tlsDir));
     for (const p of acmeCertificatePlan(config.hostname, opts.domains, { domainNames: config.tls.acme_domain_names })) {
-      await add(p.id, 'acme', { cert: `${store.dir}/${p.id}.crt`, key: `${store.dir}/${p.id}.key` }, async () => (await store.read(p.id))?.pem ?? null);
+      await add(p.id, 'acme', { cert: `${store.dir}/${p.id}.crt`, key: `${store.dir}/${p.id}.key` }, async () => {
+        const stored = await store.read(p.id);
+        if (!stored) throw new Error(`not obtained yet for ${p.names.join(', ')} (the server's log says why: event acme.failed)`);
+        return stored.pem;
+      });
     }
   }
   if (config.tls.cert && provider.get('default')) provider.setDefault('default');

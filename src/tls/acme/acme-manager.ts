@@ -77,13 +77,15 @@ export class AcmeManager {
     this.ejectInterceptor?.();
   }
 
-  /** One pass over the plan (start, the daily timer, or a caller who just added a domain). */
+  /** A pass over the plan that starts after this call, queued behind one in progress (start, the daily timer, a caller who just added a domain). */
   check(): Promise<AcmeOutcome[]> {
-    this.running ??= this.pass().finally(() => {
+    const next: Promise<AcmeOutcome[]> = (this.running ?? Promise.resolve([])).then(() => this.pass()).finally(() => {
+      if (this.running !== next) return;
       this.running = null;
       this.schedule();
     });
-    return this.running;
+    this.running = next;
+    return next;
   }
 
   private async pass(): Promise<AcmeOutcome[]> {
@@ -207,7 +209,9 @@ export class AcmeManager {
     if (this.timer) clearTimeout(this.timer);
     const daily = this.o.checkIntervalMs ?? 86_400_000;
     const soonest = Math.min(...[...this.failures.values()].map((f) => f.retryAt - Date.now()), daily);
-    this.timer = setTimeout(() => void this.check(), Math.max(soonest, 1000));
+    this.timer = setTimeout(() => {
+      if (!this.running) void this.check();
+    }, Math.max(soonest, 1000));
     this.timer.unref();
   }
 }
