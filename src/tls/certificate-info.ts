@@ -49,13 +49,4 @@ export function describeX509(x: X509Certificate): CertificateInfo {
   };
 }
 
-/** Whether a certificate name (possibly "*.example.com") covers a host name (RFC 6125 §6.4.3: the wildcard is one whole left-most label). */
-export function nameMatches(pattern: string, host: string): boolean {
-  const p = pattern.toLowerCase();
-  const h = host.toLowerCase().replace(/\.$/, '');
-  if (!p.startsWith('*.')) return p === h;
-  const dot = h.indexOf('.');
-  return dot > 0 && h.slice(dot + 1) === p.slice(2);
-}
-
 export const daysLeft = (validTo: Date, now = Date.now()): number => Math.floor((validTo.getTime() - now) / 86_400_000);
