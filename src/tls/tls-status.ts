@@ -97,7 +97,8 @@ export function formatTlsStatus(s: TlsStatus): string {
       lines.push(`  names:     ${c.names.join(', ')}`);
       lines.push(`  issuer:    ${c.issuer}`);
       lines.push(`  expires:   ${c.notAfter} (${c.daysLeft! < 0 ? `EXPIRED ${-c.daysLeft!} days ago` : `${c.daysLeft} days left`})`);
-      const where = c.isDefault ? 'all names without a better match (and clients without SNI)' : c.servedFor.length ? `SNI ${c.servedFor.join(', ')}` : 'nothing (another certificate wins for its names)';
+      const sni = c.servedFor.length ? `SNI ${c.servedFor.join(', ')}` : '';
+      const where = c.isDefault ? [sni, 'default for other names and clients without SNI'].filter(Boolean).join('; ') : sni || 'nothing (another certificate wins for its names)';
       lines.push(`  served:    ${where}`);
       lines.push(`  listeners: ${c.listeners.join(', ') || 'none enabled'}`);
     }
