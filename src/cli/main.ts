@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.ts';
 import { DirectoryError } from '../directory/directory.ts';
 import { registerDirectoryCommands } from './commands/directory-commands.ts';
+import { registerDkimCommands } from './commands/dkim-commands.ts';
 import { registerInit } from './commands/init.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerStoreCommands } from './commands/store-commands.ts';
@@ -21,6 +22,7 @@ registerServe(program);
 registerInit(program);
 registerDirectoryCommands(program);
 registerStoreCommands(program);
+registerDkimCommands(program);
 
 try {
   await program.parseAsync(process.argv);
