@@ -56,6 +56,7 @@ describe('submission with real clients', () => {
     });
     const dkim = res.dkim.results.map((r) => `${r.signingDomain}:${r.status.result}:${r.algo}`).sort();
     assert.deepEqual(dkim, ['send.test:pass:ed25519-sha256', 'send.test:pass:rsa-sha256'], res.headers);
+    assert.match(f.content, /h=from:from:/, 'From is oversigned');
     assert.equal(res.spf && res.spf.status.result, 'pass');
     assert.equal(res.dmarc && res.dmarc.status.result, 'pass');
     assert.match(f.content, /^Received: by mx\.test\.example \(Mailhaven\) with ESMTPSA id /m);
