@@ -4,7 +4,7 @@
 // unassigned name of the domain). Checked for MAIL FROM and for every address in every From
 // and Sender field of the message (RFC 5322 §3.6.2), so a second From field cannot sneak by.
 import { lookupKey, parseAddress, splitSubaddress } from '../core/address.ts';
-import type { Account, Directory } from '../directory/directory.ts';
+import type { Directory } from '../directory/directory.ts';
 import { resolveRecipient } from '../directory/resolve.ts';
 import { headerText } from '../mime/bytes.ts';
 import { scanHeader, unfold } from '../mime/header-block.ts';
@@ -12,7 +12,10 @@ import { parseAddressList, MISSING_DOMAIN, MISSING_MAILBOX } from '../mime/addre
 
 export type IdentityOptions = { subaddressSeparator: string; maxAliasDepth: number };
 
-export async function ownsAddress(dir: Directory, account: Account, address: string, opts: IdentityOptions): Promise<boolean> {
+/** Who is logged in: the account's id and address (nothing else is kept in the session). */
+export type SessionAccount = { id: number; address: string };
+
+export async function ownsAddress(dir: Directory, account: SessionAccount, address: string, opts: IdentityOptions): Promise<boolean> {
   const p = parseAddress(address);
   if (!p.ok) return false;
   const key = lookupKey(p.address);

@@ -10,12 +10,12 @@ import type { Authenticator } from '../auth/authenticator.ts';
 import { lookupKey, parseAddress } from '../core/address.ts';
 import { errors, MailError } from '../core/mail-error.ts';
 import { newId, type Logger } from '../core/logger.ts';
-import type { Account, Directory } from '../directory/directory.ts';
+import type { Directory } from '../directory/directory.ts';
 import { resolveRecipient } from '../directory/resolve.ts';
 import type { DkimSigner } from '../dkim/signer.ts';
 import type { OutboundQueue, OutboundRecipient } from '../queue/outbound.ts';
 import { readMessage } from './read-message.ts';
-import { authorAddresses, ownsAddress, type IdentityOptions } from './sender-identity.ts';
+import { authorAddresses, ownsAddress, type IdentityOptions, type SessionAccount } from './sender-identity.ts';
 import { missingHeaders, submissionReceived } from './submission-headers.ts';
 import type { SendRateLimiter, LimitHit } from './send-rate-limiter.ts';
 import { patchSmtpServer } from './smtp-server-patches.ts';
@@ -43,7 +43,7 @@ export type SubmissionOptions = {
   log: Logger;
 };
 
-type User = { account: Account };
+type User = { account: SessionAccount };
 
 type SessionState = {
   started: number;
@@ -176,7 +176,8 @@ export class SubmissionServer {
     });
     if (r.ok) {
       st.user = r.account.address;
-      return { user: { account: r.account } };
+      // Only the id and address stay in the session, never the password hash.
+      return { user: { account: { id: r.account.id, address: r.account.address } } };
     }
     const e =
       r.reason === 'invalid'
@@ -185,7 +186,7 @@ export class SubmissionServer {
     throw this.refuse(session, st, 'AUTH', e);
   }
 
-  private account(session: SMTPServerSession): Account {
+  private account(session: SMTPServerSession): SessionAccount {
     const u = session.user as User | undefined;
     // smtp-server refuses MAIL/RCPT/DATA before AUTH (authOptional false); this is a backstop.
     if (!u || !u.account) throw new MailError({ code: 530, enhanced: '5.7.0', message: 'Authentication required' });
@@ -218,7 +219,7 @@ export class SubmissionServer {
     if (r.kind === 'loop') throw this.refuse(session, st, 'RCPT', errors.aliasLoop(address.address));
   }
 
-  private limitHit(session: SMTPServerSession, st: SessionState, account: Account, hit: LimitHit, command: string): MailError {
+  private limitHit(session: SMTPServerSession, st: SessionState, account: SessionAccount, hit: LimitHit, command: string): MailError {
     this.opts.log.warn(
       { event: `${this.svc}.ratelimit`, sid: session.id, ip: session.remoteAddress, user: account.address, command, ...hit },
       'sending rate limit reached',
