@@ -13,8 +13,7 @@ import { MailError } from '../core/mail-error.ts';
 import type { Logger } from '../core/logger.ts';
 import { mailauthResolver } from '../dns/mailauth-resolver.ts';
 import type { Resolver } from '../dns/resolver.ts';
-import { headerText } from '../mime/bytes.ts';
-import { scanHeader } from '../mime/header-block.ts';
+import { claimsOurAuthResults, removeFields } from './header-fields.ts';
 
 export type MailAuthOptions = { hostname: string; resolver: Resolver; dmarcReject: boolean; timeoutMs: number; log: Logger };
 
@@ -81,30 +80,5 @@ export class InboundAuthChecker {
 
 /** Removes Authentication-Results fields whose authserv-id is ours: only we may write those. */
 export function stripOurAuthResults(message: Buffer, authservId: string): Buffer {
-  const block = scanHeader(message, 0, message.length);
-  const cut: [number, number][] = [];
-  const ours = authservId.toLowerCase();
-  for (const f of block.fields) {
-    if (f.name !== 'authentication-results') continue;
-    const value = headerText(message, f.valueStart, f.valueEnd);
-    if (authservIdOf(value) !== ours) continue;
-    const start = message.lastIndexOf(0x0a, f.valueStart - 1) + 1;
-    const nl = message.indexOf(0x0a, f.valueEnd);
-    cut.push([start, nl === -1 ? message.length : nl + 1]);
-  }
-  if (cut.length === 0) return message;
-  const parts: Buffer[] = [];
-  let pos = 0;
-  for (const [s, e] of cut) {
-    parts.push(message.subarray(pos, s));
-    pos = e;
-  }
-  parts.push(message.subarray(pos));
-  return Buffer.concat(parts);
-}
-
-/** RFC 8601 §2.2: authserv-id [CFWS authres-version] ";" … — the id, lower case. */
-function authservIdOf(value: string): string {
-  const head = value.split(';', 1)[0].replace(/\([^)]*\)/g, ' ').trim();
-  return (head.split(/\s+/, 1)[0] ?? '').replace(/^"|"$/g, '').toLowerCase();
+  return removeFields(message, claimsOurAuthResults(authservId));
 }

@@ -1,6 +1,7 @@
 // Headers the submission server adds, as Postfix does for submission with
 // always_add_missing_headers: Date, Message-ID and From when the client left them out
 // (RFC 6409 §8.1–8.3 allows the MSA to complete a message), and our Received trace field.
+// (Bcc and forged Authentication-Results are removed by submission-server.ts.)
 //
 // Privacy: the Received field names neither the client's IP address nor its HELO name, only
 // that the message was submitted by an authenticated user over TLS ("with ESMTPSA", RFC 3848)

@@ -14,6 +14,7 @@ import type { Directory } from '../directory/directory.ts';
 import { resolveRecipient } from '../directory/resolve.ts';
 import type { DkimSigner } from '../dkim/signer.ts';
 import type { OutboundQueue, OutboundRecipient } from '../queue/outbound.ts';
+import { claimsOurAuthResults, removeFields } from './header-fields.ts';
 import { readMessage } from './read-message.ts';
 import { authorAddresses, ownsAddress, type IdentityOptions, type SessionAccount } from './sender-identity.ts';
 import { missingHeaders, submissionReceived } from './submission-headers.ts';
@@ -250,7 +251,10 @@ export class SubmissionServer {
     const added =
       submissionReceived({ byHost: this.opts.hostname, protocol: session.transmissionType || 'ESMTPA', id, tls, recipient: rcpts.length === 1 ? rcpts[0].address : null, date: now }) +
       missingHeaders(read.content, { hostname: this.opts.hostname, sender: from, date: now });
-    const unsigned = Buffer.concat([Buffer.from(added, 'utf8'), read.content]);
+    // Bcc stays out of what recipients see; no user may vouch for mail in our name.
+    const ours = claimsOurAuthResults(this.opts.hostname);
+    const cleaned = removeFields(read.content, (name, value) => name === 'bcc' || ours(name, value));
+    const unsigned = Buffer.concat([Buffer.from(added, 'utf8'), cleaned]);
     const signed = await this.opts.signer.sign(unsigned, authors.hasFrom ? authors.addresses : [from]);
 
     const dsn = (session.envelope as { dsn?: { ret?: string | null; envid?: string | null } }).dsn;

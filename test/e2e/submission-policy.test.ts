@@ -118,6 +118,18 @@ describe('submission policy', () => {
     assert.match(f?.content ?? '', /^From: <ann@send\.test>\r$/m);
   });
 
+  it('removes Bcc and Authentication-Results claiming our host name', async () => {
+    const c = await loggedIn(t.submissionPort);
+    const extra = 'Bcc: secret@send.test\r\nAuthentication-Results: mx.test.example;\r\n dkim=pass header.d=bank.test\r\n';
+    const r = await c.send('ann@send.test', ['bob@send.test'], body('ann@send.test', 'cleaned', extra));
+    assert.equal(r.final?.code, 250, r.final?.text);
+    c.close();
+    const f = (await t.maildir('bob@send.test')).find((x) => x.content.includes('Subject: cleaned'));
+    assert.ok(f);
+    assert.doesNotMatch(f.content, /^Bcc:/im);
+    assert.doesNotMatch(f.content, /bank\.test/);
+  });
+
   it('refuses unknown local recipients at RCPT, and remote ones (no outbound yet) with 451 4.4.0', async () => {
     const c = await loggedIn(t.submissionPort);
     await c.cmd('MAIL FROM:<ann@send.test>');
