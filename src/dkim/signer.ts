@@ -16,10 +16,13 @@ import type { DkimKeyStore } from './key-store.ts';
 
 export type SignResult = { message: Buffer; signatures: { domain: string; selector: string }[] };
 
+type Loaded = { stamp: string; keys: SignKey[]; records: Map<string, string> };
+
 export class DkimSigner {
   private readonly keys: DkimKeyStore;
   private readonly isHosted: (domain: string) => Promise<boolean>;
   private readonly log: Logger;
+  private readonly cache = new Map<string, Loaded>();
 
   constructor(keys: DkimKeyStore, isHosted: (domain: string) => Promise<boolean>, log: Logger) {
     this.keys = keys;
@@ -43,10 +46,9 @@ export class DkimSigner {
         this.keys.ensure(domain);
         this.log.info({ event: 'dkim.keys-made', domain }, 'DKIM keys made for a domain that had none');
       }
-      for (const k of this.keys.active(domain)) {
-        keys.push({ domain, selector: k.selector, algorithm: k.algorithm, privateKey: k.privateKey });
-        records.set(`${k.selector}._domainkey.${domain}`, this.keys.dnsRecord(domain, k.selector));
-      }
+      const loaded = this.load(domain);
+      keys.push(...loaded.keys);
+      for (const [name, record] of loaded.records) records.set(name, record);
     }
     if (keys.length === 0) return { message, signatures: [] };
     const signatures = keys.map((k) => ({ domain: k.domain, selector: k.selector }));
@@ -54,6 +56,22 @@ export class DkimSigner {
     if (await this.verifies(ours, records, keys.length)) return { message: ours, signatures };
     this.log.error({ event: 'dkim.self-check-failed', domains: [...domains] }, 'own DKIM signature did not verify; signing with mailauth instead');
     return this.signWithMailauth(message, keys);
+  }
+
+  /** The domain's active keys, parsed once and again only when keys.json changes (rotation). */
+  private load(domain: string): Loaded {
+    const stamp = JSON.stringify(this.keys.list(domain));
+    const cached = this.cache.get(domain);
+    if (cached && cached.stamp === stamp) return cached;
+    const keys: SignKey[] = [];
+    const records = new Map<string, string>();
+    for (const k of this.keys.active(domain)) {
+      keys.push({ domain, selector: k.selector, algorithm: k.algorithm, privateKey: k.privateKey });
+      records.set(`${k.selector}._domainkey.${domain}`, this.keys.dnsRecord(domain, k.selector));
+    }
+    const loaded = { stamp, keys, records };
+    this.cache.set(domain, loaded);
+    return loaded;
   }
 
   private async verifies(message: Buffer, records: Map<string, string>, expected: number): Promise<boolean> {
