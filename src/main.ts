@@ -20,6 +20,14 @@ import { SqliteMaildirStore } from './store/sqlite-maildir/message-store.ts';
 import type { ChangeBus, MessageStore } from './store/store.ts';
 import { startTls, type TlsService } from './tls/tls-service.ts';
 import { createResolver, type Resolver } from './dns/resolver.ts';
+import { DkimKeyStore } from './dkim/key-store.ts';
+import { DkimSigner } from './dkim/signer.ts';
+import { isLoopback } from './core/net.ts';
+import { LocalOnlyQueue } from './queue/local-only-queue.ts';
+import type { OutboundQueue } from './queue/outbound.ts';
+import { InboundAuthChecker } from './smtp/inbound-auth.ts';
+import { SendRateLimiter } from './smtp/send-rate-limiter.ts';
+import { SubmissionServer } from './smtp/submission-server.ts';
 
 export type Services = {
   dataDir: string;
@@ -62,7 +70,15 @@ export function openServices(dataDir: string, log: Logger): Services {
   };
 }
 
-export type Service = InboundKind | 'imap' | 'imaps' | 'pop3' | 'pop3s';
+export type Service = InboundKind | 'submission' | 'submissions' | 'imap' | 'imaps' | 'pop3' | 'pop3s';
+
+/**
+ * The one place that picks the OutboundQueue every sender (submission, later forwarding and
+ * bounces) hands mail to. Interim: local recipients only (src/queue/local-only-queue.ts).
+ */
+function createOutboundQueue(deps: { delivery: LocalDelivery; log: Logger }): OutboundQueue & { close?(): Promise<void> } {
+  return new LocalOnlyQueue(deps.delivery, deps.log);
+}
 
 export type Listening = { service: Service; address: string; port: number | null; socket?: string };
 
@@ -104,6 +120,25 @@ export async function startServer(config: Config, dataDir: string, log: Logger, 
       { subaddressSeparator: config.delivery.subaddress_separator, maxAliasDepth: config.delivery.max_alias_depth },
       log,
     );
+    // Every hosted domain signs with its own DKIM keys; domains from before DKIM get theirs now.
+    const dkimKeys = new DkimKeyStore(dataPaths(dataDir).dkim);
+    for (const d of await services.directory.listDomains()) {
+      if (dkimKeys.list(d).length === 0) {
+        dkimKeys.ensure(d);
+        log.info({ event: 'dkim.keys-made', domain: d }, 'DKIM keys made; publish them: mailhaven dkim record ' + d);
+      }
+    }
+    const queue = createOutboundQueue({ delivery, log: log.child({ svc: 'queue' }) });
+    if (queue.close) servers.push({ close: () => queue.close!() });
+    const mailAuth = config.mail_auth.enabled
+      ? new InboundAuthChecker({
+          hostname: config.hostname,
+          resolver,
+          dmarcReject: config.mail_auth.dmarc_reject,
+          timeoutMs: config.mail_auth.timeout,
+          log: log.child({ svc: 'smtp' }),
+        })
+      : null;
     const common = {
       hostname: config.hostname,
       maxMessageSize: config.limits.max_message_size,
@@ -118,7 +153,7 @@ export async function startServer(config: Config, dataDir: string, log: Logger, 
     };
     const listening: Listening[] = [];
     if (config.smtp.enabled) {
-      const s = new InboundServer({ ...common, kind: 'smtp', tls: certs.forListener('smtp'), log: log.child({ svc: 'smtp' }) });
+      const s = new InboundServer({ ...common, kind: 'smtp', tls: certs.forListener('smtp'), mailAuth, log: log.child({ svc: 'smtp' }) });
       servers.push(s);
       listening.push(await listenOrExplain(s, 'smtp', { host: config.smtp.host, port: config.smtp.port }, '[smtp]'));
     }
@@ -133,6 +168,42 @@ export async function startServer(config: Config, dataDir: string, log: Logger, 
     const auth = new PasswordAuthenticator({ directory: services.directory, log: log.child({ svc: 'auth' }) });
     // Re-hashes started by logins finish before the database closes.
     servers.push({ close: () => auth.drain() });
+    const limiter = new SendRateLimiter(
+      {
+        accountMessages: config.submission_limits.account_messages_per_hour,
+        accountRecipients: config.submission_limits.account_recipients_per_hour,
+        ipMessages: config.submission_limits.ip_messages_per_hour,
+        ipRecipients: config.submission_limits.ip_recipients_per_hour,
+      },
+      { exemptIp: isLoopback },
+    );
+    const signer = new DkimSigner(dkimKeys, (d) => services.directory.hasDomain(d), log.child({ svc: 'dkim' }));
+    for (const [service, section, implicitTls] of [['submission', config.submission, false], ['submissions', config.submissions, true]] as const) {
+      if (!section.enabled) continue;
+      const loopbackPlain = config.submission.loopback_plaintext_auth;
+      const s = new SubmissionServer({
+        hostname: config.hostname,
+        tls: certs.forListener(service),
+        implicitTls,
+        plaintextAuthAllowed: (ip) => loopbackPlain && isLoopback(ip),
+        maxMessageSize: config.limits.max_message_size,
+        maxRecipients: config.limits.max_recipients,
+        maxConnections: config.limits.max_connections,
+        maxBadCommands: config.limits.max_bad_commands,
+        commandTimeoutMs: config.limits.command_timeout * 1000,
+        maxLineLength: config.limits.max_line_length,
+        maxDataLineLength: config.limits.max_data_line_length,
+        directory: services.directory,
+        identity: { subaddressSeparator: config.delivery.subaddress_separator, maxAliasDepth: config.delivery.max_alias_depth },
+        auth,
+        queue,
+        signer,
+        limiter,
+        log: log.child({ svc: service }),
+      });
+      servers.push(s);
+      listening.push(await listenOrExplain(s, service, { host: section.host, port: section.port }, `[${service}]`));
+    }
     const imapCommon = {
       store: services.store,
       bus: services.bus,

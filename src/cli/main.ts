@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.ts';
 import { DirectoryError } from '../directory/directory.ts';
 import { registerDirectoryCommands } from './commands/directory-commands.ts';
+import { registerDkimCommands } from './commands/dkim-commands.ts';
 import { registerInit } from './commands/init.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerStoreCommands } from './commands/store-commands.ts';
@@ -23,6 +24,7 @@ registerInit(program);
 registerDirectoryCommands(program);
 registerStoreCommands(program);
 registerTlsCommands(program);
+registerDkimCommands(program);
 
 try {
   await program.parseAsync(process.argv);

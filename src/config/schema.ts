@@ -37,6 +37,40 @@ export const configSchema = z
       .prefault({})
       .describe('LMTP (RFC 2033) listener, off by default.'),
 
+    submission: z
+      .object({
+        enabled: z.boolean().default(true).describe('Whether the submission (STARTTLS) listener runs.'),
+        host: host.default('0.0.0.0').describe('Address to listen on; "::" for IPv6 and IPv4.'),
+        port: port.default(587).describe('TCP port (0 picks a free one, for tests).'),
+        loopback_plaintext_auth: z.boolean().default(true).describe('Allow AUTH without STARTTLS from loopback addresses (a local webmail or script), as IMAP and POP3 do. Everyone else must start TLS first.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Mail submission for users\' mail programs (RFC 6409): STARTTLS, then AUTH PLAIN or LOGIN; the sender and From must be the user\'s own addresses.'),
+
+    submissions: listener(465, true, 'submission over implicit TLS').describe('Mail submission with TLS from the first byte (RFC 8314), the port clients should prefer.'),
+
+    submission_limits: z
+      .object({
+        account_messages_per_hour: z.number().int().min(0).default(200).describe('Messages one account may submit per hour (0: no limit); past it, 451 4.7.1.'),
+        account_recipients_per_hour: z.number().int().min(0).default(1000).describe('Recipients summed over the messages one account submits per hour (0: no limit).'),
+        ip_messages_per_hour: z.number().int().min(0).default(500).describe('Messages submitted from one IP address per hour, whatever the account (0: no limit). Loopback is exempt (a local webmail sends for everyone).'),
+        ip_recipients_per_hour: z.number().int().min(0).default(2000).describe('Recipients submitted from one IP address per hour (0: no limit). Loopback is exempt.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Sending rate limits, so a stolen password cannot turn the server into a spam cannon.'),
+
+    mail_auth: z
+      .object({
+        enabled: z.boolean().default(true).describe('Check SPF, DKIM, DMARC and ARC of mail arriving on the MX and add an Authentication-Results header.'),
+        dmarc_reject: z.boolean().default(true).describe('Refuse (550 5.7.1) mail that fails DMARC of a domain publishing p=reject, as Gmail and mox do; false adds the header and delivers.'),
+        timeout: z.number().int().min(100).max(60000).default(10000).describe('Milliseconds the checks of one message may take; past it the message is delivered without an Authentication-Results header.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Sender authentication of inbound mail (RFC 7208 SPF, RFC 6376 DKIM, RFC 7489 DMARC, RFC 8617 ARC).'),
+
     imap: listener(143, true, 'IMAP (STARTTLS)').describe('IMAP for mail clients; STARTTLS is offered, and LOGIN is refused before it except on loopback.'),
 
     imaps: listener(993, true, 'IMAP over implicit TLS').describe('IMAP with TLS from the first byte (RFC 8314), the port clients should prefer.'),

@@ -8,6 +8,7 @@ import { errors, MailError } from '../core/mail-error.ts';
 import { newId, type Logger } from '../core/logger.ts';
 import type { LocalDelivery, RecipientPlan } from '../delivery/local-delivery.ts';
 import { parseMessage } from '../mime/parse-message.ts';
+import type { InboundAuthChecker } from './inbound-auth.ts';
 import { patchSmtpServer } from './smtp-server-patches.ts';
 import { readMessage } from './read-message.ts';
 import { receivedHeader } from './received-header.ts';
@@ -29,6 +30,8 @@ export type InboundOptions = {
   maxLineLength: number;
   maxDataLineLength: number;
   delivery: LocalDelivery;
+  /** SPF/DKIM/DMARC checks for the MX; absent for LMTP (the MTA in front has done them). */
+  mailAuth?: InboundAuthChecker | null;
   log: Logger;
 };
 
@@ -188,6 +191,15 @@ export class InboundServer {
     const read = await readMessage(stream, { maxSize: this.opts.maxMessageSize, maxLineLength: this.opts.maxDataLineLength });
     if (!read.ok) return this.failData(st, base, read.error);
 
+    let body = read.content;
+    let auth: object = {};
+    if (this.opts.mailAuth && this.opts.kind === 'smtp') {
+      const v = await this.opts.mailAuth.check(body, { ip: session.remoteAddress, helo: session.hostNameAppearsAs || '', sender });
+      body = v.message;
+      if (v.summary) auth = { auth: v.summary };
+      if (v.reject) return this.failData(st, { ...base, ...auth }, v.reject);
+    }
+
     const receivedAt = new Date();
     const tlsInfo = session.tlsOptions ? { protocol: session.tlsOptions.version ?? 'TLS', cipher: session.tlsOptions.name } : null;
     const header = receivedHeader({
@@ -201,9 +213,9 @@ export class InboundServer {
       recipient: rcpts.length === 1 ? rcpts[0] : null,
       date: receivedAt,
     });
-    const content = Buffer.concat([header, read.content]);
+    const content = Buffer.concat([header, body]);
     const parsed = parseMessage(content);
-    const msgLog = { ...base, messageId: parsed.messageId, size: content.length };
+    const msgLog = { ...base, messageId: parsed.messageId, size: content.length, ...auth };
 
     if (this.opts.kind === 'lmtp') {
       // RFC 2033 §4.2: one reply per recipient, each delivered on its own.

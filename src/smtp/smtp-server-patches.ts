@@ -9,13 +9,22 @@
 // 2. Greeting delay: smtp-server always waits 100 ms before the 220 greeting to catch clients
 //    that talk too soon. That caps a single-connection sender at 10 messages a second; the
 //    delay is a setting here (`limits.greeting_delay`, default 0 as in Postfix's smtpd).
+// 3. AUTH before STARTTLS (submission, RFC 3207 §4, RFC 4954 §4): smtp-server still lists AUTH
+//    in EHLO before TLS and refuses it with a non-standard 538. With the server option
+//    `authNeedsTls(remoteAddress)` returning true, a connection without TLS gets no AUTH in
+//    EHLO and "530 5.7.0 Must issue a STARTTLS command first" for AUTH (the server itself is
+//    configured with allowInsecureAuth so that the exempt ones, loopback, can log in).
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 
 const ENHANCED = /^[245]\.\d{1,3}\.\d{1,3} /;
 
 type Send = (this: unknown, code: number, data: unknown, context?: unknown) => void;
+type Handler = (this: ConnectionInternals, command: Buffer, callback: () => void) => void;
 type ConnectionInternals = {
-  _server: { options: { maxClients?: number; greetingDelayMs?: number }; connections: Set<unknown> };
+  _server: { options: { maxClients?: number; greetingDelayMs?: number; authNeedsTls?: (ip: string) => boolean }; connections: Set<unknown> };
+  session: { disabledCommands?: string[] };
+  secure: boolean;
+  remoteAddress: string;
   _setListeners(cb: () => void): void;
   send: Send;
   name: string;
@@ -27,7 +36,27 @@ let installed = false;
 export function patchSmtpServer(): void {
   if (installed) return;
   installed = true;
-  const proto = (SMTPConnection as unknown as { prototype: ConnectionInternals & { init(): void } }).prototype;
+  const proto = (SMTPConnection as unknown as { prototype: ConnectionInternals & { init(): void; handler_EHLO: Handler; handler_AUTH: Handler } }).prototype;
+
+  const tlsFirst = (c: ConnectionInternals) => !c.secure && c._server.options.authNeedsTls?.(c.remoteAddress) === true;
+  const ehlo = proto.handler_EHLO;
+  proto.handler_EHLO = function (command, callback) {
+    if (!tlsFirst(this)) return ehlo.call(this, command, callback);
+    // The EHLO reply is built synchronously: hide AUTH for just this call.
+    const before = this.session.disabledCommands;
+    this.session.disabledCommands = [...(before ?? (this._server.options as { disabledCommands?: string[] }).disabledCommands ?? []), 'AUTH'];
+    try {
+      ehlo.call(this, command, callback);
+    } finally {
+      this.session.disabledCommands = before;
+    }
+  };
+  const auth = proto.handler_AUTH;
+  proto.handler_AUTH = function (command, callback) {
+    if (!tlsFirst(this)) return auth.call(this, command, callback);
+    this.send(530, '5.7.0 Must issue a STARTTLS command first');
+    callback();
+  };
 
   const send = proto.send;
   proto.send = function (code, data, context) {

@@ -13,8 +13,10 @@ export type ServerProcess = { child: ChildProcess; ports: Record<string, number>
 
 export async function spawnServer(dataDir: string, extraToml = ''): Promise<ServerProcess> {
   const config = path.join(dataDir, 'test.toml');
-  const listeners = ['smtp', 'imap', 'imaps', 'pop3', 'pop3s'].map((l) => `[${l}]\nhost = "127.0.0.1"\nport = 0\n`).join('');
-  await writeFile(config, `hostname = "mx.test.example"\n${listeners}${extraToml}`);
+  const listeners = ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s'].map((l) => `[${l}]\nhost = "127.0.0.1"\nport = 0\n`).join('');
+  // No sender authentication on the MX: it would ask the machine's DNS about every message.
+  const mailAuth = /^\[mail_auth\]/m.test(extraToml) ? '' : '[mail_auth]\nenabled = false\n';
+  await writeFile(config, `hostname = "mx.test.example"\n${listeners}${mailAuth}${extraToml}`);
   const child = spawn(process.execPath, [CLI, 'serve', '--config', config, '--data', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let pending = '';

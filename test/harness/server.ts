@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { configSchema, type Config } from '../../src/config/schema.ts';
-import { silentLogger } from '../../src/core/logger.ts';
+import { silentLogger, type Logger } from '../../src/core/logger.ts';
 import { hashPassword } from '../../src/directory/passwords.ts';
 import { startServer, type RunningServer, type StartOptions } from '../../src/main.ts';
 
@@ -14,6 +14,9 @@ export type TestServer = {
   server: RunningServer;
   smtpPort: number;
   lmtpPort: number | null;
+  /** 587-style (STARTTLS) and 465-style (implicit TLS) submission listeners. */
+  submissionPort: number;
+  submissionsPort: number;
   imapPort: number;
   imapsPort: number;
   pop3Port: number;
@@ -28,7 +31,8 @@ export type TestServer = {
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
-export async function startTestServer(overrides: DeepPartial<Config> = {}, dataDir?: string, options: StartOptions = {}): Promise<TestServer> {
+/** `options.log`: a logger to see the server's lines (default: silent). */
+export async function startTestServer(overrides: DeepPartial<Config> = {}, dataDir?: string, options: StartOptions & { log?: Logger } = {}): Promise<TestServer> {
   const dir = dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'mailhaven-test-')));
   const o = overrides as Record<string, Record<string, unknown> | string>;
   const section = (k: string, base: Record<string, unknown>) => ({ ...base, ...((o[k] as Record<string, unknown>) ?? {}) });
@@ -37,13 +41,17 @@ export async function startTestServer(overrides: DeepPartial<Config> = {}, dataD
     hostname: (o.hostname as string) ?? 'mx.test.example',
     smtp: section('smtp', { host: '127.0.0.1', port: 0 }),
     lmtp: section('lmtp', { host: '127.0.0.1', port: 0 }),
+    submission: section('submission', { host: '127.0.0.1', port: 0 }),
+    submissions: section('submissions', { host: '127.0.0.1', port: 0 }),
+    // Off unless a test asks: without a test DNS server every MX message would wait on real DNS.
+    mail_auth: section('mail_auth', { enabled: false }),
     imap: section('imap', { host: '127.0.0.1', port: 0 }),
     imaps: section('imaps', { host: '127.0.0.1', port: 0 }),
     pop3: section('pop3', { host: '127.0.0.1', port: 0 }),
     pop3s: section('pop3s', { host: '127.0.0.1', port: 0 }),
     log: section('log', { level: 'silent', file: false }),
   });
-  const server = await startServer(config, dir, silentLogger(), options);
+  const server = await startServer(config, dir, options.log ?? silentLogger(), options);
   const port = (svc: string) => server.listening.find((l) => l.service === svc)?.port ?? null;
   const { directory, store } = server.services;
   return {
@@ -52,6 +60,8 @@ export async function startTestServer(overrides: DeepPartial<Config> = {}, dataD
     server,
     smtpPort: port('smtp') ?? 0,
     lmtpPort: port('lmtp'),
+    submissionPort: port('submission') ?? 0,
+    submissionsPort: port('submissions') ?? 0,
     imapPort: port('imap') ?? 0,
     imapsPort: port('imaps') ?? 0,
     pop3Port: port('pop3') ?? 0,

@@ -3,6 +3,8 @@
 import type { Command } from 'commander';
 import { lookupKey, normaliseDomain, parseAddress } from '../../core/address.ts';
 import { hashPassword, isSupportedHash } from '../../directory/passwords.ts';
+import { DkimKeyStore } from '../../dkim/key-store.ts';
+import { dataPaths } from '../../main.ts';
 import { formatSize, parseSize, withServices } from '../context.ts';
 import { promptPassword, readPasswordFromStdin } from '../password-input.ts';
 
@@ -56,10 +58,12 @@ export function registerDirectoryCommands(program: Command): void {
     .command('add <domain>')
     .description('start receiving mail for a domain')
     .action(async (d: string, _o, cmd: Command) =>
-      withServices(cmd, async ({ directory }) => {
+      withServices(cmd, async ({ directory }, ctx) => {
         const name = domainArg(d);
         await directory.addDomain(name);
-        console.log(`domain ${name} added. Next: mailhaven user add you@${name}`);
+        // Its DKIM keys now, so the first message sent from it is signed.
+        new DkimKeyStore(dataPaths(ctx.dataDir).dkim).ensure(name);
+        console.log(`domain ${name} added, with DKIM keys (publish them: mailhaven dkim record ${name}). Next: mailhaven user add you@${name}`);
       }),
     );
   domain
