@@ -71,6 +71,11 @@ export class CommandReader {
     return this.#chunks.reduce((n, c) => n + c.length, 0);
   }
 
+  /** Bytes are being thrown away after a command went over a limit (line or literal). */
+  get discarding(): boolean {
+    return this.#state === 'discard' || this.#state === 'skip-literal';
+  }
+
   /** The next event, or undefined when more bytes (or an accept/reject decision) are needed. */
   next(): ReaderEvent | undefined {
     while (this.#chunks.length > 0 && this.#state !== 'await') {

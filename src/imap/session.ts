@@ -4,6 +4,7 @@
 // told to the client only when RFC 9051 §7.5.1 allows.
 import { isLoopback } from '../core/net.ts';
 import type { Socket } from 'node:net';
+import type { Readable, Writable } from 'node:stream';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Authenticator } from '../auth/authenticator.ts';
 import { newId, type Logger } from '../core/logger.ts';
@@ -18,6 +19,7 @@ import type { Limits } from './limits.ts';
 import type { MailboxView } from './mailbox-view.ts';
 import { isParseError, parseCommand } from './parser.ts';
 import { CommandReader, type ReaderEvent } from './reader.ts';
+import { startDeflate, type DeflateLayer } from './deflate-layer.ts';
 import { continuation, statusLine } from './response.ts';
 
 export type SessionDeps = {
@@ -58,6 +60,11 @@ export class Session {
   idleTag: string | null = null;
   authWaiter: LineWaiter | null = null;
   private socket: Socket;
+  /** Where commands come from and responses go: the socket, or the DEFLATE layer on it. */
+  private input: Readable;
+  private output: Writable;
+  /** COMPRESS=DEFLATE (RFC 4978) is active. */
+  private deflate: DeflateLayer | null = null;
   private pumping = false;
   private closed = false;
   private badCommands = 0;
@@ -74,6 +81,8 @@ export class Session {
 
   constructor(socket: Socket, deps: SessionDeps, tls: boolean) {
     this.socket = socket;
+    this.input = socket;
+    this.output = socket;
     this.deps = deps;
     this.tls = tls;
     this.ip = socket.remoteAddress ?? '';
@@ -105,6 +114,10 @@ export class Session {
     this.write(statusLine('*', 'OK', 'Mailhaven ready', `CAPABILITY ${this.capabilities()}`));
   }
 
+  get compressed(): boolean {
+    return this.deflate !== null;
+  }
+
   private attach(socket: Socket): void {
     socket.on('data', this.onData);
     socket.on('error', (e) => this.log.debug({ event: 'imap.socket', err: e.message }, 'socket error'));
@@ -121,22 +134,25 @@ export class Session {
     let ok = true;
     for (const b of Array.isArray(data) ? data : [data as Buffer]) {
       this.stats.bytesOut += b.length;
-      ok = this.socket.write(b);
+      ok = this.output.write(b);
     }
+    this.deflate?.flushSoon();
     return ok;
   }
 
   /** Writes and resolves once the socket can take more (backpressure). */
   async send(data: Buffer | readonly Buffer[]): Promise<void> {
     if (this.write(data) || this.closed) return;
+    const out = this.output;
+    const socket = this.socket;
     await new Promise<void>((resolve) => {
       const done = (): void => {
-        this.socket.off('drain', done);
-        this.socket.off('close', done);
+        out.off('drain', done);
+        socket.off('close', done);
         resolve();
       };
-      this.socket.once('drain', done);
-      this.socket.once('close', done);
+      out.once('drain', done);
+      socket.once('close', done);
     });
   }
 
@@ -148,7 +164,7 @@ export class Session {
     if (this.closed) return;
     this.write(statusLine('*', 'BYE', text));
     this.state = 'logout';
-    this.socket.end();
+    this.endOutput();
     setTimeout(() => this.socket.destroy(), 2000).unref();
   }
 
@@ -165,11 +181,17 @@ export class Session {
     if (this.pumping) return;
     this.pumping = true;
     const socket = this.socket;
-    socket.pause();
+    const input = this.input;
+    input.pause();
     try {
       while (!this.closed && this.state !== 'logout') {
         const ev = this.reader.next();
-        if (ev === undefined) break;
+        if (ev === undefined) {
+          // After inflation a few bytes can stand for gigabytes: a command the reader is
+          // throwing away (over a limit) ends the connection rather than being drained.
+          if (this.deflate !== null && this.reader.discarding) this.bye('Command over the size limits after decompression');
+          break;
+        }
         await this.serial(() => this.onEvent(ev));
       }
     } catch (e) {
@@ -177,10 +199,10 @@ export class Session {
       this.bye('Internal error');
     } finally {
       this.pumping = false;
-      if (!this.closed) this.socket.resume();
+      if (!this.closed) this.input.resume();
     }
-    // Bytes may have arrived for the new socket (after STARTTLS) while we were busy.
-    if (!this.closed && this.socket !== socket && this.reader.buffered > 0) void this.pump();
+    // Bytes may have arrived for the new socket (after STARTTLS or COMPRESS) while we were busy.
+    if (!this.closed && (this.socket !== socket || this.input !== input) && this.reader.buffered > 0) void this.pump();
   }
 
   private async onEvent(ev: ReaderEvent): Promise<void> {
@@ -272,7 +294,7 @@ export class Session {
     if (this.selected && this.state === 'selected') await this.flushUpdates(handler.expungeAfter !== false);
     if (this.state === 'logout' && cmd.name !== 'LOGOUT') return;
     await this.send(statusLine(cmd.tag, reply.status, reply.text, reply.code));
-    if (cmd.name === 'LOGOUT') this.socket.end();
+    if (cmd.name === 'LOGOUT') this.endOutput();
   }
 
   // ---- authentication and mailbox changes ----
@@ -381,9 +403,41 @@ export class Session {
     plain.setTimeout(0);
     const secure = new TLSSocket(plain, { isServer: true, secureContext: ctx });
     this.socket = secure;
+    this.input = secure;
+    this.output = secure;
     this.tls = true;
     this.attach(secure);
     secure.on('close', () => this.finish());
+  }
+
+  /**
+   * COMPRESS=DEFLATE (RFC 4978 §3): called right after the tagged OK is written. Responses are
+   * deflated from here on; bytes the client sent behind the command are already compressed.
+   */
+  startCompression(): void {
+    const layer = startDeflate(this.socket, (e) => {
+      this.log.debug({ event: 'imap.compress', err: e.message }, 'invalid compressed data');
+      this.bye('Invalid compressed data');
+    });
+    this.deflate = layer;
+    this.socket.off('data', this.onData);
+    this.socket.on('data', (chunk: Buffer) => {
+      this.stats.bytesIn += chunk.length;
+    });
+    this.input = layer.inflate;
+    this.output = layer.deflate;
+    layer.inflate.on('data', (chunk: Buffer) => {
+      this.reader.feed(chunk);
+      void this.pump();
+    });
+    const rest = this.reader.takeBuffered();
+    if (rest.length > 0) layer.inflate.write(rest);
+  }
+
+  /** Ends the output (the DEFLATE stream is finished first, so its last bytes are sent). */
+  private endOutput(): void {
+    if (this.deflate !== null) this.deflate.deflate.end();
+    else this.socket.end();
   }
 
   private finish(): void {
@@ -391,6 +445,7 @@ export class Session {
     this.closed = true;
     this.state = 'logout';
     this.unsubscribe?.();
+    this.deflate?.destroy();
     this.socket.destroy();
     this.log.info(
       {

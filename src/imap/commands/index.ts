@@ -5,6 +5,7 @@ import { authenticate } from './authenticate.ts';
 import { capability } from './capability.ts';
 import { check } from './check.ts';
 import { close } from './close.ts';
+import { compress } from './compress.ts';
 import { copy } from './copy.ts';
 import { create } from './create.ts';
 import { del } from './delete.ts';
@@ -32,7 +33,7 @@ import type { Handler } from './types.ts';
 import { unselect } from './unselect.ts';
 import { unsubscribe } from './unsubscribe.ts';
 
-/** Commands absent here (SETQUOTA, COMPRESS) are answered BAD "not supported". */
+/** Commands absent here (SETQUOTA) are answered BAD "not supported". */
 export const COMMANDS: { readonly [N in CommandName]?: Handler<N> } = {
   CAPABILITY: capability,
   NOOP: noop,
@@ -66,4 +67,5 @@ export const COMMANDS: { readonly [N in CommandName]?: Handler<N> } = {
   SEARCH: search,
   GETQUOTA: getquota,
   GETQUOTAROOT: getquotaroot,
+  COMPRESS: compress,
 };
