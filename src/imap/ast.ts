@@ -99,7 +99,8 @@ export type Command =
   | Cmd<'SETQUOTA', { readonly root: string; readonly resources: readonly { readonly name: string; readonly limit: number }[] }>
   /** params null: "ID NIL" (RFC 2971). */
   | Cmd<'ID', { readonly params: readonly (readonly [string, string | null])[] | null }>
-  | Cmd<'COMPRESS', { readonly algorithm: string }>;
+  | Cmd<'COMPRESS', { readonly algorithm: string }>
+  | Cmd<'UNAUTHENTICATE', NoArgs>;
 
 export type CommandName = Command['name'];
 

@@ -10,7 +10,7 @@ export type CapabilityInput = {
   appendLimit: number;
 };
 
-const BASE = ['IMAP4rev1', 'IMAP4rev2', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE'];
+const BASE = ['IMAP4rev1', 'IMAP4rev2', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE', 'UNAUTHENTICATE'];
 const AFTER_LOGIN = [
   'NAMESPACE', 'UIDPLUS', 'MOVE', 'UNSELECT', 'CHILDREN', 'SPECIAL-USE', 'LIST-EXTENDED', 'LIST-STATUS',
   'QUOTA', 'QUOTA=RES-STORAGE', 'MULTIAPPEND', 'STATUS=SIZE', 'ESEARCH', 'BINARY',

@@ -63,6 +63,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   SETQUOTA: parseSetQuota,
   ID: parseId,
   COMPRESS: parseCompress,
+  UNAUTHENTICATE: none,
 };
 
 /** uid = "UID" SP (copy / move / fetch / search / store / uid-expunge) */

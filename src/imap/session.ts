@@ -306,6 +306,21 @@ export class Session {
     this.unsubscribe = this.deps.bus.subscribe(account.id, (c) => this.onChange(c));
   }
 
+  /**
+   * UNAUTHENTICATE (RFC 8437 §3): back to the not-authenticated state with nothing of the
+   * user's kept (selection, ENABLEd extensions, change subscription); TLS and COMPRESS stay.
+   */
+  loggedOut(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.selected = null;
+    this.account = null;
+    this.rev2 = false;
+    this.utf8 = false;
+    this.state = 'not-authenticated';
+    this.socket.setTimeout(this.deps.preAuthTimeoutMs);
+  }
+
   private onChange(c: MailboxChange): void {
     const view = this.selected;
     if (!view || c.mailboxId !== view.mailbox.id) return;

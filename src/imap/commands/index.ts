@@ -31,6 +31,7 @@ import { store } from './store.ts';
 import { subscribe } from './subscribe.ts';
 import type { Handler } from './types.ts';
 import { unselect } from './unselect.ts';
+import { unauthenticate } from './unauthenticate.ts';
 import { unsubscribe } from './unsubscribe.ts';
 
 /** Commands absent here (SETQUOTA) are answered BAD "not supported". */
@@ -68,4 +69,5 @@ export const COMMANDS: { readonly [N in CommandName]?: Handler<N> } = {
   GETQUOTA: getquota,
   GETQUOTAROOT: getquotaroot,
   COMPRESS: compress,
+  UNAUTHENTICATE: unauthenticate,
 };
