@@ -100,7 +100,9 @@ export type Command =
   /** params null: "ID NIL" (RFC 2971). */
   | Cmd<'ID', { readonly params: readonly (readonly [string, string | null])[] | null }>
   | Cmd<'COMPRESS', { readonly algorithm: string }>
-  | Cmd<'UNAUTHENTICATE', NoArgs>;
+  | Cmd<'UNAUTHENTICATE', NoArgs>
+  /** RFC 8508: target is a sequence number (0 for "*"), or a UID with UID REPLACE. */
+  | Cmd<'REPLACE', { readonly target: number; readonly mailbox: string; readonly message: AppendMessage }>;
 
 export type CommandName = Command['name'];
 

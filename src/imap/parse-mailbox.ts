@@ -183,29 +183,34 @@ export function parseAppend(x: Ctx): Args<'APPEND'> {
   const messages: AppendMessage[] = [];
   do {
     if (messages.length >= c.limits.maxAppendMessages) bad(`Too many messages (at most ${c.limits.maxAppendMessages})`);
-    c.sp();
-    let flags: string[] = [];
-    if (c.peek() === LPAREN) {
-      flags = flagList(c);
-      c.sp();
-    }
-    let date: Date | undefined;
-    if (c.peek() === DQUOTE) {
-      date = dateTime(c);
-      c.sp();
-    }
-    let utf8 = false;
-    if (c.peek() !== LITERAL) {
-      oneOf(c, ['UTF8'], 'APPEND data extension'); // RFC 6855 §4: "UTF8" SP "(" literal8 ")"
-      c.sp();
-      c.char(LPAREN, '(');
-      utf8 = true;
-    }
-    const lit = c.literal(true);
-    if (utf8 && !lit.binary) bad('UTF8 requires a literal8 (~{n})');
-    if (utf8) c.char(RPAREN, ')');
-    const message = { flags, data: lit.data, binary: lit.binary, utf8 };
-    messages.push(date === undefined ? message : { ...message, date });
+    messages.push(appendMessage(c));
   } while (!c.atEnd());
   return { mailbox: name, messages };
+}
+
+/** SP append-message (RFC 4466 §2.2, also REPLACE's, RFC 8508 §6) */
+export function appendMessage(c: Cursor): AppendMessage {
+  c.sp();
+  let flags: string[] = [];
+  if (c.peek() === LPAREN) {
+    flags = flagList(c);
+    c.sp();
+  }
+  let date: Date | undefined;
+  if (c.peek() === DQUOTE) {
+    date = dateTime(c);
+    c.sp();
+  }
+  let utf8 = false;
+  if (c.peek() !== LITERAL) {
+    oneOf(c, ['UTF8'], 'APPEND data extension'); // RFC 6855 §4: "UTF8" SP "(" literal8 ")"
+    c.sp();
+    c.char(LPAREN, '(');
+    utf8 = true;
+  }
+  const lit = c.literal(true);
+  if (utf8 && !lit.binary) bad('UTF8 requires a literal8 (~{n})');
+  if (utf8) c.char(RPAREN, ')');
+  const message = { flags, data: lit.data, binary: lit.binary, utf8 };
+  return date === undefined ? message : { ...message, date };
 }

@@ -13,6 +13,7 @@ import { type Ctx, oneOf } from './parse-common.ts';
 import { parseAppend, parseCreate, parseList, parseLsub, parseOneMailbox, parseRename, parseSelect, parseStatus } from './parse-mailbox.ts';
 import { parseCopy, parseExpunge, parseFetch, parseStore } from './parse-fetch.ts';
 import { parseSearch } from './parse-search.ts';
+import { parseReplace } from './parse-ext.ts';
 
 export type * from './ast.ts';
 export { isParseError } from './ast.ts';
@@ -64,10 +65,11 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   ID: parseId,
   COMPRESS: parseCompress,
   UNAUTHENTICATE: none,
+  REPLACE: parseReplace,
 };
 
 /** uid = "UID" SP (copy / move / fetch / search / store / uid-expunge) */
-const UID_COMMANDS = new Set(['COPY', 'MOVE', 'FETCH', 'SEARCH', 'STORE', 'EXPUNGE']);
+const UID_COMMANDS = new Set(['COPY', 'MOVE', 'FETCH', 'SEARCH', 'STORE', 'EXPUNGE', 'REPLACE']);
 
 export function parseCommand(command: FramedCommand, options: ParseOptions = {}): Command | ParseError {
   const limits: Limits = withLimits(options.limits);

@@ -224,7 +224,8 @@ export class CommandReader {
     if (!m.sync && this.#literalMinus && m.size > L.literalMinusMax) {
       return this.#error('BAD', 'TOOBIG', `Non-synchronizing literal larger than ${L.literalMinusMax} octets`);
     }
-    const append = cmd.name === 'APPEND';
+    // REPLACE (RFC 8508) carries one message like APPEND and gets the same limits.
+    const append = cmd.name === 'APPEND' || cmd.name === 'REPLACE';
     const one = append ? L.appendLimit : L.maxLiteralBytes;
     const all = append ? L.maxAppendBytes : L.maxCommandLiteralBytes;
     if (m.size > one || cmd.literalBytes + m.size > all) {

@@ -226,7 +226,7 @@ export class Session {
         }
         // APPEND: refuse a message the quota has no room for before the client sends it
         // (APPENDLIMIT itself is checked by the reader, from the same announced size).
-        if (ev.name === 'APPEND' && this.account !== null) {
+        if ((ev.name === 'APPEND' || ev.name === 'REPLACE') && this.account !== null) {
           const refusal = await checkQuota(this, ev.size).then(() => null, (e: unknown) => e);
           if (refusal !== null) {
             this.reader.reject();

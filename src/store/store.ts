@@ -94,6 +94,11 @@ export interface MessageStore {
   readMessage(account: AccountRef, mailboxId: number, uid: number): Promise<Buffer | null>;
   /** Durable APPEND of one or more messages (MULTIAPPEND: all or none). */
   append(account: AccountRef, mailbox: string, messages: readonly AppendInput[]): Promise<AppendResult>;
+  /**
+   * REPLACE (RFC 8508): appends `message` to `mailbox` and expunges `uid` of `fromMailboxId`
+   * in one commit; MailboxError NONEXISTENT when that message is gone, and nothing changes.
+   */
+  replace(account: AccountRef, fromMailboxId: number, uid: number, mailbox: string, message: AppendInput): Promise<AppendResult>;
   /** STORE: the UIDs (ascending) whose flags changed and the one MODSEQ they all got now. */
   setFlags(mailboxId: number, uids: readonly number[], action: 'set' | 'add' | 'remove', flags: readonly string[]): Promise<FlagChange>;
   /** FETCH (FLAGS UID MODSEQ) of many messages: compact, flags rendered once per combination.

@@ -20,6 +20,22 @@ def raw(m, line):
         out.append(l)
         if l.startswith(tag.decode() + ' '):
             return out
+def lit(m, line, data):
+    """A command ending in a synchronizing literal: waits for "+", sends the data."""
+    tag = m._new_tag()
+    m.send(tag + b' ' + line.encode() + b' {' + str(len(data)).encode() + b'}\\r\\n')
+    first = m.readline().decode().rstrip('\\r\\n')
+    if not first.startswith('+'):
+        return [first]
+    m.send(data + b'\\r\\n')
+    out = []
+    while True:
+        l = m.readline().decode('utf-8', 'replace').rstrip('\\r\\n')
+        out.append(l)
+        if l.startswith(tag.decode() + ' '):
+            return out
+def msg(subject):
+    return ('From: a@ext.test\\r\\nSubject: ' + subject + '\\r\\n\\r\\nbody\\r\\n').encode()
 `;
 
 async function py(t: TestServer, body: string): Promise<string[][]> {
@@ -65,5 +81,44 @@ show(*raw(m, 'LOGOUT'))
     assert.match(out[7].at(-1)!, / BAD Log in first$/);
     assert.match(out[8].at(-1)!, / OK /);
     assert.match(out[9].at(-1)!, / OK /);
+  });
+
+  it('REPLACE and UID REPLACE: APPENDUID, then EXPUNGE, in one change', needs('python3'), async () => {
+    const out = await py(t, `
+m = imaplib.IMAP4('127.0.0.1', port)
+m.login('ann@ext.test', 'secret')
+show(*raw(m, 'CAPABILITY'))
+m.create('R')
+for s in ('one', 'two', 'three'):
+    m.append('R', None, None, msg(s))
+m.select('R')
+show(*lit(m, 'REPLACE 1 Drafts (\\Draft)', msg('one v2')))
+show(*lit(m, 'UID REPLACE 3 R (\\Seen)', msg('three v2')))
+show(*raw(m, 'UID FETCH 1:* (FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])'))
+show(*lit(m, 'REPLACE 1 Nowhere', msg('lost')))
+show(*lit(m, 'UID REPLACE 99 R', msg('lost')))
+show(*lit(m, 'REPLACE 9 R', msg('lost')))
+show(*raw(m, 'STATUS R (MESSAGES)'))
+show(*raw(m, 'STATUS Drafts (MESSAGES)'))
+show(*raw(m, 'EXAMINE R'))
+show(*lit(m, 'REPLACE 1 R', msg('lost')))
+m.logout()
+`);
+    assert.match(out[0][0], / REPLACE( |$)/);
+    assert.match(out[1][0], /^\* OK \[APPENDUID \d+ 1\] /);
+    assert.equal(out[1][1], '* 1 EXPUNGE');
+    assert.match(out[1][2], / OK REPLACE completed$/);
+    assert.match(out[2][0], /^\* OK \[APPENDUID \d+ 4\] /);
+    assert.equal(out[2][1], '* 2 EXPUNGE');
+    assert.equal(out[2][2], '* 2 EXISTS');
+    const fetched = out[3].join('\n');
+    assert.match(fetched, /UID 2 FLAGS \((\\Recent)?\)[\s\S]*Subject: two/);
+    assert.match(fetched, /UID 4 FLAGS \(\\Seen( \\Recent)?\)[\s\S]*Subject: three v2/);
+    assert.match(out[4].at(-1)!, / NO \[TRYCREATE\]/);
+    assert.match(out[5].at(-1)!, / NO \[NONEXISTENT\]/);
+    assert.match(out[6].at(-1)!, / BAD /);
+    assert.match(out[7][0], /MESSAGES 2/);
+    assert.match(out[8][0], /MESSAGES 1/);
+    assert.match(out[10].at(-1)!, / NO \[READ-ONLY\]/);
   });
 });

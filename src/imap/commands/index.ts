@@ -23,6 +23,7 @@ import { namespace } from './namespace.ts';
 import { noop } from './noop.ts';
 import { getquota, getquotaroot } from './quota.ts';
 import { rename } from './rename.ts';
+import { replace } from './replace.ts';
 import { search } from './search.ts';
 import { examine, select } from './select.ts';
 import { starttls } from './starttls.ts';
@@ -70,4 +71,5 @@ export const COMMANDS: { readonly [N in CommandName]?: Handler<N> } = {
   GETQUOTAROOT: getquotaroot,
   COMPRESS: compress,
   UNAUTHENTICATE: unauthenticate,
+  REPLACE: replace,
 };

@@ -313,6 +313,10 @@ export class SqliteMaildirStore implements MessageStore {
     return append(this.ctx, account, mailbox, messages);
   }
 
+  replace(account: AccountRef, fromMailboxId: number, uid: number, mailbox: string, message: AppendInput): Promise<AppendResult> {
+    return append(this.ctx, account, mailbox, [message], { mailboxId: fromMailboxId, uid });
+  }
+
   async flagTable(mailboxId: number, uids: readonly number[], withModSeq = true): Promise<FlagTable> {
     const t = this.sql.flagTable(mailboxId, uids, withModSeq);
     const flags = new Array<string>(t.uids.length);
