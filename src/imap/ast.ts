@@ -102,7 +102,10 @@ export type Command =
   | Cmd<'COMPRESS', { readonly algorithm: string }>
   | Cmd<'UNAUTHENTICATE', NoArgs>
   /** RFC 8508: target is a sequence number (0 for "*"), or a UID with UID REPLACE. */
-  | Cmd<'REPLACE', { readonly target: number; readonly mailbox: string; readonly message: AppendMessage }>;
+  | Cmd<'REPLACE', { readonly target: number; readonly mailbox: string; readonly message: AppendMessage }>
+  /** RFC 5464: mailbox "" names the server; entry names are lower case. */
+  | Cmd<'GETMETADATA', { readonly mailbox: string; readonly maxSize?: number; readonly depth: 0 | 1 | 'infinity'; readonly entries: readonly string[] }>
+  | Cmd<'SETMETADATA', { readonly mailbox: string; readonly entries: readonly { readonly name: string; readonly value: Buffer | null }[] }>;
 
 export type CommandName = Command['name'];
 

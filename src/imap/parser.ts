@@ -13,7 +13,7 @@ import { type Ctx, oneOf } from './parse-common.ts';
 import { parseAppend, parseCreate, parseList, parseLsub, parseOneMailbox, parseRename, parseSelect, parseStatus } from './parse-mailbox.ts';
 import { parseCopy, parseExpunge, parseFetch, parseStore } from './parse-fetch.ts';
 import { parseSearch } from './parse-search.ts';
-import { parseReplace } from './parse-ext.ts';
+import { parseGetMetadata, parseReplace, parseSetMetadata } from './parse-ext.ts';
 
 export type * from './ast.ts';
 export { isParseError } from './ast.ts';
@@ -66,6 +66,8 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   COMPRESS: parseCompress,
   UNAUTHENTICATE: none,
   REPLACE: parseReplace,
+  GETMETADATA: parseGetMetadata,
+  SETMETADATA: parseSetMetadata,
 };
 
 /** uid = "UID" SP (copy / move / fetch / search / store / uid-expunge) */

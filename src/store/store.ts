@@ -2,6 +2,7 @@
 // and file-system types, so a PostgreSQL backend can implement the same contract.
 import type { ParsedMessage } from '../mime/parse-message.ts';
 import type { BodyPart, ImapEnvelope } from '../mime/types.ts';
+import type { MetadataStore } from './metadata.ts';
 import type { Criteria } from './search-criteria.ts';
 
 export const SPECIAL_FOLDERS = [
@@ -112,6 +113,9 @@ export interface MessageStore {
   search(account: AccountRef, mailboxId: number, criteria: Criteria): Promise<number[]>;
   /** MOVE: copy, then expunge the sources whatever their flags. */
   move(account: AccountRef, fromMailboxId: number, uids: readonly number[], to: string): Promise<CopyResult>;
+
+  /** METADATA annotations (RFC 5464) of the server and the mailboxes, per account. */
+  readonly metadata: MetadataStore;
 }
 
 export type MessageMeta = { uid: number; modSeq: number; flags: string[] };

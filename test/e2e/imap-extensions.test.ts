@@ -20,14 +20,14 @@ def raw(m, line):
         out.append(l)
         if l.startswith(tag.decode() + ' '):
             return out
-def lit(m, line, data):
+def lit(m, line, data, tail=b''):
     """A command ending in a synchronizing literal: waits for "+", sends the data."""
     tag = m._new_tag()
     m.send(tag + b' ' + line.encode() + b' {' + str(len(data)).encode() + b'}\\r\\n')
     first = m.readline().decode().rstrip('\\r\\n')
     if not first.startswith('+'):
         return [first]
-    m.send(data + b'\\r\\n')
+    m.send(data + tail + b'\\r\\n')
     out = []
     while True:
         l = m.readline().decode('utf-8', 'replace').rstrip('\\r\\n')
@@ -121,4 +121,59 @@ m.logout()
     assert.match(out[8][0], /MESSAGES 1/);
     assert.match(out[10].at(-1)!, / NO \[READ-ONLY\]/);
   });
+
+  it('METADATA: server and mailbox entries, DEPTH, MAXSIZE, limits, gone with the mailbox', needs('python3'), async () => {
+    const out = await py(t, `
+m = imaplib.IMAP4('127.0.0.1', port)
+m.login('ann@ext.test', 'secret')
+show(*raw(m, 'CAPABILITY'))
+show(*raw(m, 'SETMETADATA "" (/shared/comment "Server note" /private/vendor/mh/theme "dark")'))
+show(*raw(m, 'GETMETADATA "" /shared/comment'))
+show(*raw(m, 'GETMETADATA "" (DEPTH infinity) /private'))
+show(*lit(m, 'SETMETADATA INBOX (/private/comment', b'two\\r\\nlines', b')'))
+show(*raw(m, 'SETMETADATA INBOX (/Shared/Comment "for you" /private/filters/values/small "SMALLER 5000" /private/filters/values/boss/x "deep")'))
+show(*raw(m, 'GETMETADATA INBOX (/shared/comment /private/comment /private/nothing)'))
+show(*raw(m, 'GETMETADATA INBOX (DEPTH 1) /private/filters/values'))
+show(*raw(m, 'GETMETADATA INBOX (MAXSIZE 8 DEPTH infinity) /private'))
+show(*raw(m, 'SETMETADATA INBOX (/private/comment NIL)'))
+show(*raw(m, 'GETMETADATA INBOX /private/comment'))
+show(*lit(m, 'SETMETADATA INBOX (/private/big', b'x' * 20000, b')'))
+show(*raw(m, 'SETMETADATA INBOX (' + ' '.join('/private/n%d "v"' % i for i in range(101)) + ')'))
+show(*raw(m, 'GETMETADATA INBOX /private/n1'))
+show(*raw(m, 'SETMETADATA INBOX (/private/bad* "v")'))
+show(*raw(m, 'SETMETADATA INBOX (/comment "v")'))
+show(*raw(m, 'SETMETADATA "" (/shared/admin "mailto:x@y")'))
+show(*raw(m, 'SETMETADATA Nowhere (/private/comment "v")'))
+m.create('Notes')
+show(*raw(m, 'SETMETADATA Notes (/private/comment "old")'))
+m.rename('Notes', 'Notes2')
+show(*raw(m, 'GETMETADATA Notes2 /private/comment'))
+m.delete('Notes2')
+m.create('Notes2')
+show(*raw(m, 'GETMETADATA Notes2 /private/comment'))
+m.logout()
+`);
+    const caps = out[0][0];
+    assert.ok(caps.includes(' METADATA ') && caps.includes(' METADATA-SERVER'), caps);
+    assert.match(out[1].at(-1)!, / OK SETMETADATA completed$/);
+    assert.equal(out[2][0], '* METADATA "" (/shared/comment "Server note")');
+    assert.equal(out[3][0], '* METADATA "" (/private/vendor/mh/theme "dark")');
+    assert.match(out[4].at(-1)!, / OK /);
+    assert.match(out[5].at(-1)!, / OK /);
+    assert.deepEqual(out[6].slice(0, 3), ['* METADATA INBOX (/private/comment {10}', 'two', 'lines /shared/comment "for you" /private/nothing NIL)']);
+    assert.equal(out[7][0], '* METADATA INBOX (/private/filters/values/small "SMALLER 5000")');
+    assert.equal(out[8][0], '* METADATA INBOX (/private/filters/values/boss/x "deep")');
+    assert.match(out[8].at(-1)!, / OK \[METADATA LONGENTRIES 12\] /);
+    assert.equal(out[10][0], '* METADATA INBOX (/private/comment NIL)');
+    assert.match(out[11].at(-1)!, / NO \[METADATA MAXSIZE 16384\] /);
+    assert.match(out[12].at(-1)!, / NO \[METADATA TOOMANY\] /);
+    assert.equal(out[13][0], '* METADATA INBOX (/private/n1 NIL)', 'nothing of the refused command was kept');
+    assert.match(out[14].at(-1)!, / BAD /);
+    assert.match(out[15].at(-1)!, / BAD /);
+    assert.match(out[16].at(-1)!, / NO /);
+    assert.match(out[17].at(-1)!, / NO \[NONEXISTENT\]/);
+    assert.equal(out[19][0], '* METADATA Notes2 (/private/comment "old")');
+    assert.equal(out[20][0], '* METADATA Notes2 (/private/comment NIL)');
+  });
 });
+

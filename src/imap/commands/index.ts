@@ -18,6 +18,7 @@ import { list } from './list.ts';
 import { login } from './login.ts';
 import { logout } from './logout.ts';
 import { lsub } from './lsub.ts';
+import { getmetadata, setmetadata } from './metadata.ts';
 import { move } from './move.ts';
 import { namespace } from './namespace.ts';
 import { noop } from './noop.ts';
@@ -72,4 +73,6 @@ export const COMMANDS: { readonly [N in CommandName]?: Handler<N> } = {
   COMPRESS: compress,
   UNAUTHENTICATE: unauthenticate,
   REPLACE: replace,
+  GETMETADATA: getmetadata,
+  SETMETADATA: setmetadata,
 };

@@ -38,6 +38,7 @@ import { SearchIndex, searchDocument } from './search-index.ts';
 import type { SearchScope } from './search-index.ts';
 import { FLAG_BITS, STORE_MIGRATIONS } from './schema.ts';
 import { flagList } from './flags.ts';
+import { MetadataSql } from './metadata-sql.ts';
 
 export type SqliteMaildirOptions = { db: Db; mailRoot: string; searchFile: string; bus: ChangeBus; log: Logger };
 
@@ -59,6 +60,7 @@ export class SqliteMaildirStore implements MessageStore {
   private readonly sql: ImapSql;
   private readonly ctx: StoreContext;
   private readonly uidCache = new Map<number, { key: string; uids: WeakRef<Uint32Array> }>();
+  readonly metadata: MetadataSql;
 
   constructor(opts: SqliteMaildirOptions) {
     this.db = opts.db;
@@ -66,6 +68,7 @@ export class SqliteMaildirStore implements MessageStore {
     this.bus = opts.bus;
     this.log = opts.log;
     migrate(this.db, 'store', STORE_MIGRATIONS);
+    this.metadata = new MetadataSql(this.db);
     // The flags of 100,000 messages are ~3 MB of pages (message_flags); SQLite's default 2 MB
     // cache would read them from the OS again on every SELECT and FETCH FLAGS. Grows on use only.
     this.db.exec('PRAGMA cache_size = -32768');
@@ -108,7 +111,10 @@ export class SqliteMaildirStore implements MessageStore {
 
   async deleteAccount(account: AccountRef, purge: boolean): Promise<void> {
     const ids = this.index.messageIds(account.id);
-    transaction(this.db, () => this.index.deleteAccount(account.id));
+    transaction(this.db, () => {
+      this.index.deleteAccount(account.id);
+      this.metadata.forgetAccount(account.id);
+    });
     this.textIndex.remove(ids);
     if (purge) await rm(accountRoot(this.mailRoot, account), { recursive: true, force: true });
   }
