@@ -69,6 +69,14 @@ export type QresyncParams = {
 export type ListSelect = { readonly subscribed: boolean; readonly remote: boolean; readonly recursiveMatch: boolean; readonly specialUse: boolean };
 export type ListReturn = { readonly subscribed: boolean; readonly children: boolean; readonly specialUse: boolean; readonly status?: readonly StatusItem[] };
 
+/** NOTIFY (RFC 5465 §8): which mailboxes an event group watches. */
+export type NotifyFilter =
+  | { readonly kind: 'selected' | 'selected-delayed' | 'inboxes' | 'personal' | 'subscribed' }
+  | { readonly kind: 'subtree' | 'mailboxes'; readonly names: readonly string[] };
+/** An event name as the client wrote it, canonical case for the known ones; fetch: MessageNew's attributes. */
+export type NotifyEvent = { readonly name: string; readonly fetch?: readonly FetchItem[] };
+export type NotifyGroup = { readonly filter: NotifyFilter; readonly events: readonly NotifyEvent[] };
+
 type Cmd<N extends string, A> = { readonly tag: string; readonly name: N; readonly uid: boolean; readonly args: A };
 type NoArgs = Readonly<Record<string, never>>;
 type OneMailbox = { readonly mailbox: string };
@@ -105,7 +113,9 @@ export type Command =
   | Cmd<'REPLACE', { readonly target: number; readonly mailbox: string; readonly message: AppendMessage }>
   /** RFC 5464: mailbox "" names the server; entry names are lower case. */
   | Cmd<'GETMETADATA', { readonly mailbox: string; readonly maxSize?: number; readonly depth: 0 | 1 | 'infinity'; readonly entries: readonly string[] }>
-  | Cmd<'SETMETADATA', { readonly mailbox: string; readonly entries: readonly { readonly name: string; readonly value: Buffer | null }[] }>;
+  | Cmd<'SETMETADATA', { readonly mailbox: string; readonly entries: readonly { readonly name: string; readonly value: Buffer | null }[] }>
+  /** set null: NOTIFY NONE. */
+  | Cmd<'NOTIFY', { readonly set: { readonly status: boolean; readonly groups: readonly NotifyGroup[] } | null }>;
 
 export type CommandName = Command['name'];
 

@@ -15,7 +15,7 @@ const AFTER_LOGIN = [
   'NAMESPACE', 'UIDPLUS', 'MOVE', 'UNSELECT', 'CHILDREN', 'SPECIAL-USE', 'LIST-EXTENDED', 'LIST-STATUS',
   'QUOTA', 'QUOTA=RES-STORAGE', 'MULTIAPPEND', 'STATUS=SIZE', 'ESEARCH', 'BINARY',
   // Extensions of issue 5 (imap-ext).
-  'COMPRESS=DEFLATE', 'REPLACE', 'METADATA', 'METADATA-SERVER',
+  'COMPRESS=DEFLATE', 'REPLACE', 'METADATA', 'METADATA-SERVER', 'NOTIFY',
 ];
 
 export function capabilityList(c: CapabilityInput): string {

@@ -23,7 +23,6 @@ const LPAREN = 0x28;
  */
 function entry(c: Cursor, prefixAlone = false): string {
   const raw = c.astring('a metadata entry');
-  // eslint-disable-next-line no-control-regex -- RFC 5464 §3.2 forbids 0x00-0x19
   if (raw.some((b) => b < 0x20 || b >= 0x7f) || /[*%]/.test(raw.toString('latin1'))) bad('Invalid metadata entry name');
   const name = raw.toString('latin1').toLowerCase();
   // GETMETADATA may name "/private" or "/shared" alone, to take everything below with DEPTH.

@@ -14,6 +14,7 @@ import { parseAppend, parseCreate, parseList, parseLsub, parseOneMailbox, parseR
 import { parseCopy, parseExpunge, parseFetch, parseStore } from './parse-fetch.ts';
 import { parseSearch } from './parse-search.ts';
 import { parseGetMetadata, parseReplace, parseSetMetadata } from './parse-ext.ts';
+import { parseNotify } from './parse-notify.ts';
 
 export type * from './ast.ts';
 export { isParseError } from './ast.ts';
@@ -68,6 +69,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   REPLACE: parseReplace,
   GETMETADATA: parseGetMetadata,
   SETMETADATA: parseSetMetadata,
+  NOTIFY: parseNotify,
 };
 
 /** uid = "UID" SP (copy / move / fetch / search / store / uid-expunge) */

@@ -17,6 +17,7 @@ import { checkQuota } from './commands/quota-check.ts';
 import type { CommandOf, Handler, Reply, SessionState } from './commands/types.ts';
 import type { Limits } from './limits.ts';
 import type { MailboxView } from './mailbox-view.ts';
+import type { Notifier } from './notify.ts';
 import { isParseError, parseCommand } from './parser.ts';
 import { CommandReader, type ReaderEvent } from './reader.ts';
 import { startDeflate, type DeflateLayer } from './deflate-layer.ts';
@@ -59,6 +60,10 @@ export class Session {
   /** Set by IDLE: the tag to complete when DONE comes. */
   idleTag: string | null = null;
   authWaiter: LineWaiter | null = null;
+  /** NOTIFY SET in force (RFC 5465), or null: only the usual updates. */
+  notifier: Notifier | null = null;
+  /** The command being run, while it runs. */
+  running: Command | null = null;
   private socket: Socket;
   /** Where commands come from and responses go: the socket, or the DEFLATE layer on it. */
   private input: Readable;
@@ -112,6 +117,11 @@ export class Session {
     this.attach(this.socket);
     this.socket.on('close', () => this.finish());
     this.write(statusLine('*', 'OK', 'Mailhaven ready', `CAPABILITY ${this.capabilities()}`));
+  }
+
+  /** Response bytes written but not yet taken by the socket. */
+  get pendingOutput(): number {
+    return this.output.writableLength + (this.output === this.socket ? 0 : this.socket.writableLength);
   }
 
   get compressed(): boolean {
@@ -214,7 +224,14 @@ export class Session {
           await this.send(statusLine(parsed.tag, parsed.error, parsed.text, parsed.code));
           return;
         }
-        await this.dispatch(parsed);
+        // "running" lasts through the final flush: NOTIFY sends no FETCH for messages the
+        // command added itself (RFC 5465 §5.2) and no event for its own changes (§5).
+        this.running = parsed;
+        try {
+          await this.dispatch(parsed);
+        } finally {
+          this.running = null;
+        }
         return;
       }
       case 'continue':
@@ -317,11 +334,13 @@ export class Session {
     this.account = null;
     this.rev2 = false;
     this.utf8 = false;
+    this.notifier = null;
     this.state = 'not-authenticated';
     this.socket.setTimeout(this.deps.preAuthTimeoutMs);
   }
 
   private onChange(c: MailboxChange): void {
+    this.notifier?.onChange(c);
     const view = this.selected;
     if (!view || c.mailboxId !== view.mailbox.id) return;
     if (c.kind === 'exists') view.pendingExists = true;
@@ -331,9 +350,11 @@ export class Session {
       else for (const u of c.uids) view.pendingFlags.add(u);
     }
     // A rename keeps the mailbox id and its messages: the selection goes on, as in Dovecot.
-    else if (c.what === 'deleted') view.gone = true;
-    // RFC 2177: an IDLE client hears about changes at once.
-    if (this.idleTag !== null) void this.serial(() => this.flushUpdates(true));
+    else if (c.kind === 'mailbox' && c.what === 'deleted') view.gone = true;
+    // RFC 2177: an IDLE client hears about changes at once. With NOTIFY, what it asked for
+    // decides, in IDLE or not (RFC 5465 §4, §6.1); SELECTED-DELAYED keeps EXPUNGEs for later.
+    const mode = this.notifier !== null ? this.notifier.selectedMode : this.idleTag !== null ? 'selected' : null;
+    if (mode !== null) void this.serial(() => this.flushUpdates(mode === 'selected' || this.idleTag !== null));
   }
 
   /**
@@ -384,6 +405,7 @@ export class Session {
         }
         await this.untagged(`${view.exists} EXISTS`);
         if (!this.rev2) await this.untagged(`${view.recentCount} RECENT`);
+        await this.notifier?.newMessages(fresh.map((m) => m.uid));
       }
     }
     if (view.pendingFlags.size > 0) {

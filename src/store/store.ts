@@ -175,7 +175,11 @@ export type MailboxChange =
   | { kind: 'exists'; accountId: number; mailboxId: number; uid: number; modSeq: number }
   | { kind: 'expunge'; accountId: number; mailboxId: number; uids: number[]; modSeq: number }
   | { kind: 'flags'; accountId: number; mailboxId: number; uids: number[]; modSeq: number }
-  | { kind: 'mailbox'; accountId: number; mailboxId: number; what: 'created' | 'deleted' | 'renamed' };
+  /** name: the mailbox's name after the change; oldName: before a rename (NOTIFY, RFC 5465 §5.4). */
+  | { kind: 'mailbox'; accountId: number; mailboxId: number; what: 'created' | 'deleted' | 'renamed'; name?: string; oldName?: string }
+  | { kind: 'subscription'; accountId: number; mailboxId: number; name: string; subscribed: boolean }
+  /** METADATA entries set or removed (RFC 5464 §4.4.2); mailboxId null: server entries. */
+  | { kind: 'metadata'; accountId: number; mailboxId: number | null; entries: string[] };
 
 /** Broadcasts changes after commit, in commit order, to whoever watches an account. */
 export interface ChangeBus {

@@ -22,6 +22,7 @@ import { getmetadata, setmetadata } from './metadata.ts';
 import { move } from './move.ts';
 import { namespace } from './namespace.ts';
 import { noop } from './noop.ts';
+import { notify } from './notify.ts';
 import { getquota, getquotaroot } from './quota.ts';
 import { rename } from './rename.ts';
 import { replace } from './replace.ts';
@@ -75,4 +76,5 @@ export const COMMANDS: { readonly [N in CommandName]?: Handler<N> } = {
   REPLACE: replace,
   GETMETADATA: getmetadata,
   SETMETADATA: setmetadata,
+  NOTIFY: notify,
 };

@@ -68,7 +68,7 @@ export class SqliteMaildirStore implements MessageStore {
     this.bus = opts.bus;
     this.log = opts.log;
     migrate(this.db, 'store', STORE_MIGRATIONS);
-    this.metadata = new MetadataSql(this.db);
+    this.metadata = new MetadataSql(this.db, this.bus);
     // The flags of 100,000 messages are ~3 MB of pages (message_flags); SQLite's default 2 MB
     // cache would read them from the OS again on every SELECT and FETCH FLAGS. Grows on use only.
     this.db.exec('PRAGMA cache_size = -32768');

@@ -1,6 +1,7 @@
 // METADATA entries (RFC 5464) in SQLite: this module owns the metadata table. Mailbox entries
 // go with their mailbox (trigger); rename keeps the mailbox id, so they follow it (§4.1).
 import { migrate, transaction, type Db } from '../../db/sqlite.ts';
+import type { ChangeBus } from '../store.ts';
 import { METADATA_LIMITS, MetadataError, type MetadataDepth, type MetadataEntry, type MetadataStore, type MetadataTarget } from '../metadata.ts';
 
 // A migration set of its own ("store-metadata"), run after the store's, so its steps never
@@ -21,9 +22,11 @@ type Row = { name: string; value: Uint8Array };
 
 export class MetadataSql implements MetadataStore {
   private readonly db: Db;
+  private readonly bus: ChangeBus;
 
-  constructor(db: Db) {
+  constructor(db: Db, bus: ChangeBus) {
     this.db = db;
+    this.bus = bus;
     migrate(db, 'store-metadata', METADATA_MIGRATIONS);
   }
 
@@ -68,6 +71,7 @@ export class MetadataSql implements MetadataStore {
       const { bytes } = this.db.prepare('SELECT coalesce(sum(length(value)), 0) AS bytes FROM metadata WHERE account_id = ?').get(accountId) as { bytes: number };
       if (bytes > L.maxAccountBytes) throw new MetadataError('METADATA TOOMANY', 'Annotations of this account are too large together');
     });
+    this.bus.publish({ kind: 'metadata', accountId, mailboxId: target.mailboxId, entries: entries.map((e) => e.name) });
   }
 
   /** Server entries of a deleted account (its mailboxes' entries went with them). */
