@@ -70,7 +70,8 @@ export interface MessageStore {
   mailboxCounts(mailboxId: number): Promise<{ unseen: number; deleted: number }>;
   /** Creates the mailbox and any missing parents; MailboxError ALREADYEXISTS / CANNOT. */
   createMailbox(account: AccountRef, name: string, specialUse?: string | null): Promise<MailboxInfo>;
-  /** Refuses INBOX and mailboxes with children (as Dovecot does); removes the folder's files. */
+  /** Refuses INBOX; removes the folder's files. Children stay: their parent's name becomes
+   *  a \Noselect name implied by them (RFC 9051 §6.3.5). */
   deleteMailbox(account: AccountRef, name: string): Promise<void>;
   /** Renames the mailbox and its children; INBOX moves its messages to `to` and stays, empty. */
   renameMailbox(account: AccountRef, from: string, to: string): Promise<void>;

@@ -175,5 +175,31 @@ m.logout()
     assert.equal(out[19][0], '* METADATA Notes2 (/private/comment "old")');
     assert.equal(out[20][0], '* METADATA Notes2 (/private/comment NIL)');
   });
+
+  it('issue-4 leftovers: DELETE of a parent keeps its children (\\Noselect), SETQUOTA is NO, "." is refused', needs('python3'), async () => {
+    const out = await py(t, `
+m = imaplib.IMAP4('127.0.0.1', port)
+m.login('bob@ext.test', 'other')
+m.create('Parent/Child')
+m.append('Parent', None, None, msg('in parent'))
+show(*raw(m, 'DELETE Parent'))
+show(*raw(m, 'LIST "" "Parent*"'))
+show(*raw(m, 'LIST "" %'))
+show(*raw(m, 'SELECT Parent'))
+show(*raw(m, 'DELETE Parent'))
+show(*raw(m, 'STATUS Parent/Child (MESSAGES)'))
+show(*raw(m, 'SETQUOTA "" (STORAGE 100)'))
+show(*raw(m, 'CREATE a.b'))
+m.logout()
+`);
+    assert.match(out[0].at(-1)!, / OK /);
+    assert.deepEqual(out[1].slice(0, -1), ['* LIST (\\Noselect \\HasChildren) "/" Parent', '* LIST (\\HasNoChildren) "/" Parent/Child']);
+    assert.ok(out[2].includes('* LIST (\\Noselect \\HasChildren) "/" Parent'), out[2].join('\n'));
+    assert.match(out[3].at(-1)!, / NO \[NONEXISTENT\]/);
+    assert.match(out[4].at(-1)!, / NO /);
+    assert.match(out[5][0], /MESSAGES 0/);
+    assert.match(out[6].at(-1)!, / NO \[NOPERM\]/);
+    assert.match(out[7].at(-1)!, / NO \[CANNOT\] Character not allowed in mailbox name: \./);
+  });
 });
 

@@ -110,17 +110,19 @@ describe('store operations for IMAP', () => {
     assert.equal((await readdir(path.join(root, '.Old.Inbox', 'cur'))).length, 2);
   });
 
-  it('refuses unsafe names, deleting INBOX, and deleting a mailbox with children', async () => {
+  it('refuses unsafe names and deleting INBOX; deleting a parent keeps its children', async () => {
     const store = t.server.services.store;
     for (const bad of ['..', '../x', 'a/../b', '/abs', 'a//b', 'tmp', 'x/new', 'a.b', '.x', '~x', 'a\u0000b', 'a\nb', 'x/', '*', 'a%']) {
       await assert.rejects(store.createMailbox(acc, bad), { code: 'CANNOT' }, JSON.stringify(bad));
     }
     await assert.rejects(store.deleteMailbox(acc, 'INBOX'), { code: 'CANNOT' });
-    await assert.rejects(store.deleteMailbox(acc, 'Old'), { code: 'INUSE' });
     await assert.rejects(store.createMailbox(acc, 'Old'), { code: 'ALREADYEXISTS' });
-    await store.deleteMailbox(acc, 'Old/Inbox');
     await store.deleteMailbox(acc, 'Old');
     assert.equal(await store.getMailbox(acc.id, 'Old'), null);
+    assert.equal((await store.getMailbox(acc.id, 'Old/Inbox'))!.messages, 2, 'the child stays');
+    assert.deepEqual((await readdir(root)).filter((d) => d.startsWith('.Old')), ['.Old.Inbox']);
+    await assert.rejects(store.deleteMailbox(acc, 'Old'), { code: 'NONEXISTENT' });
+    await store.deleteMailbox(acc, 'Old/Inbox');
     const dirs = await readdir(root);
     assert.ok(!dirs.some((d) => d.startsWith('.Old')), dirs.join());
   });

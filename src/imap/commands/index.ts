@@ -23,7 +23,7 @@ import { move } from './move.ts';
 import { namespace } from './namespace.ts';
 import { noop } from './noop.ts';
 import { notify } from './notify.ts';
-import { getquota, getquotaroot } from './quota.ts';
+import { getquota, getquotaroot, setquota } from './quota.ts';
 import { rename } from './rename.ts';
 import { replace } from './replace.ts';
 import { search } from './search.ts';
@@ -37,7 +37,7 @@ import { unselect } from './unselect.ts';
 import { unauthenticate } from './unauthenticate.ts';
 import { unsubscribe } from './unsubscribe.ts';
 
-/** Commands absent here (SETQUOTA) are answered BAD "not supported". */
+/** Commands absent here are answered BAD "not supported". */
 export const COMMANDS: { readonly [N in CommandName]?: Handler<N> } = {
   CAPABILITY: capability,
   NOOP: noop,
@@ -77,4 +77,5 @@ export const COMMANDS: { readonly [N in CommandName]?: Handler<N> } = {
   GETMETADATA: getmetadata,
   SETMETADATA: setmetadata,
   NOTIFY: notify,
+  SETQUOTA: setquota,
 };

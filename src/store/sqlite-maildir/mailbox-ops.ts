@@ -35,10 +35,9 @@ export async function deleteMailbox(ctx: StoreContext, account: AccountRef, name
   if (name === 'INBOX') throw new MailboxError('CANNOT', 'INBOX can not be deleted');
   const row = ctx.index.mailbox(account.id, name);
   if (!row) throw new MailboxError('NONEXISTENT', 'Mailbox does not exist');
-  // Dovecot refuses rather than leaving a \Noselect mailbox behind (RFC 9051 §6.3.5 allows both).
-  if (ctx.index.mailboxRows(account.id).some((r) => isInferior(r.name, name))) {
-    throw new MailboxError('INUSE', 'Mailbox has children, delete them first');
-  }
+  // RFC 9051 §6.3.5: inferiors stay. In Maildir++ ".A.B" does not live inside ".A", so the
+  // parent's folder and messages go and its name lives on only through its children, which
+  // LIST shows as \Noselect (as Dovecot does with this layout).
   const ids = ctx.sql.messageIds(row.id);
   transaction(ctx.db, () => ctx.sql.deleteMailbox(row.id));
   ctx.search().remove(ids);
