@@ -138,6 +138,8 @@ export async function startServer(config: Config, dataDir: string, log: Logger):
       maxConnections: config.imap_limits.max_connections,
       tls: { key: tls.key, cert: tls.cert },
       log: log.child({ svc: 'imap' }),
+      hostname: config.hostname,
+      accountOf: (address: string) => services.directory.getAccount(address),
     };
     for (const [service, section, implicitTls] of [['imap', config.imap, false], ['imaps', config.imaps, true]] as const) {
       if (!section.enabled) continue;

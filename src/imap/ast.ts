@@ -57,7 +57,11 @@ export type AppendMessage = {
   readonly binary: boolean;
   /** Sent as UTF8 (~{n}) (RFC 6855 §4): headers may be UTF-8. */
   readonly utf8: boolean;
+  /** CATENATE (RFC 4469): the message is these parts joined; data is then empty. */
+  readonly catenate?: readonly CatPart[];
 };
+
+export type CatPart = { readonly text: Buffer } | { readonly url: string };
 
 export type QresyncParams = {
   readonly uidValidity: number;
@@ -115,7 +119,12 @@ export type Command =
   | Cmd<'GETMETADATA', { readonly mailbox: string; readonly maxSize?: number; readonly depth: 0 | 1 | 'infinity'; readonly entries: readonly string[] }>
   | Cmd<'SETMETADATA', { readonly mailbox: string; readonly entries: readonly { readonly name: string; readonly value: Buffer | null }[] }>
   /** set null: NOTIFY NONE. */
-  | Cmd<'NOTIFY', { readonly set: { readonly status: boolean; readonly groups: readonly NotifyGroup[] } | null }>;
+  | Cmd<'NOTIFY', { readonly set: { readonly status: boolean; readonly groups: readonly NotifyGroup[] } | null }>
+  /** RFC 4467 §7 */
+  | Cmd<'GENURLAUTH', { readonly urls: readonly { readonly url: string; readonly mechanism: string }[] }>
+  | Cmd<'RESETKEY', { readonly mailbox?: string; readonly mechanisms: readonly string[] }>
+  /** params: RFC 5524's parenthesised form (upper case), absent for a bare URL. */
+  | Cmd<'URLFETCH', { readonly urls: readonly { readonly url: string; readonly params?: readonly string[] }[] }>;
 
 export type CommandName = Command['name'];
 

@@ -85,3 +85,63 @@ export function parseSetMetadata(x: Ctx): ArgsOf<'SETMETADATA'> {
   if (names.size !== entries.length) bad('An entry is named twice');
   return { mailbox: name, entries };
 }
+
+/** genurlauth = "GENURLAUTH" 1*(SP url-rump SP mechanism) (RFC 4467 §9) */
+export function parseGenUrlAuth(x: Ctx): ArgsOf<'GENURLAUTH'> {
+  const { c } = x;
+  const urls: { url: string; mechanism: string }[] = [];
+  do {
+    if (urls.length >= c.limits.maxListItems) bad('Too many URLs');
+    c.sp();
+    const url = c.astring('a URL').toString('latin1');
+    c.sp();
+    urls.push({ url, mechanism: c.keyword('a URLAUTH mechanism') });
+  } while (!c.atEnd());
+  return { urls };
+}
+
+/** resetkey = "RESETKEY" [SP mailbox *(SP mechanism)] */
+export function parseResetKey(x: Ctx): ArgsOf<'RESETKEY'> {
+  const { c } = x;
+  if (c.atEnd()) return { mechanisms: [] };
+  c.sp();
+  const name = mailbox(x);
+  const mechanisms: string[] = [];
+  while (!c.atEnd()) {
+    if (mechanisms.length >= c.limits.maxListItems) bad('Too many mechanisms');
+    c.sp();
+    mechanisms.push(c.keyword('a URLAUTH mechanism'));
+  }
+  return { mailbox: name, mechanisms };
+}
+
+/**
+ * urlfetch = "URLFETCH" 1*(SP url-fetch-arg); url-fetch-arg = url-full /
+ * "(" url-full *(SP url-fetch-param) ")" (RFC 4467 §9, RFC 5524 §5)
+ */
+export function parseUrlFetch(x: Ctx): ArgsOf<'URLFETCH'> {
+  const { c } = x;
+  const urls: { url: string; params?: string[] }[] = [];
+  do {
+    if (urls.length >= c.limits.maxListItems) bad('Too many URLs');
+    c.sp();
+    if (c.peek() !== LPAREN) {
+      urls.push({ url: c.astring('a URL').toString('latin1') });
+      continue;
+    }
+    c.char(LPAREN, '(');
+    const url = c.astring('a URL').toString('latin1');
+    const params: string[] = [];
+    while (c.maybe(0x20)) {
+      if (params.length >= 8) bad('Too many URLFETCH parameters');
+      const p = c.keyword('a URLFETCH parameter');
+      // RFC 5524 §3.1: each at most once, and not both BINARY and BODY.
+      if (params.includes(p)) bad(`${p} given twice`);
+      params.push(p);
+    }
+    c.char(0x29, ')');
+    if (params.includes('BINARY') && params.includes('BODY')) bad('BINARY and BODY exclude each other');
+    urls.push({ url, params });
+  } while (!c.atEnd());
+  return { urls };
+}

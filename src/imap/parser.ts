@@ -13,7 +13,7 @@ import { type Ctx, oneOf } from './parse-common.ts';
 import { parseAppend, parseCreate, parseList, parseLsub, parseOneMailbox, parseRename, parseSelect, parseStatus } from './parse-mailbox.ts';
 import { parseCopy, parseExpunge, parseFetch, parseStore } from './parse-fetch.ts';
 import { parseSearch } from './parse-search.ts';
-import { parseGetMetadata, parseReplace, parseSetMetadata } from './parse-ext.ts';
+import { parseGenUrlAuth, parseGetMetadata, parseReplace, parseResetKey, parseSetMetadata, parseUrlFetch } from './parse-ext.ts';
 import { parseNotify } from './parse-notify.ts';
 
 export type * from './ast.ts';
@@ -70,6 +70,9 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   GETMETADATA: parseGetMetadata,
   SETMETADATA: parseSetMetadata,
   NOTIFY: parseNotify,
+  GENURLAUTH: parseGenUrlAuth,
+  RESETKEY: parseResetKey,
+  URLFETCH: parseUrlFetch,
 };
 
 /** uid = "UID" SP (copy / move / fetch / search / store / uid-expunge) */

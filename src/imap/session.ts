@@ -9,7 +9,7 @@ import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Authenticator } from '../auth/authenticator.ts';
 import { newId, type Logger } from '../core/logger.ts';
 import type { Account } from '../directory/directory.ts';
-import { MailboxError, type ChangeBus, type FlagChange, type MailboxChange, type MessageStore } from '../store/store.ts';
+import { MailboxError, type AccountRef, type ChangeBus, type FlagChange, type MailboxChange, type MessageStore } from '../store/store.ts';
 import type { Command, CommandName } from './ast.ts';
 import { capabilityList } from './capabilities.ts';
 import { COMMANDS } from './commands/index.ts';
@@ -38,6 +38,10 @@ export type SessionDeps = {
   /** Before login: much shorter. */
   preAuthTimeoutMs: number;
   maxBadCommands: number;
+  /** The server's name in IMAP URLs (URLAUTH, RFC 4467); without it URLAUTH is off. */
+  hostname?: string;
+  /** Another account of this server by address, for URLFETCH of its URLAUTH URLs. */
+  accountOf?: (address: string) => Promise<AccountRef | null>;
 };
 
 /** An exchange in progress that the next client line continues (AUTHENTICATE). */
@@ -110,6 +114,7 @@ export class Session {
       starttls: this.deps.secureContext !== null,
       loginAllowed: this.loginAllowed,
       appendLimit: this.deps.limits.appendLimit,
+      urlauth: this.deps.hostname !== undefined,
     });
   }
 

@@ -3,6 +3,7 @@
 import type { ParsedMessage } from '../mime/parse-message.ts';
 import type { BodyPart, ImapEnvelope } from '../mime/types.ts';
 import type { MetadataStore } from './metadata.ts';
+import type { UrlAuthKeys } from './urlauth-keys.ts';
 import type { Criteria } from './search-criteria.ts';
 
 export const SPECIAL_FOLDERS = [
@@ -117,6 +118,8 @@ export interface MessageStore {
 
   /** METADATA annotations (RFC 5464) of the server and the mailboxes, per account. */
   readonly metadata: MetadataStore;
+  /** URLAUTH keys (RFC 4467), one per mailbox. */
+  readonly urlauthKeys: UrlAuthKeys;
 }
 
 export type MessageMeta = { uid: number; modSeq: number; flags: string[] };

@@ -52,3 +52,20 @@ test('SETMETADATA: nstring and literal8 values, NIL removes, a name once', () =>
   assert.equal(error('a SETMETADATA INBOX (/private "1")'), 'BAD');
   assert.equal(error('a SETMETADATA INBOX ()'), 'BAD');
 });
+
+test('APPEND CATENATE and the URLAUTH commands', () => {
+  const a = args('a APPEND Drafts (\\Seen) CATENATE (TEXT {2+}\r\nhi URL "/INBOX/;UID=3" URL x)') as { messages: { catenate: unknown[]; flags: string[] }[] };
+  assert.deepEqual(a.messages[0].flags, ['\\Seen']);
+  assert.deepEqual(a.messages[0].catenate, [{ text: Buffer.from('hi') }, { url: '/INBOX/;UID=3' }, { url: 'x' }]);
+  assert.equal(error('a APPEND Drafts CATENATE ()'), 'BAD');
+  assert.equal(error('a APPEND Drafts CATENATE (FILE "x")'), 'BAD');
+  assert.deepEqual(args('a GENURLAUTH "imap://a@h/INBOX/;UID=1;URLAUTH=authuser" internal'), { urls: [{ url: 'imap://a@h/INBOX/;UID=1;URLAUTH=authuser', mechanism: 'INTERNAL' }] });
+  assert.equal(error('a GENURLAUTH "imap://a@h/INBOX/;UID=1;URLAUTH=authuser"'), 'BAD');
+  assert.deepEqual(args('a RESETKEY'), { mechanisms: [] });
+  assert.deepEqual(args('a RESETKEY INBOX INTERNAL'), { mailbox: 'INBOX', mechanisms: ['INTERNAL'] });
+  assert.deepEqual(args('a URLFETCH "u1" ("u2" BINARY bodypartstructure) ("u3")'), {
+    urls: [{ url: 'u1' }, { url: 'u2', params: ['BINARY', 'BODYPARTSTRUCTURE'] }, { url: 'u3', params: [] }],
+  });
+  assert.equal(error('a URLFETCH ("u" BINARY BODY)'), 'BAD');
+  assert.equal(error('a URLFETCH ("u" BINARY BINARY)'), 'BAD');
+});

@@ -35,6 +35,7 @@ import { subscribe } from './subscribe.ts';
 import type { Handler } from './types.ts';
 import { unselect } from './unselect.ts';
 import { unauthenticate } from './unauthenticate.ts';
+import { genurlauth, resetkey, urlfetch } from './urlauth.ts';
 import { unsubscribe } from './unsubscribe.ts';
 
 /** Commands absent here are answered BAD "not supported". */
@@ -78,4 +79,7 @@ export const COMMANDS: { readonly [N in CommandName]?: Handler<N> } = {
   SETMETADATA: setmetadata,
   NOTIFY: notify,
   SETQUOTA: setquota,
+  GENURLAUTH: genurlauth,
+  RESETKEY: resetkey,
+  URLFETCH: urlfetch,
 };

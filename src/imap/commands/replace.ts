@@ -3,13 +3,17 @@
 import { parseMessage } from '../../mime/parse-message.ts';
 import { checkQuota } from './quota-check.ts';
 import { reportExpunged } from './expunge.ts';
-import { SELECTED, bad, no, type Handler } from './types.ts';
+import { resolveCatenate } from './catenate.ts';
+import { SELECTED, bad, no, type Handler, type Reply } from './types.ts';
 
 export const replace: Handler<'REPLACE'> = {
   states: SELECTED,
   async run(s, cmd) {
     const view = s.selected!;
-    const { target, message } = cmd.args;
+    const { target } = cmd.args;
+    const resolved = await resolveCatenate(s, [cmd.args.message]);
+    if (!Array.isArray(resolved)) return resolved as Reply;
+    const message = resolved[0];
     if (view.readOnly) return no('Mailbox is read-only', 'READ-ONLY');
     let uid: number;
     if (cmd.uid) {

@@ -39,6 +39,7 @@ import type { SearchScope } from './search-index.ts';
 import { FLAG_BITS, STORE_MIGRATIONS } from './schema.ts';
 import { flagList } from './flags.ts';
 import { MetadataSql } from './metadata-sql.ts';
+import { UrlAuthKeysSql } from './urlauth-keys-sql.ts';
 
 export type SqliteMaildirOptions = { db: Db; mailRoot: string; searchFile: string; bus: ChangeBus; log: Logger };
 
@@ -61,6 +62,7 @@ export class SqliteMaildirStore implements MessageStore {
   private readonly ctx: StoreContext;
   private readonly uidCache = new Map<number, { key: string; uids: WeakRef<Uint32Array> }>();
   readonly metadata: MetadataSql;
+  readonly urlauthKeys: UrlAuthKeysSql;
 
   constructor(opts: SqliteMaildirOptions) {
     this.db = opts.db;
@@ -69,6 +71,7 @@ export class SqliteMaildirStore implements MessageStore {
     this.log = opts.log;
     migrate(this.db, 'store', STORE_MIGRATIONS);
     this.metadata = new MetadataSql(this.db, this.bus);
+    this.urlauthKeys = new UrlAuthKeysSql(this.db);
     // The flags of 100,000 messages are ~3 MB of pages (message_flags); SQLite's default 2 MB
     // cache would read them from the OS again on every SELECT and FETCH FLAGS. Grows on use only.
     this.db.exec('PRAGMA cache_size = -32768');
@@ -114,6 +117,7 @@ export class SqliteMaildirStore implements MessageStore {
     transaction(this.db, () => {
       this.index.deleteAccount(account.id);
       this.metadata.forgetAccount(account.id);
+      this.urlauthKeys.forgetAccount(account.id);
     });
     this.textIndex.remove(ids);
     if (purge) await rm(accountRoot(this.mailRoot, account), { recursive: true, force: true });
