@@ -45,6 +45,17 @@ describe('IMAP COMPRESS=DEFLATE', () => {
     w.close();
   });
 
+  it('keeps DEFLATE through UNAUTHENTICATE, and then refuses STARTTLS under it', async () => {
+    const w = await Wire.open(t.imapPort);
+    await w.cmd('a', 'LOGIN cid@zip.test secret');
+    await w.compress('b');
+    assert.match(await w.cmd('c', 'UNAUTHENTICATE'), /c OK/);
+    assert.match(await w.cmd('d', 'STARTTLS'), /d BAD/);
+    assert.match(await w.cmd('e', 'LOGIN cid@zip.test secret'), /e OK/);
+    assert.match(await w.cmd('f', 'COMPRESS DEFLATE'), /f BAD \[COMPRESSIONACTIVE\]/);
+    w.close();
+  });
+
   it('refuses COMPRESS before login and an unknown algorithm', async () => {
     const w = await Wire.open(t.imapPort);
     assert.match(await w.cmd('a', 'COMPRESS DEFLATE'), /^a BAD/m);
