@@ -127,6 +127,33 @@ describe('store operations for IMAP', () => {
     assert.ok(!dirs.some((d) => d.startsWith('.Old')), dirs.join());
   });
 
+  it('replaces in one commit: the new message in, the old one out, or nothing when the old is gone', async () => {
+    const store = t.server.services.store;
+    await store.createMailbox(acc, 'Rep');
+    const first = await store.append(acc, 'Rep', [msg('v1')]);
+    const heard: MailboxChange[] = [];
+    const off = t.server.services.bus.subscribe(acc.id, (c) => heard.push(c));
+    const r = await store.replace(acc, first.mailboxId, first.uids[0], 'Rep', msg('v2'));
+    assert.deepEqual((await store.listMessages(first.mailboxId)).map((m) => m.uid), [r.uids[0]]);
+    assert.deepEqual(heard.map((c) => c.kind), ['exists', 'expunge']);
+    const before = (await readdir(path.join(root, '.Rep', 'cur'))).length;
+    await assert.rejects(store.replace(acc, first.mailboxId, first.uids[0], 'Rep', msg('v3')), { code: 'NONEXISTENT' });
+    off();
+    assert.equal((await store.listMessages(first.mailboxId)).length, 1, 'nothing appended');
+    assert.equal((await readdir(path.join(root, '.Rep', 'cur'))).length, before, 'no file left behind');
+  });
+
+  it('keeps METADATA entries through a rename and drops them with the mailbox', async () => {
+    const store = t.server.services.store;
+    const mb = await store.createMailbox(acc, 'Meta');
+    await store.metadata.setMetadata({ accountId: acc.id, mailboxId: mb.id }, [{ name: '/private/comment', value: Buffer.from('x') }]);
+    await store.renameMailbox(acc, 'Meta', 'Meta2');
+    const target = { accountId: acc.id, mailboxId: mb.id };
+    assert.equal((await store.metadata.getMetadata(target, ['/private/comment'], 0)).length, 1);
+    await store.deleteMailbox(acc, 'Meta2');
+    assert.equal((await store.metadata.getMetadata(target, ['/private/comment'], 0)).length, 0);
+  });
+
   it('keeps non-ASCII names in modified UTF-7 on disk and finds them again after a rebuild', async () => {
     const store = t.server.services.store;
     await store.createMailbox(acc, 'Grüße/日本');
