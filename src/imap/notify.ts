@@ -131,7 +131,8 @@ export class Notifier {
         const info = byId.get(c.mailboxId);
         if (!this.eventsFor(name, info?.subscribed ?? false).has('MailboxName')) continue;
         if (c.what === 'deleted') {
-          out.push(listLine(s, 'LIST', ['\\NonExistent'], name));
+          // A parent deleted under its children lives on as \Noselect (RFC 9051 §6.3.5).
+          out.push(listLine(s, 'LIST', hasChildren(all, name) ? ['\\Noselect', '\\HasChildren'] : ['\\NonExistent'], name));
         } else if (c.what === 'created') {
           if (info) out.push(this.list(all, info));
         } else if (info && c.oldName !== undefined) {

@@ -85,6 +85,22 @@ describe('IMAP NOTIFY', () => {
     assert.doesNotMatch(await watcher.cmd('w4', 'NOOP'), /\* STATUS/);
   });
 
+  it('in IDLE sends exactly what NOTIFY asked for (§4); a deleted parent stays \\Noselect', async () => {
+    await watcher.cmd('w1', 'SELECT INBOX');
+    await watcher.cmd('w2', 'NOTIFY SET (personal (MessageNew MessageExpunge MailboxName))');
+    watcher.send('w3 IDLE\r\n');
+    await watcher.until(/\+ [^\r]*\r\n/);
+    await append(other, 'o1', 'INBOX', 'not pushed: no SELECTED filter');
+    await append(other, 'o2', 'Sent', 'pushed');
+    const during = await watcher.until(/\* STATUS Sent \([^)]*\)\r\n/);
+    assert.doesNotMatch(during, /EXISTS/);
+    watcher.send('DONE\r\n');
+    assert.match(await watcher.until(/w3 OK[^\r]*\r\n/), /\* \d+ EXISTS/);
+    await other.cmd('o3', 'CREATE Top/Sub');
+    await other.cmd('o4', 'DELETE Top');
+    await watcher.until(/\* LIST \(\\Noselect \\HasChildren\) "\/" Top\r\n/);
+  });
+
   it('mailboxes and subtree filters watch only what they name', async () => {
     await other.cmd('o1', 'CREATE Lists/a');
     await other.cmd('o2', 'CREATE Lists/b');
