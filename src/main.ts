@@ -215,6 +215,8 @@ export async function startServer(config: Config, dataDir: string, log: Logger, 
       maxBadCommands: config.limits.max_bad_commands,
       maxConnections: config.imap_limits.max_connections,
       log: log.child({ svc: 'imap' }),
+      hostname: config.hostname,
+      accountOf: (address: string) => services.directory.getAccount(address),
     };
     for (const [service, section, implicitTls] of [['imap', config.imap, false], ['imaps', config.imaps, true]] as const) {
       if (!section.enabled) continue;

@@ -57,7 +57,11 @@ export type AppendMessage = {
   readonly binary: boolean;
   /** Sent as UTF8 (~{n}) (RFC 6855 §4): headers may be UTF-8. */
   readonly utf8: boolean;
+  /** CATENATE (RFC 4469): the message is these parts joined; data is then empty. */
+  readonly catenate?: readonly CatPart[];
 };
+
+export type CatPart = { readonly text: Buffer } | { readonly url: string };
 
 export type QresyncParams = {
   readonly uidValidity: number;
@@ -68,6 +72,14 @@ export type QresyncParams = {
 
 export type ListSelect = { readonly subscribed: boolean; readonly remote: boolean; readonly recursiveMatch: boolean; readonly specialUse: boolean };
 export type ListReturn = { readonly subscribed: boolean; readonly children: boolean; readonly specialUse: boolean; readonly status?: readonly StatusItem[] };
+
+/** NOTIFY (RFC 5465 §8): which mailboxes an event group watches. */
+export type NotifyFilter =
+  | { readonly kind: 'selected' | 'selected-delayed' | 'inboxes' | 'personal' | 'subscribed' }
+  | { readonly kind: 'subtree' | 'mailboxes'; readonly names: readonly string[] };
+/** An event name as the client wrote it, canonical case for the known ones; fetch: MessageNew's attributes. */
+export type NotifyEvent = { readonly name: string; readonly fetch?: readonly FetchItem[] };
+export type NotifyGroup = { readonly filter: NotifyFilter; readonly events: readonly NotifyEvent[] };
 
 type Cmd<N extends string, A> = { readonly tag: string; readonly name: N; readonly uid: boolean; readonly args: A };
 type NoArgs = Readonly<Record<string, never>>;
@@ -99,7 +111,20 @@ export type Command =
   | Cmd<'SETQUOTA', { readonly root: string; readonly resources: readonly { readonly name: string; readonly limit: number }[] }>
   /** params null: "ID NIL" (RFC 2971). */
   | Cmd<'ID', { readonly params: readonly (readonly [string, string | null])[] | null }>
-  | Cmd<'COMPRESS', { readonly algorithm: string }>;
+  | Cmd<'COMPRESS', { readonly algorithm: string }>
+  | Cmd<'UNAUTHENTICATE', NoArgs>
+  /** RFC 8508: target is a sequence number (0 for "*"), or a UID with UID REPLACE. */
+  | Cmd<'REPLACE', { readonly target: number; readonly mailbox: string; readonly message: AppendMessage }>
+  /** RFC 5464: mailbox "" names the server; entry names are lower case. */
+  | Cmd<'GETMETADATA', { readonly mailbox: string; readonly maxSize?: number; readonly depth: 0 | 1 | 'infinity'; readonly entries: readonly string[] }>
+  | Cmd<'SETMETADATA', { readonly mailbox: string; readonly entries: readonly { readonly name: string; readonly value: Buffer | null }[] }>
+  /** set null: NOTIFY NONE. */
+  | Cmd<'NOTIFY', { readonly set: { readonly status: boolean; readonly groups: readonly NotifyGroup[] } | null }>
+  /** RFC 4467 §7 */
+  | Cmd<'GENURLAUTH', { readonly urls: readonly { readonly url: string; readonly mechanism: string }[] }>
+  | Cmd<'RESETKEY', { readonly mailbox?: string; readonly mechanisms: readonly string[] }>
+  /** params: RFC 5524's parenthesised form (upper case), absent for a bare URL. */
+  | Cmd<'URLFETCH', { readonly urls: readonly { readonly url: string; readonly params?: readonly string[] }[] }>;
 
 export type CommandName = Command['name'];
 

@@ -8,12 +8,16 @@ export type CapabilityInput = {
   /** LOGIN/AUTHENTICATE allowed here: TLS or a loopback connection (RFC 9051 §6.2.3). */
   loginAllowed: boolean;
   appendLimit: number;
+  /** URLAUTH can be offered: the server knows its host name for IMAP URLs. */
+  urlauth?: boolean;
 };
 
-const BASE = ['IMAP4rev1', 'IMAP4rev2', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE'];
+const BASE = ['IMAP4rev1', 'IMAP4rev2', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE', 'UNAUTHENTICATE'];
 const AFTER_LOGIN = [
   'NAMESPACE', 'UIDPLUS', 'MOVE', 'UNSELECT', 'CHILDREN', 'SPECIAL-USE', 'LIST-EXTENDED', 'LIST-STATUS',
   'QUOTA', 'QUOTA=RES-STORAGE', 'MULTIAPPEND', 'STATUS=SIZE', 'ESEARCH', 'BINARY',
+  // Extensions of issue 5 (imap-ext).
+  'COMPRESS=DEFLATE', 'REPLACE', 'METADATA', 'METADATA-SERVER', 'NOTIFY', 'CATENATE',
 ];
 
 export function capabilityList(c: CapabilityInput): string {
@@ -24,6 +28,7 @@ export function capabilityList(c: CapabilityInput): string {
     else caps.push('LOGINDISABLED');
   } else {
     caps.push(...AFTER_LOGIN, `APPENDLIMIT=${c.appendLimit}`);
+    if (c.urlauth === true) caps.push('URLAUTH', 'URLAUTH=BINARY');
   }
   return caps.join(' ');
 }

@@ -47,6 +47,13 @@ export class Cursor {
     return this.#i + 1 < this.#parts.length ? LITERAL : END;
   }
 
+  /** The text byte `ahead` bytes after the next one (END past the text part). */
+  peekAhead(ahead: number): number {
+    const part = this.#parts[this.#i];
+    if (part.kind === 'literal') return END;
+    return this.#pos + ahead < part.data.length ? part.data[this.#pos + ahead] : END;
+  }
+
   /** Consume one byte of text (the caller has peeked it). */
   skip(): void {
     this.#pos++;

@@ -93,7 +93,7 @@ function applyPartial(data: Buffer, partial: { offset: number; length: number } 
 }
 
 /** The bytes of BODY[section], or null when the section does not exist in this message. */
-function sectionData(rec: FetchRecord, file: Buffer, s: Section): Buffer | null {
+export function sectionData(rec: FetchRecord, file: Buffer, s: Section): Buffer | null {
   const off = rec.dataOffset;
   const text = s.text;
   if (s.part.length === 0) {
@@ -116,7 +116,7 @@ function sectionData(rec: FetchRecord, file: Buffer, s: Section): Buffer | null 
 }
 
 /** The decoded bytes of BINARY[part] (RFC 3516 §4.2), or null when there is no such part. */
-function binaryData(rec: FetchRecord, file: Buffer, part: readonly number[]): Buffer | null {
+export function binaryData(rec: FetchRecord, file: Buffer, part: readonly number[]): Buffer | null {
   if (part.length === 0) return file;
   const p = partAt(rec.body, part);
   if (p === null) return null;

@@ -70,7 +70,7 @@ export function parseFetch(x: Ctx): Args<'FETCH'> {
   };
 }
 
-function fetchItem(c: Cursor): FetchItem {
+export function fetchItem(c: Cursor): FetchItem {
   const name = c.run(NAME_CHARS).toUpperCase();
   const open = c.peek() === 0x5b; // "["
   switch (name) {

@@ -2,7 +2,7 @@
 
 import { DQUOTE } from './chars.ts';
 import { LITERAL, bad, type Cursor } from './cursor.ts';
-import type { ArgsOf, AppendMessage, CommandName, ListReturn, ListSelect, QresyncParams, StatusItem } from './ast.ts';
+import type { ArgsOf, AppendMessage, CatPart, CommandName, ListReturn, ListSelect, QresyncParams, StatusItem } from './ast.ts';
 import { type Ctx, dateTime, flagList, listMailbox, mailbox, oneOf, plainSequenceSet } from './parse-common.ts';
 
 type Args<N extends CommandName> = ArgsOf<N>;
@@ -183,29 +183,53 @@ export function parseAppend(x: Ctx): Args<'APPEND'> {
   const messages: AppendMessage[] = [];
   do {
     if (messages.length >= c.limits.maxAppendMessages) bad(`Too many messages (at most ${c.limits.maxAppendMessages})`);
-    c.sp();
-    let flags: string[] = [];
-    if (c.peek() === LPAREN) {
-      flags = flagList(c);
-      c.sp();
-    }
-    let date: Date | undefined;
-    if (c.peek() === DQUOTE) {
-      date = dateTime(c);
-      c.sp();
-    }
-    let utf8 = false;
-    if (c.peek() !== LITERAL) {
-      oneOf(c, ['UTF8'], 'APPEND data extension'); // RFC 6855 §4: "UTF8" SP "(" literal8 ")"
-      c.sp();
-      c.char(LPAREN, '(');
-      utf8 = true;
-    }
-    const lit = c.literal(true);
-    if (utf8 && !lit.binary) bad('UTF8 requires a literal8 (~{n})');
-    if (utf8) c.char(RPAREN, ')');
-    const message = { flags, data: lit.data, binary: lit.binary, utf8 };
-    messages.push(date === undefined ? message : { ...message, date });
+    messages.push(appendMessage(c));
   } while (!c.atEnd());
   return { mailbox: name, messages };
+}
+
+/**
+ * "CATENATE" SP "(" cat-part *(SP cat-part) ")"; cat-part = "TEXT" SP literal / "URL" SP astring
+ * (RFC 4469 §5; a TEXT literal8 is taken too, as with BINARY APPEND).
+ */
+function catenateParts(c: Cursor): CatPart[] {
+  c.keyword();
+  c.sp();
+  return c.list((): CatPart => {
+    const kind = oneOf(c, ['TEXT', 'URL'], 'CATENATE part');
+    c.sp();
+    return kind === 'TEXT' ? { text: c.literal(true).data } : { url: c.astring('a URL').toString('latin1') };
+  });
+}
+
+/** SP append-message (RFC 4466 §2.2, also REPLACE's, RFC 8508 §6) */
+export function appendMessage(c: Cursor): AppendMessage {
+  c.sp();
+  let flags: string[] = [];
+  if (c.peek() === LPAREN) {
+    flags = flagList(c);
+    c.sp();
+  }
+  let date: Date | undefined;
+  if (c.peek() === DQUOTE) {
+    date = dateTime(c);
+    c.sp();
+  }
+  let utf8 = false;
+  if (c.peek() !== LITERAL && c.peekKeyword() === 'CATENATE') {
+    const catenate = catenateParts(c);
+    const message = { flags, data: Buffer.alloc(0), binary: false, utf8, catenate };
+    return date === undefined ? message : { ...message, date };
+  }
+  if (c.peek() !== LITERAL) {
+    oneOf(c, ['UTF8'], 'APPEND data extension'); // RFC 6855 §4: "UTF8" SP "(" literal8 ")"
+    c.sp();
+    c.char(LPAREN, '(');
+    utf8 = true;
+  }
+  const lit = c.literal(true);
+  if (utf8 && !lit.binary) bad('UTF8 requires a literal8 (~{n})');
+  if (utf8) c.char(RPAREN, ')');
+  const message = { flags, data: lit.data, binary: lit.binary, utf8 };
+  return date === undefined ? message : { ...message, date };
 }

@@ -13,6 +13,8 @@ import { type Ctx, oneOf } from './parse-common.ts';
 import { parseAppend, parseCreate, parseList, parseLsub, parseOneMailbox, parseRename, parseSelect, parseStatus } from './parse-mailbox.ts';
 import { parseCopy, parseExpunge, parseFetch, parseStore } from './parse-fetch.ts';
 import { parseSearch } from './parse-search.ts';
+import { parseGenUrlAuth, parseGetMetadata, parseReplace, parseResetKey, parseSetMetadata, parseUrlFetch } from './parse-ext.ts';
+import { parseNotify } from './parse-notify.ts';
 
 export type * from './ast.ts';
 export { isParseError } from './ast.ts';
@@ -63,10 +65,18 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   SETQUOTA: parseSetQuota,
   ID: parseId,
   COMPRESS: parseCompress,
+  UNAUTHENTICATE: none,
+  REPLACE: parseReplace,
+  GETMETADATA: parseGetMetadata,
+  SETMETADATA: parseSetMetadata,
+  NOTIFY: parseNotify,
+  GENURLAUTH: parseGenUrlAuth,
+  RESETKEY: parseResetKey,
+  URLFETCH: parseUrlFetch,
 };
 
 /** uid = "UID" SP (copy / move / fetch / search / store / uid-expunge) */
-const UID_COMMANDS = new Set(['COPY', 'MOVE', 'FETCH', 'SEARCH', 'STORE', 'EXPUNGE']);
+const UID_COMMANDS = new Set(['COPY', 'MOVE', 'FETCH', 'SEARCH', 'STORE', 'EXPUNGE', 'REPLACE']);
 
 export function parseCommand(command: FramedCommand, options: ParseOptions = {}): Command | ParseError {
   const limits: Limits = withLimits(options.limits);

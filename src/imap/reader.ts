@@ -71,6 +71,11 @@ export class CommandReader {
     return this.#chunks.reduce((n, c) => n + c.length, 0);
   }
 
+  /** Bytes are being thrown away after a command went over a limit (line or literal). */
+  get discarding(): boolean {
+    return this.#state === 'discard' || this.#state === 'skip-literal';
+  }
+
   /** The next event, or undefined when more bytes (or an accept/reject decision) are needed. */
   next(): ReaderEvent | undefined {
     while (this.#chunks.length > 0 && this.#state !== 'await') {
@@ -219,7 +224,8 @@ export class CommandReader {
     if (!m.sync && this.#literalMinus && m.size > L.literalMinusMax) {
       return this.#error('BAD', 'TOOBIG', `Non-synchronizing literal larger than ${L.literalMinusMax} octets`);
     }
-    const append = cmd.name === 'APPEND';
+    // REPLACE (RFC 8508) carries one message like APPEND and gets the same limits.
+    const append = cmd.name === 'APPEND' || cmd.name === 'REPLACE';
     const one = append ? L.appendLimit : L.maxLiteralBytes;
     const all = append ? L.maxAppendBytes : L.maxCommandLiteralBytes;
     if (m.size > one || cmd.literalBytes + m.size > all) {

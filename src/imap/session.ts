@@ -4,12 +4,13 @@
 // told to the client only when RFC 9051 §7.5.1 allows.
 import { isLoopback } from '../core/net.ts';
 import type { Socket } from 'node:net';
+import type { Readable, Writable } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 import type { StartTlsOptions } from '../tls/server-tls.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import { newId, type Logger } from '../core/logger.ts';
 import type { Account } from '../directory/directory.ts';
-import { MailboxError, type ChangeBus, type FlagChange, type MailboxChange, type MessageStore } from '../store/store.ts';
+import { MailboxError, type AccountRef, type ChangeBus, type FlagChange, type MailboxChange, type MessageStore } from '../store/store.ts';
 import type { Command, CommandName } from './ast.ts';
 import { capabilityList } from './capabilities.ts';
 import { COMMANDS } from './commands/index.ts';
@@ -17,8 +18,10 @@ import { checkQuota } from './commands/quota-check.ts';
 import type { CommandOf, Handler, Reply, SessionState } from './commands/types.ts';
 import type { Limits } from './limits.ts';
 import type { MailboxView } from './mailbox-view.ts';
+import type { Notifier } from './notify.ts';
 import { isParseError, parseCommand } from './parser.ts';
 import { CommandReader, type ReaderEvent } from './reader.ts';
+import { startDeflate, type DeflateLayer } from './deflate-layer.ts';
 import { continuation, statusLine } from './response.ts';
 
 export type SessionDeps = {
@@ -36,6 +39,10 @@ export type SessionDeps = {
   /** Before login: much shorter. */
   preAuthTimeoutMs: number;
   maxBadCommands: number;
+  /** The server's name in IMAP URLs (URLAUTH, RFC 4467); without it URLAUTH is off. */
+  hostname?: string;
+  /** Another account of this server by address, for URLFETCH of its URLAUTH URLs. */
+  accountOf?: (address: string) => Promise<AccountRef | null>;
 };
 
 /** An exchange in progress that the next client line continues (AUTHENTICATE). */
@@ -58,7 +65,16 @@ export class Session {
   /** Set by IDLE: the tag to complete when DONE comes. */
   idleTag: string | null = null;
   authWaiter: LineWaiter | null = null;
+  /** NOTIFY SET in force (RFC 5465), or null: only the usual updates. */
+  notifier: Notifier | null = null;
+  /** The command being run, while it runs. */
+  running: Command | null = null;
   private socket: Socket;
+  /** Where commands come from and responses go: the socket, or the DEFLATE layer on it. */
+  private input: Readable;
+  private output: Writable;
+  /** COMPRESS=DEFLATE (RFC 4978) is active. */
+  private deflate: DeflateLayer | null = null;
   private pumping = false;
   private closed = false;
   private badCommands = 0;
@@ -75,6 +91,8 @@ export class Session {
 
   constructor(socket: Socket, deps: SessionDeps, tls: boolean) {
     this.socket = socket;
+    this.input = socket;
+    this.output = socket;
     this.deps = deps;
     this.tls = tls;
     this.ip = socket.remoteAddress ?? '';
@@ -97,6 +115,7 @@ export class Session {
       starttls: this.deps.tlsUpgrade !== null,
       loginAllowed: this.loginAllowed,
       appendLimit: this.deps.limits.appendLimit,
+      urlauth: this.deps.hostname !== undefined,
     });
   }
 
@@ -104,6 +123,15 @@ export class Session {
     this.attach(this.socket);
     this.socket.on('close', () => this.finish());
     this.write(statusLine('*', 'OK', 'Mailhaven ready', `CAPABILITY ${this.capabilities()}`));
+  }
+
+  /** Response bytes written but not yet taken by the socket. */
+  get pendingOutput(): number {
+    return this.output.writableLength + (this.output === this.socket ? 0 : this.socket.writableLength);
+  }
+
+  get compressed(): boolean {
+    return this.deflate !== null;
   }
 
   private attach(socket: Socket): void {
@@ -122,22 +150,25 @@ export class Session {
     let ok = true;
     for (const b of Array.isArray(data) ? data : [data as Buffer]) {
       this.stats.bytesOut += b.length;
-      ok = this.socket.write(b);
+      ok = this.output.write(b);
     }
+    this.deflate?.flushSoon();
     return ok;
   }
 
   /** Writes and resolves once the socket can take more (backpressure). */
   async send(data: Buffer | readonly Buffer[]): Promise<void> {
     if (this.write(data) || this.closed) return;
+    const out = this.output;
+    const socket = this.socket;
     await new Promise<void>((resolve) => {
       const done = (): void => {
-        this.socket.off('drain', done);
-        this.socket.off('close', done);
+        out.off('drain', done);
+        socket.off('close', done);
         resolve();
       };
-      this.socket.once('drain', done);
-      this.socket.once('close', done);
+      out.once('drain', done);
+      socket.once('close', done);
     });
   }
 
@@ -149,7 +180,7 @@ export class Session {
     if (this.closed) return;
     this.write(statusLine('*', 'BYE', text));
     this.state = 'logout';
-    this.socket.end();
+    this.endOutput();
     setTimeout(() => this.socket.destroy(), 2000).unref();
   }
 
@@ -166,11 +197,17 @@ export class Session {
     if (this.pumping) return;
     this.pumping = true;
     const socket = this.socket;
-    socket.pause();
+    const input = this.input;
+    input.pause();
     try {
       while (!this.closed && this.state !== 'logout') {
         const ev = this.reader.next();
-        if (ev === undefined) break;
+        if (ev === undefined) {
+          // After inflation a few bytes can stand for gigabytes: a command the reader is
+          // throwing away (over a limit) ends the connection rather than being drained.
+          if (this.deflate !== null && this.reader.discarding) this.bye('Command over the size limits after decompression');
+          break;
+        }
         await this.serial(() => this.onEvent(ev));
       }
     } catch (e) {
@@ -178,10 +215,10 @@ export class Session {
       this.bye('Internal error');
     } finally {
       this.pumping = false;
-      if (!this.closed) this.socket.resume();
+      if (!this.closed) this.input.resume();
     }
-    // Bytes may have arrived for the new socket (after STARTTLS) while we were busy.
-    if (!this.closed && this.socket !== socket && this.reader.buffered > 0) void this.pump();
+    // Bytes may have arrived for the new socket (after STARTTLS or COMPRESS) while we were busy.
+    if (!this.closed && (this.socket !== socket || this.input !== input) && this.reader.buffered > 0) void this.pump();
   }
 
   private async onEvent(ev: ReaderEvent): Promise<void> {
@@ -193,7 +230,14 @@ export class Session {
           await this.send(statusLine(parsed.tag, parsed.error, parsed.text, parsed.code));
           return;
         }
-        await this.dispatch(parsed);
+        // "running" lasts through the final flush: NOTIFY sends no FETCH for messages the
+        // command added itself (RFC 5465 §5.2) and no event for its own changes (§5).
+        this.running = parsed;
+        try {
+          await this.dispatch(parsed);
+        } finally {
+          this.running = null;
+        }
         return;
       }
       case 'continue':
@@ -205,7 +249,7 @@ export class Session {
         }
         // APPEND: refuse a message the quota has no room for before the client sends it
         // (APPENDLIMIT itself is checked by the reader, from the same announced size).
-        if (ev.name === 'APPEND' && this.account !== null) {
+        if ((ev.name === 'APPEND' || ev.name === 'REPLACE') && this.account !== null) {
           const refusal = await checkQuota(this, ev.size).then(() => null, (e: unknown) => e);
           if (refusal !== null) {
             this.reader.reject();
@@ -273,7 +317,7 @@ export class Session {
     if (this.selected && this.state === 'selected') await this.flushUpdates(handler.expungeAfter !== false);
     if (this.state === 'logout' && cmd.name !== 'LOGOUT') return;
     await this.send(statusLine(cmd.tag, reply.status, reply.text, reply.code));
-    if (cmd.name === 'LOGOUT') this.socket.end();
+    if (cmd.name === 'LOGOUT') this.endOutput();
   }
 
   // ---- authentication and mailbox changes ----
@@ -285,7 +329,24 @@ export class Session {
     this.unsubscribe = this.deps.bus.subscribe(account.id, (c) => this.onChange(c));
   }
 
+  /**
+   * UNAUTHENTICATE (RFC 8437 §3): back to the not-authenticated state with nothing of the
+   * user's kept (selection, ENABLEd extensions, change subscription); TLS and COMPRESS stay.
+   */
+  loggedOut(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.selected = null;
+    this.account = null;
+    this.rev2 = false;
+    this.utf8 = false;
+    this.notifier = null;
+    this.state = 'not-authenticated';
+    this.socket.setTimeout(this.deps.preAuthTimeoutMs);
+  }
+
   private onChange(c: MailboxChange): void {
+    this.notifier?.onChange(c);
     const view = this.selected;
     if (!view || c.mailboxId !== view.mailbox.id) return;
     if (c.kind === 'exists') view.pendingExists = true;
@@ -295,9 +356,11 @@ export class Session {
       else for (const u of c.uids) view.pendingFlags.add(u);
     }
     // A rename keeps the mailbox id and its messages: the selection goes on, as in Dovecot.
-    else if (c.what === 'deleted') view.gone = true;
-    // RFC 2177: an IDLE client hears about changes at once.
-    if (this.idleTag !== null) void this.serial(() => this.flushUpdates(true));
+    else if (c.kind === 'mailbox' && c.what === 'deleted') view.gone = true;
+    // RFC 2177: an IDLE client hears about changes at once. With NOTIFY, what it asked for
+    // decides, in IDLE or not (RFC 5465 §4, §6.1); SELECTED-DELAYED keeps EXPUNGEs for later.
+    const mode = this.notifier !== null ? this.notifier.selectedMode : this.idleTag !== null ? 'selected' : null;
+    if (mode !== null) void this.serial(() => this.flushUpdates(mode === 'selected' || this.idleTag !== null));
   }
 
   /**
@@ -348,6 +411,7 @@ export class Session {
         }
         await this.untagged(`${view.exists} EXISTS`);
         if (!this.rev2) await this.untagged(`${view.recentCount} RECENT`);
+        await this.notifier?.newMessages(fresh.map((m) => m.uid));
       }
     }
     if (view.pendingFlags.size > 0) {
@@ -382,9 +446,41 @@ export class Session {
     plain.setTimeout(0);
     const secure = new TLSSocket(plain, upgrade());
     this.socket = secure;
+    this.input = secure;
+    this.output = secure;
     this.tls = true;
     this.attach(secure);
     secure.on('close', () => this.finish());
+  }
+
+  /**
+   * COMPRESS=DEFLATE (RFC 4978 §3): called right after the tagged OK is written. Responses are
+   * deflated from here on; bytes the client sent behind the command are already compressed.
+   */
+  startCompression(): void {
+    const layer = startDeflate(this.socket, (e) => {
+      this.log.debug({ event: 'imap.compress', err: e.message }, 'invalid compressed data');
+      this.bye('Invalid compressed data');
+    });
+    this.deflate = layer;
+    this.socket.off('data', this.onData);
+    this.socket.on('data', (chunk: Buffer) => {
+      this.stats.bytesIn += chunk.length;
+    });
+    this.input = layer.inflate;
+    this.output = layer.deflate;
+    layer.inflate.on('data', (chunk: Buffer) => {
+      this.reader.feed(chunk);
+      void this.pump();
+    });
+    const rest = this.reader.takeBuffered();
+    if (rest.length > 0) layer.inflate.write(rest);
+  }
+
+  /** Ends the output (the DEFLATE stream is finished first, so its last bytes are sent). */
+  private endOutput(): void {
+    if (this.deflate !== null) this.deflate.deflate.end();
+    else this.socket.end();
   }
 
   private finish(): void {
@@ -392,6 +488,7 @@ export class Session {
     this.closed = true;
     this.state = 'logout';
     this.unsubscribe?.();
+    this.deflate?.destroy();
     this.socket.destroy();
     this.log.info(
       {

@@ -2,6 +2,8 @@
 // and file-system types, so a PostgreSQL backend can implement the same contract.
 import type { ParsedMessage } from '../mime/parse-message.ts';
 import type { BodyPart, ImapEnvelope } from '../mime/types.ts';
+import type { MetadataStore } from './metadata.ts';
+import type { UrlAuthKeys } from './urlauth-keys.ts';
 import type { Criteria } from './search-criteria.ts';
 
 export const SPECIAL_FOLDERS = [
@@ -69,7 +71,8 @@ export interface MessageStore {
   mailboxCounts(mailboxId: number): Promise<{ unseen: number; deleted: number }>;
   /** Creates the mailbox and any missing parents; MailboxError ALREADYEXISTS / CANNOT. */
   createMailbox(account: AccountRef, name: string, specialUse?: string | null): Promise<MailboxInfo>;
-  /** Refuses INBOX and mailboxes with children (as Dovecot does); removes the folder's files. */
+  /** Refuses INBOX; removes the folder's files. Children stay: their parent's name becomes
+   *  a \Noselect name implied by them (RFC 9051 §6.3.5). */
   deleteMailbox(account: AccountRef, name: string): Promise<void>;
   /** Renames the mailbox and its children; INBOX moves its messages to `to` and stays, empty. */
   renameMailbox(account: AccountRef, from: string, to: string): Promise<void>;
@@ -94,6 +97,11 @@ export interface MessageStore {
   readMessage(account: AccountRef, mailboxId: number, uid: number): Promise<Buffer | null>;
   /** Durable APPEND of one or more messages (MULTIAPPEND: all or none). */
   append(account: AccountRef, mailbox: string, messages: readonly AppendInput[]): Promise<AppendResult>;
+  /**
+   * REPLACE (RFC 8508): appends `message` to `mailbox` and expunges `uid` of `fromMailboxId`
+   * in one commit; MailboxError NONEXISTENT when that message is gone, and nothing changes.
+   */
+  replace(account: AccountRef, fromMailboxId: number, uid: number, mailbox: string, message: AppendInput): Promise<AppendResult>;
   /** STORE: the UIDs (ascending) whose flags changed and the one MODSEQ they all got now. */
   setFlags(mailboxId: number, uids: readonly number[], action: 'set' | 'add' | 'remove', flags: readonly string[]): Promise<FlagChange>;
   /** FETCH (FLAGS UID MODSEQ) of many messages: compact, flags rendered once per combination.
@@ -107,6 +115,11 @@ export interface MessageStore {
   search(account: AccountRef, mailboxId: number, criteria: Criteria): Promise<number[]>;
   /** MOVE: copy, then expunge the sources whatever their flags. */
   move(account: AccountRef, fromMailboxId: number, uids: readonly number[], to: string): Promise<CopyResult>;
+
+  /** METADATA annotations (RFC 5464) of the server and the mailboxes, per account. */
+  readonly metadata: MetadataStore;
+  /** URLAUTH keys (RFC 4467), one per mailbox. */
+  readonly urlauthKeys: UrlAuthKeys;
 }
 
 export type MessageMeta = { uid: number; modSeq: number; flags: string[] };
@@ -166,7 +179,11 @@ export type MailboxChange =
   | { kind: 'exists'; accountId: number; mailboxId: number; uid: number; modSeq: number }
   | { kind: 'expunge'; accountId: number; mailboxId: number; uids: number[]; modSeq: number }
   | { kind: 'flags'; accountId: number; mailboxId: number; uids: number[]; modSeq: number }
-  | { kind: 'mailbox'; accountId: number; mailboxId: number; what: 'created' | 'deleted' | 'renamed' };
+  /** name: the mailbox's name after the change; oldName: before a rename (NOTIFY, RFC 5465 §5.4). */
+  | { kind: 'mailbox'; accountId: number; mailboxId: number; what: 'created' | 'deleted' | 'renamed'; name?: string; oldName?: string }
+  | { kind: 'subscription'; accountId: number; mailboxId: number; name: string; subscribed: boolean }
+  /** METADATA entries set or removed (RFC 5464 §4.4.2); mailboxId null: server entries. */
+  | { kind: 'metadata'; accountId: number; mailboxId: number | null; entries: string[] };
 
 /** Broadcasts changes after commit, in commit order, to whoever watches an account. */
 export interface ChangeBus {

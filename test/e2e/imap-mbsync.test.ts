@@ -59,12 +59,15 @@ describe('IMAP with mbsync', () => {
         'Channel ch', 'Far :remote:', 'Near :local:', 'Patterns *', 'Create Both', 'Expunge Both', 'SyncState *', '',
       ].join('\n'),
     );
-    const sync = async (): Promise<void> => {
-      const r = await run('mbsync', ['-c', rc, '-a'], { timeoutMs: 30_000 });
+    const sync = async (...extra: string[]): Promise<string> => {
+      const r = await run('mbsync', [...extra, '-c', rc, '-a'], { timeoutMs: 30_000 });
       assert.equal(r.code, 0, r.stdout + r.stderr);
+      return r.stdout + r.stderr;
     };
 
-    await sync();
+    // isync speaks COMPRESS=DEFLATE (RFC 4978) when it is offered: this run goes through it.
+    const trace = await sync('-Dn');
+    assert.match(trace, /COMPRESS DEFLATE[\s\S]*OK DEFLATE active/, 'mbsync negotiated compression');
     let files = await listLocal(local);
     const inboxFile = files.find((f) => f.startsWith('INBOX/cur/'));
     assert.ok(inboxFile && /:2,S$/.test(inboxFile), files.join('\n'));

@@ -110,19 +110,48 @@ describe('store operations for IMAP', () => {
     assert.equal((await readdir(path.join(root, '.Old.Inbox', 'cur'))).length, 2);
   });
 
-  it('refuses unsafe names, deleting INBOX, and deleting a mailbox with children', async () => {
+  it('refuses unsafe names and deleting INBOX; deleting a parent keeps its children', async () => {
     const store = t.server.services.store;
     for (const bad of ['..', '../x', 'a/../b', '/abs', 'a//b', 'tmp', 'x/new', 'a.b', '.x', '~x', 'a\u0000b', 'a\nb', 'x/', '*', 'a%']) {
       await assert.rejects(store.createMailbox(acc, bad), { code: 'CANNOT' }, JSON.stringify(bad));
     }
     await assert.rejects(store.deleteMailbox(acc, 'INBOX'), { code: 'CANNOT' });
-    await assert.rejects(store.deleteMailbox(acc, 'Old'), { code: 'INUSE' });
     await assert.rejects(store.createMailbox(acc, 'Old'), { code: 'ALREADYEXISTS' });
-    await store.deleteMailbox(acc, 'Old/Inbox');
     await store.deleteMailbox(acc, 'Old');
     assert.equal(await store.getMailbox(acc.id, 'Old'), null);
+    assert.equal((await store.getMailbox(acc.id, 'Old/Inbox'))!.messages, 2, 'the child stays');
+    assert.deepEqual((await readdir(root)).filter((d) => d.startsWith('.Old')), ['.Old.Inbox']);
+    await assert.rejects(store.deleteMailbox(acc, 'Old'), { code: 'NONEXISTENT' });
+    await store.deleteMailbox(acc, 'Old/Inbox');
     const dirs = await readdir(root);
     assert.ok(!dirs.some((d) => d.startsWith('.Old')), dirs.join());
+  });
+
+  it('replaces in one commit: the new message in, the old one out, or nothing when the old is gone', async () => {
+    const store = t.server.services.store;
+    await store.createMailbox(acc, 'Rep');
+    const first = await store.append(acc, 'Rep', [msg('v1')]);
+    const heard: MailboxChange[] = [];
+    const off = t.server.services.bus.subscribe(acc.id, (c) => heard.push(c));
+    const r = await store.replace(acc, first.mailboxId, first.uids[0], 'Rep', msg('v2'));
+    assert.deepEqual((await store.listMessages(first.mailboxId)).map((m) => m.uid), [r.uids[0]]);
+    assert.deepEqual(heard.map((c) => c.kind), ['exists', 'expunge']);
+    const before = (await readdir(path.join(root, '.Rep', 'cur'))).length;
+    await assert.rejects(store.replace(acc, first.mailboxId, first.uids[0], 'Rep', msg('v3')), { code: 'NONEXISTENT' });
+    off();
+    assert.equal((await store.listMessages(first.mailboxId)).length, 1, 'nothing appended');
+    assert.equal((await readdir(path.join(root, '.Rep', 'cur'))).length, before, 'no file left behind');
+  });
+
+  it('keeps METADATA entries through a rename and drops them with the mailbox', async () => {
+    const store = t.server.services.store;
+    const mb = await store.createMailbox(acc, 'Meta');
+    await store.metadata.setMetadata({ accountId: acc.id, mailboxId: mb.id }, [{ name: '/private/comment', value: Buffer.from('x') }]);
+    await store.renameMailbox(acc, 'Meta', 'Meta2');
+    const target = { accountId: acc.id, mailboxId: mb.id };
+    assert.equal((await store.metadata.getMetadata(target, ['/private/comment'], 0)).length, 1);
+    await store.deleteMailbox(acc, 'Meta2');
+    assert.equal((await store.metadata.getMetadata(target, ['/private/comment'], 0)).length, 0);
   });
 
   it('keeps non-ASCII names in modified UTF-7 on disk and finds them again after a rebuild', async () => {

@@ -13,6 +13,11 @@ const SEEDS = [
   'a7 APPEND INBOX (\\Seen) " 7-Feb-1994 22:43:04 -0800" {0+}', 'a8 CREATE "x" (USE (\\Drafts))', 'a9 ID ("name" "x" "v" NIL)',
   'b1 STATUS "a b" (MESSAGES UIDNEXT HIGHESTMODSEQ)', 'b2 AUTHENTICATE PLAIN dGVzdAB0ZXN0AHRlc3Q=', 'b3 SETQUOTA "" (STORAGE 5)',
   'b4 UID EXPUNGE 1:3', 'b5 MOVE 1 "Junk"', 'b6 ENABLE IMAP4rev2', 'b7 IDLE', 'b8 RENAME a b', 'b9 FETCH 1 FULL',
+  // issue 5 extensions
+  'c1 COMPRESS DEFLATE', 'c2 UNAUTHENTICATE', 'c3 UID REPLACE 4 Drafts (\\Draft) {2+}', 'c4 GETMETADATA INBOX (MAXSIZE 10 DEPTH infinity) (/private/a /shared)',
+  'c5 SETMETADATA "" (/shared/comment "x" /private/vendor/v/k NIL)', 'c6 NOTIFY SET STATUS (selected (MessageNew (UID BODY.PEEK[HEADER]) MessageExpunge)) (subtree (A "B c") (MessageNew MessageExpunge MailboxName))',
+  'c7 APPEND Drafts CATENATE (URL "/INBOX/;UID=1/;SECTION=1" TEXT {1+})', 'c8 GENURLAUTH "imap://a@h/INBOX/;UID=1;URLAUTH=authuser" INTERNAL',
+  'c9 URLFETCH "u" ("v" BINARY BODYPARTSTRUCTURE)', 'd1 RESETKEY INBOX INTERNAL', 'd2 NOTIFY NONE',
 ];
 const INTERESTING = [...'(){}[]<>" \\*%$:,.0123456789+-~&\r\x00\x7f', 'NIL', 'é', '\u00ff', 'UID ', '{3}', '{2+}', '~{1}', 'OR ', 'NOT '];
 

@@ -5,6 +5,7 @@ import { authenticate } from './authenticate.ts';
 import { capability } from './capability.ts';
 import { check } from './check.ts';
 import { close } from './close.ts';
+import { compress } from './compress.ts';
 import { copy } from './copy.ts';
 import { create } from './create.ts';
 import { del } from './delete.ts';
@@ -17,11 +18,14 @@ import { list } from './list.ts';
 import { login } from './login.ts';
 import { logout } from './logout.ts';
 import { lsub } from './lsub.ts';
+import { getmetadata, setmetadata } from './metadata.ts';
 import { move } from './move.ts';
 import { namespace } from './namespace.ts';
 import { noop } from './noop.ts';
-import { getquota, getquotaroot } from './quota.ts';
+import { notify } from './notify.ts';
+import { getquota, getquotaroot, setquota } from './quota.ts';
 import { rename } from './rename.ts';
+import { replace } from './replace.ts';
 import { search } from './search.ts';
 import { examine, select } from './select.ts';
 import { starttls } from './starttls.ts';
@@ -30,9 +34,11 @@ import { store } from './store.ts';
 import { subscribe } from './subscribe.ts';
 import type { Handler } from './types.ts';
 import { unselect } from './unselect.ts';
+import { unauthenticate } from './unauthenticate.ts';
+import { genurlauth, resetkey, urlfetch } from './urlauth.ts';
 import { unsubscribe } from './unsubscribe.ts';
 
-/** Commands absent here (SETQUOTA, COMPRESS) are answered BAD "not supported". */
+/** Commands absent here are answered BAD "not supported". */
 export const COMMANDS: { readonly [N in CommandName]?: Handler<N> } = {
   CAPABILITY: capability,
   NOOP: noop,
@@ -66,4 +72,14 @@ export const COMMANDS: { readonly [N in CommandName]?: Handler<N> } = {
   SEARCH: search,
   GETQUOTA: getquota,
   GETQUOTAROOT: getquotaroot,
+  COMPRESS: compress,
+  UNAUTHENTICATE: unauthenticate,
+  REPLACE: replace,
+  GETMETADATA: getmetadata,
+  SETMETADATA: setmetadata,
+  NOTIFY: notify,
+  SETQUOTA: setquota,
+  GENURLAUTH: genurlauth,
+  RESETKEY: resetkey,
+  URLFETCH: urlfetch,
 };

@@ -1,6 +1,7 @@
 // LIST (RFC 9051 §6.3.9) with LIST-EXTENDED (RFC 5258), CHILDREN (RFC 3348), SPECIAL-USE
 // (RFC 6154) and LIST-STATUS (RFC 5819).
 import type { MailboxInfo } from '../../store/store.ts';
+import { parentsOf } from '../../store/mailbox-name.ts';
 import { ResponseLine } from '../response.ts';
 import type { Session } from '../session.ts';
 import { patternMatcher } from './list-match.ts';
@@ -27,8 +28,17 @@ export const list: Handler<'LIST'> = {
     const all = await s.deps.store.listMailboxes(s.account!.id);
     const matchers = a.patterns.map((p) => patternMatcher(a.reference, p));
     const out: Buffer[] = [];
-    for (const mb of all.sort((x, y) => (x.name === 'INBOX' ? -1 : y.name === 'INBOX' ? 1 : x.name < y.name ? -1 : x.name > y.name ? 1 : 0))) {
+    const byName = (x: { name: string }, y: { name: string }): number => (x.name === 'INBOX' ? -1 : y.name === 'INBOX' ? 1 : x.name < y.name ? -1 : x.name > y.name ? 1 : 0);
+    // A parent deleted while it had children lives on as a name they imply: \Noselect
+    // (RFC 9051 §6.3.5, §7.3.1). Not for SUBSCRIBED or SPECIAL-USE selections.
+    const named = new Set(all.map((m) => m.name));
+    const implied = a.select.subscribed || a.select.specialUse ? [] : [...new Set(all.flatMap((m) => parentsOf(m.name)))].filter((n) => !named.has(n));
+    for (const mb of [...all, ...implied.map((name) => ({ name, implied: true as const }))].sort(byName)) {
       if (!matchers.some((m) => m(mb.name))) continue;
+      if ('implied' in mb) {
+        out.push(listLine(s, 'LIST', ['\\Noselect', '\\HasChildren'], mb.name));
+        continue;
+      }
       if (a.select.subscribed && !mb.subscribed) continue;
       if (a.select.specialUse && !mb.specialUse) continue;
       const attrs = [hasChildren(all, mb.name) ? '\\HasChildren' : '\\HasNoChildren'];

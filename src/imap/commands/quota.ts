@@ -29,3 +29,12 @@ export const getquotaroot: Handler<'GETQUOTAROOT'> = {
     return ok('GETQUOTAROOT completed');
   },
 };
+
+// RFC 9208 §4.1.3: SETQUOTA is for servers that advertise QUOTASET. Quotas here are the
+// administrator's ("mailhaven user quota <address> <size>"), so a user's SETQUOTA is NO.
+export const setquota: Handler<'SETQUOTA'> = {
+  states: AUTHED,
+  async run() {
+    return no('Quotas are set by the administrator', 'NOPERM');
+  },
+};

@@ -7,6 +7,9 @@ export const starttls: Handler<'STARTTLS'> = {
   states: NOT_AUTH,
   async run(s, cmd) {
     if (s.tls) return bad('TLS is already active');
+    // After UNAUTHENTICATE a compressed session is not-authenticated again, but TLS cannot go
+    // under an active DEFLATE layer (RFC 4978 §3 orders TLS below COMPRESS).
+    if (s.compressed) return bad('STARTTLS is not possible once COMPRESS is active');
     if (!s.canStartTls) return bad('STARTTLS is not available');
     await s.send(statusLine(cmd.tag, 'OK', 'Begin TLS negotiation now'));
     s.startTls();

@@ -19,7 +19,7 @@ async function makeFolder(ctx: StoreContext, account: AccountRef, name: string, 
   for (const sub of SUBDIRS) await mkdir(path.join(root, dir, sub), { recursive: true, mode: 0o700 });
   if (dir) await writeFile(path.join(root, dir, 'maildirfolder'), '');
   const row = ctx.index.ensureMailbox(account.id, name, dir, use);
-  ctx.bus.publish({ kind: 'mailbox', accountId: account.id, mailboxId: row.id, what: 'created' });
+  ctx.bus.publish({ kind: 'mailbox', accountId: account.id, mailboxId: row.id, what: 'created', name });
   return row;
 }
 
@@ -35,15 +35,14 @@ export async function deleteMailbox(ctx: StoreContext, account: AccountRef, name
   if (name === 'INBOX') throw new MailboxError('CANNOT', 'INBOX can not be deleted');
   const row = ctx.index.mailbox(account.id, name);
   if (!row) throw new MailboxError('NONEXISTENT', 'Mailbox does not exist');
-  // Dovecot refuses rather than leaving a \Noselect mailbox behind (RFC 9051 §6.3.5 allows both).
-  if (ctx.index.mailboxRows(account.id).some((r) => isInferior(r.name, name))) {
-    throw new MailboxError('INUSE', 'Mailbox has children, delete them first');
-  }
+  // RFC 9051 §6.3.5: inferiors stay. In Maildir++ ".A.B" does not live inside ".A", so the
+  // parent's folder and messages go and its name lives on only through its children, which
+  // LIST shows as \Noselect (as Dovecot does with this layout).
   const ids = ctx.sql.messageIds(row.id);
   transaction(ctx.db, () => ctx.sql.deleteMailbox(row.id));
   ctx.search().remove(ids);
   if (row.dir) await rm(path.join(accountRoot(ctx.mailRoot, account), row.dir), { recursive: true, force: true });
-  ctx.bus.publish({ kind: 'mailbox', accountId: account.id, mailboxId: row.id, what: 'deleted' });
+  ctx.bus.publish({ kind: 'mailbox', accountId: account.id, mailboxId: row.id, what: 'deleted', name });
 }
 
 /** Renames `from` and its inferiors; INBOX is handled by the caller (its messages move). */
@@ -71,9 +70,11 @@ export async function renameMailbox(ctx: StoreContext, account: AccountRef, from
   transaction(ctx.db, () => {
     for (const d of done) ctx.sql.renameMailbox(d.r.id, d.name, d.dir);
   });
-  for (const d of done) ctx.bus.publish({ kind: 'mailbox', accountId: account.id, mailboxId: d.r.id, what: 'renamed' });
+  for (const d of done) ctx.bus.publish({ kind: 'mailbox', accountId: account.id, mailboxId: d.r.id, what: 'renamed', name: d.name, oldName: d.r.name });
 }
 
 export function setSubscribed(ctx: StoreContext, accountId: number, name: string, on: boolean): void {
+  const before = ctx.index.mailbox(accountId, name);
   if (ctx.sql.setSubscribed(accountId, name, on) === 0 && on) throw new MailboxError('NONEXISTENT', 'Mailbox does not exist');
+  if (before && Boolean(before.subscribed) !== on) ctx.bus.publish({ kind: 'subscription', accountId, mailboxId: before.id, name, subscribed: on });
 }

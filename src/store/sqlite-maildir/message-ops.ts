@@ -25,7 +25,17 @@ function target(ctx: StoreContext, account: AccountRef, name: string): MailboxRo
   return row;
 }
 
-export async function append(ctx: StoreContext, account: AccountRef, mailbox: string, messages: readonly AppendInput[]): Promise<AppendResult> {
+/**
+ * APPEND; with `replacing`, REPLACE (RFC 8508 §3.4): the old message goes in the same index
+ * transaction as the new one comes, so no client ever sees both or neither.
+ */
+export async function append(
+  ctx: StoreContext,
+  account: AccountRef,
+  mailbox: string,
+  messages: readonly AppendInput[],
+  replacing?: { mailboxId: number; uid: number },
+): Promise<AppendResult> {
   const mb = target(ctx, account, mailbox);
   const dir = path.join(accountRoot(ctx.mailRoot, account), mb.dir);
   const files: { full: string; file: string; bits: number; keywords: string | null }[] = [];
@@ -45,9 +55,10 @@ export async function append(ctx: StoreContext, account: AccountRef, mailbox: st
     throw e;
   }
   let rows: { id: number; uid: number; modSeq: number }[];
+  let replaced: { row: MetaRow; modSeq: number; dir: string } | null = null;
   try {
-    rows = await ctx.commits.run(() =>
-      messages.map((m, i) =>
+    rows = await ctx.commits.run(() => {
+      const inserted = messages.map((m, i) =>
         ctx.index.insertMessage(mb.id, {
           file: files[i].file,
           size: m.content.length,
@@ -57,8 +68,15 @@ export async function append(ctx: StoreContext, account: AccountRef, mailbox: st
           keywords: files[i].keywords,
           parsed: m.parsed,
         }),
-      ),
-    );
+      );
+      if (replacing !== undefined) {
+        const old = ctx.sql.metas(replacing.mailboxId, [replacing.uid]);
+        const from = ctx.sql.mailboxById(replacing.mailboxId);
+        if (old.length === 0 || from === null) throw new MailboxError('NONEXISTENT', 'The message to replace no longer exists');
+        replaced = { row: old[0], modSeq: ctx.index.removeMessages(replacing.mailboxId, old), dir: from.dir };
+      }
+      return inserted;
+    });
   } catch (e) {
     await Promise.all(files.map((f) => removeQuietly(f.full)));
     throw e;
@@ -67,6 +85,12 @@ export async function append(ctx: StoreContext, account: AccountRef, mailbox: st
     ctx.bus.publish({ kind: 'exists', accountId: account.id, mailboxId: mb.id, uid: r.uid, modSeq: r.modSeq });
     ctx.search().add(r.id, searchDocument(Buffer.alloc(0), messages[i].parsed));
   });
+  const gone = replaced as { row: MetaRow; modSeq: number; dir: string } | null;
+  if (gone !== null && replacing !== undefined) {
+    await unlink(path.join(accountRoot(ctx.mailRoot, account), gone.dir, gone.row.file)).catch(() => undefined);
+    ctx.search().remove([gone.row.id]);
+    ctx.bus.publish({ kind: 'expunge', accountId: account.id, mailboxId: replacing.mailboxId, uids: [gone.row.uid], modSeq: gone.modSeq });
+  }
   return { mailboxId: mb.id, uidValidity: mb.uidvalidity, uids: rows.map((r) => r.uid) };
 }
 

@@ -38,6 +38,8 @@ import { SearchIndex, searchDocument } from './search-index.ts';
 import type { SearchScope } from './search-index.ts';
 import { FLAG_BITS, STORE_MIGRATIONS } from './schema.ts';
 import { flagList } from './flags.ts';
+import { MetadataSql } from './metadata-sql.ts';
+import { UrlAuthKeysSql } from './urlauth-keys-sql.ts';
 
 export type SqliteMaildirOptions = { db: Db; mailRoot: string; searchFile: string; bus: ChangeBus; log: Logger };
 
@@ -59,6 +61,8 @@ export class SqliteMaildirStore implements MessageStore {
   private readonly sql: ImapSql;
   private readonly ctx: StoreContext;
   private readonly uidCache = new Map<number, { key: string; uids: WeakRef<Uint32Array> }>();
+  readonly metadata: MetadataSql;
+  readonly urlauthKeys: UrlAuthKeysSql;
 
   constructor(opts: SqliteMaildirOptions) {
     this.db = opts.db;
@@ -66,6 +70,8 @@ export class SqliteMaildirStore implements MessageStore {
     this.bus = opts.bus;
     this.log = opts.log;
     migrate(this.db, 'store', STORE_MIGRATIONS);
+    this.metadata = new MetadataSql(this.db, this.bus);
+    this.urlauthKeys = new UrlAuthKeysSql(this.db);
     // The flags of 100,000 messages are ~3 MB of pages (message_flags); SQLite's default 2 MB
     // cache would read them from the OS again on every SELECT and FETCH FLAGS. Grows on use only.
     this.db.exec('PRAGMA cache_size = -32768');
@@ -108,7 +114,11 @@ export class SqliteMaildirStore implements MessageStore {
 
   async deleteAccount(account: AccountRef, purge: boolean): Promise<void> {
     const ids = this.index.messageIds(account.id);
-    transaction(this.db, () => this.index.deleteAccount(account.id));
+    transaction(this.db, () => {
+      this.index.deleteAccount(account.id);
+      this.metadata.forgetAccount(account.id);
+      this.urlauthKeys.forgetAccount(account.id);
+    });
     this.textIndex.remove(ids);
     if (purge) await rm(accountRoot(this.mailRoot, account), { recursive: true, force: true });
   }
@@ -311,6 +321,10 @@ export class SqliteMaildirStore implements MessageStore {
 
   append(account: AccountRef, mailbox: string, messages: readonly AppendInput[]): Promise<AppendResult> {
     return append(this.ctx, account, mailbox, messages);
+  }
+
+  replace(account: AccountRef, fromMailboxId: number, uid: number, mailbox: string, message: AppendInput): Promise<AppendResult> {
+    return append(this.ctx, account, mailbox, [message], { mailboxId: fromMailboxId, uid });
   }
 
   async flagTable(mailboxId: number, uids: readonly number[], withModSeq = true): Promise<FlagTable> {
