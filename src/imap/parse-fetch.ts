@@ -85,6 +85,14 @@ function fetchItem(c: Cursor): FetchItem {
     case 'BINARY.SIZE':
       if (!open) return bad('BINARY.SIZE needs a section');
       return { item: 'BINARY.SIZE', part: binarySection(c) };
+    case 'PREVIEW': {
+      // RFC 8970 §7: "PREVIEW" [SP "(" preview-mod *(SP preview-mod) ")"], preview-mod = "LAZY".
+      // A "(" after it could also open the FETCH modifiers (CHANGEDSINCE), so look for LAZY.
+      if (open || !c.lookingAt(' (LAZY')) return { item: 'PREVIEW', lazy: false };
+      c.sp();
+      c.list(() => oneOf(c, ['LAZY'], 'PREVIEW modifier'));
+      return { item: 'PREVIEW', lazy: true };
+    }
   }
   if (open || !(SIMPLE as readonly string[]).includes(name)) {
     return bad(name === '' ? 'Expected a fetch item' : `Unknown fetch item ${name.slice(0, 30)}`);

@@ -12,7 +12,7 @@ import type { FramedCommand } from './reader.ts';
 import { type Ctx, oneOf } from './parse-common.ts';
 import { parseAppend, parseCreate, parseList, parseLsub, parseOneMailbox, parseRename, parseSelect, parseStatus } from './parse-mailbox.ts';
 import { parseCopy, parseExpunge, parseFetch, parseStore } from './parse-fetch.ts';
-import { parseSearch } from './parse-search.ts';
+import { parseSearch, parseSort, parseThread } from './parse-search.ts';
 
 export type * from './ast.ts';
 export { isParseError } from './ast.ts';
@@ -55,6 +55,8 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   STATUS: parseStatus,
   APPEND: parseAppend,
   SEARCH: parseSearch,
+  SORT: parseSort,
+  THREAD: parseThread,
   FETCH: parseFetch,
   STORE: parseStore,
   COPY: parseCopy,
@@ -65,8 +67,8 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   COMPRESS: parseCompress,
 };
 
-/** uid = "UID" SP (copy / move / fetch / search / store / uid-expunge) */
-const UID_COMMANDS = new Set(['COPY', 'MOVE', 'FETCH', 'SEARCH', 'STORE', 'EXPUNGE']);
+/** uid = "UID" SP (copy / move / fetch / search / store / uid-expunge), and sort / thread (RFC 5256) */
+const UID_COMMANDS = new Set(['COPY', 'MOVE', 'FETCH', 'SEARCH', 'STORE', 'EXPUNGE', 'SORT', 'THREAD']);
 
 export function parseCommand(command: FramedCommand, options: ParseOptions = {}): Command | ParseError {
   const limits: Limits = withLimits(options.limits);
@@ -98,7 +100,7 @@ export function parseCommand(command: FramedCommand, options: ParseOptions = {})
   } catch (e) {
     const named = name === undefined ? {} : { name };
     if (e instanceof Bad) {
-      return { tag, ...named, error: e.status, ...(e.code === undefined ? {} : { code: e.code }), text: e.message };
+      return { tag, ...named, error: e.status, ...(e.code === undefined ? {} : { code: e.code }), text: e.message, ...(e.resetSaved ? { resetSaved: true } : {}) };
     }
     // A bug or an exhausted stack must still produce one tagged answer, never a crash.
     return { tag, ...named, error: 'BAD', text: 'Command could not be parsed' };

@@ -189,6 +189,7 @@ export class Session {
         const parsed = parseCommand(ev.command, { utf8: this.utf8, limits: this.deps.limits });
         if (isParseError(parsed)) {
           if (parsed.error === 'BAD') this.countBad();
+          if (parsed.resetSaved === true && this.selected) this.selected.savedResult = [];
           await this.send(statusLine(parsed.tag, parsed.error, parsed.text, parsed.code));
           return;
         }

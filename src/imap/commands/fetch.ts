@@ -123,11 +123,14 @@ export const fetch: Handler<'FETCH'> = {
     }
     if (items.every((i) => META_ONLY.has(i.item))) return fetchMeta(s, uids, items);
     const needsFile = fetchNeedsContent(items);
+    const wantsPreview = items.some((i) => i.item === 'PREVIEW');
     const out = new Outbox(s);
     let missing = false;
     for (let i = 0; i < uids.length; i += BATCH) {
-      const records = await store.messageRecords(view.mailbox.id, uids.slice(i, i + BATCH));
+      const batch = uids.slice(i, i + BATCH);
+      const records = await store.messageRecords(view.mailbox.id, batch);
       if (records.length < Math.min(BATCH, uids.length - i)) missing = true;
+      const previews = wantsPreview ? await store.previews(account, view.mailbox.id, batch) : null;
       for (const rec of records) {
         const seq = view.seqOf(rec.uid);
         if (seq === 0) continue;
@@ -137,7 +140,7 @@ export const fetch: Handler<'FETCH'> = {
         // Not a spread copy: the record's envelope and body are parsed only when read.
         rec.flags = s.flagsFor(rec.uid, rec.flags);
         try {
-          const data = await fetchItems(rec, items, {
+          const data = await fetchItems(previews === null ? rec : Object.assign(rec, { preview: previews.get(rec.uid) ?? null }), items, {
             utf8: s.utf8,
             loadContent: async () => {
               content ??= await store.readMessage(account, view.mailbox.id, rec.uid);

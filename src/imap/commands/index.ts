@@ -23,6 +23,8 @@ import { noop } from './noop.ts';
 import { getquota, getquotaroot } from './quota.ts';
 import { rename } from './rename.ts';
 import { search } from './search.ts';
+import { sort } from './sort.ts';
+import { thread } from './thread.ts';
 import { examine, select } from './select.ts';
 import { starttls } from './starttls.ts';
 import { status } from './status.ts';
@@ -64,6 +66,8 @@ export const COMMANDS: { readonly [N in CommandName]?: Handler<N> } = {
   COPY: copy,
   MOVE: move,
   SEARCH: search,
+  SORT: sort,
+  THREAD: thread,
   GETQUOTA: getquota,
   GETQUOTAROOT: getquotaroot,
 };

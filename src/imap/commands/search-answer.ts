@@ -1,0 +1,89 @@
+// What SEARCH, SORT and THREAD share: criteria from the session's view, and the answer of a
+// search or sort: the plain SEARCH/SORT response, or ESEARCH (RFC 4731, RFC 5267 §3.1 ESORT)
+// with MIN, MAX, ALL, COUNT and PARTIAL (RFC 9394), and RFC 5182 SAVE into "$".
+import type { PartialRange, SearchKey, SearchReturn } from '../ast.ts';
+import { resolveSequenceSet } from '../seqset.ts';
+import { formatNumberSet } from '../seqset.ts';
+import { toCriteria } from '../search-translate.ts';
+import type { Session } from '../session.ts';
+import type { Criteria } from '../../store/search-criteria.ts';
+
+export function criteriaOf(s: Session, keys: readonly SearchKey[]): Criteria {
+  const view = s.selected!;
+  return toCriteria(keys, {
+    uidsOfSeqSet: (set) => view.rangesOf(view.uidsOfSeqSet(set)),
+    uidRanges: (set) => resolveSequenceSet(set, view.lastUid, view.savedRanges()),
+    get recent() {
+      return view.recentUids();
+    },
+  });
+}
+
+/** Numbers in a given order as a sequence-set: ranges only where they ascend by one
+ *  (RFC 5267 §3.2: 10:12 is fine, 12:10 is not to be sent). */
+export function formatOrderedSet(numbers: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < numbers.length;) {
+    let j = i;
+    while (j + 1 < numbers.length && numbers[j + 1] === numbers[j] + 1) j++;
+    parts.push(j === i ? `${numbers[i]}` : `${numbers[i]}:${numbers[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}
+
+/** RFC 9394 §3: the results at positions first..last (1-based; negative counts from the end). */
+export function partialSlice<T>(results: readonly T[], range: PartialRange): T[] {
+  const a = Math.abs(range.first);
+  const b = Math.abs(range.last);
+  const lo = Math.min(a, b);
+  const hi = Math.max(a, b);
+  if (range.first > 0) return results.slice(lo - 1, hi);
+  const n = results.length;
+  return results.slice(Math.max(0, n - hi), Math.max(0, n - lo + 1));
+}
+
+export type SearchAnswer = {
+  tag: string;
+  uid: boolean;
+  /** 'SEARCH': results in mailbox order; 'SORT': in the order asked. */
+  verb: 'SEARCH' | 'SORT';
+  return?: readonly SearchReturn[];
+  partial?: PartialRange;
+};
+
+/** Writes the answer for `uids` (already in result order, all in the view) and saves "$". */
+export async function answer(s: Session, a: SearchAnswer, uids: readonly number[]): Promise<void> {
+  const view = s.selected!;
+  const numbers = a.uid ? uids : uids.map((u) => view.seqOf(u));
+  const ret = a.return ?? (a.verb === 'SEARCH' && s.rev2 ? [] : undefined);
+  if (ret === undefined) {
+    await s.untagged(`${a.verb}${numbers.map((n) => ' ' + n).join('')}`);
+    return;
+  }
+  const want = new Set<string>(ret.length === 0 && a.partial === undefined ? ['ALL'] : ret);
+  const set = (ns: readonly number[]): string => (a.verb === 'SORT' ? formatOrderedSet(ns) : formatNumberSet(ns));
+  const part = a.partial === undefined ? null : partialSlice(numbers, a.partial);
+  if (want.has('SAVE')) {
+    // RFC 5182 §2.4: with ALL or COUNT everything found; with only MIN/MAX those; a PARTIAL
+    // page alone saves that page (what was returned).
+    let saved: readonly number[] = uids;
+    if (!want.has('ALL') && !want.has('COUNT')) {
+      if (want.has('MIN') || want.has('MAX')) saved = [...(want.has('MIN') ? uids.slice(0, 1) : []), ...(want.has('MAX') ? uids.slice(-1) : [])];
+      else if (a.partial !== undefined) saved = partialSlice(uids, a.partial);
+    }
+    view.savedResult = [...new Set(saved)].sort((x, y) => x - y);
+    // SAVE alone asks for no ESEARCH response (RFC 5182 §2.2 example 1).
+    if (want.size === 1 && part === null) return;
+  }
+  let text = `ESEARCH (TAG "${a.tag}")${a.uid ? ' UID' : ''}`;
+  if (numbers.length > 0) {
+    // SEARCH results ascend; for SORT, MIN and MAX are the first and last in sort order (RFC 5267 §3.1)
+    if (want.has('MIN')) text += ` MIN ${numbers[0]}`;
+    if (want.has('MAX')) text += ` MAX ${numbers[numbers.length - 1]}`;
+    if (want.has('ALL')) text += ` ALL ${set(numbers)}`;
+  }
+  if (want.has('COUNT')) text += ` COUNT ${numbers.length}`;
+  if (a.partial !== undefined) text += ` PARTIAL (${a.partial.first}:${a.partial.last} ${part!.length === 0 ? 'NIL' : set(part!)})`;
+  await s.untagged(text);
+}
