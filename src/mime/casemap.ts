@@ -33,9 +33,13 @@ export function casemap(s: string): string {
   return out.normalize('NFKD');
 }
 
+const HIGH = /[\ud800-\uffff]/;
+
 /** Code point order (UTF-8 octet order), which differs from JavaScript's UTF-16 `<` above U+D7FF. */
 export function compareCodePoints(a: string, b: string): number {
   if (a === b) return 0;
+  // UTF-16 order agrees unless both hold code units from U+D800 up (rare): compare natively then.
+  if (!HIGH.test(a) || !HIGH.test(b)) return a < b ? -1 : 1;
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     const x = a.charCodeAt(i);

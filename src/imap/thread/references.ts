@@ -10,6 +10,7 @@ const node = (msg: ThreadInfo | null): Container => ({ msg, children: [], parent
 
 /** Is `a` the same as `b` or below it? (Walking up: no recursion, however deep.) */
 function within(a: Container, b: Container): boolean {
+  if (b.children.length === 0) return a === b; // the usual case: nothing is below b
   for (let c: Container | null = a; c !== null; c = c.parent) if (c === b) return true;
   return false;
 }
@@ -96,6 +97,7 @@ export function referencesThreads(msgs: readonly ThreadInfo[]): ThreadNode[] {
     else if (held.msg !== null && (c.msg === null || (held.msg.reply && !c.msg.reply))) table.set(subject, c);
   }
   const merged = new Set<Container>();
+  const position = new Map(root.map((c, i) => [c, i]));
   for (const c of [...root]) {
     if (c.parent !== null) continue; // already placed under another thread in this step
     const subject = subjectOf(c);
@@ -111,10 +113,11 @@ export function referencesThreads(msgs: readonly ThreadInfo[]): ThreadNode[] {
     else {
       // neither is a reply of the other: a new dummy holds both, where the held one was
       const dummy = node(null);
-      const at = root.indexOf(held);
+      const at = position.get(held)!;
       link(dummy, held);
       link(dummy, c);
       root[at] = dummy;
+      position.set(dummy, at);
       table.set(subject, dummy);
     }
   }
