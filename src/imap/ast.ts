@@ -32,8 +32,9 @@ export type SearchKey =
   /** RFC 5032 WITHIN: internal date older, or younger, than this many seconds. */
   | { readonly key: 'OLDER' | 'YOUNGER'; readonly seconds: number };
 
-/** RFC 4731 ESEARCH and RFC 5182 SAVE result options (PARTIAL is carried apart). */
-export type SearchReturn = 'MIN' | 'MAX' | 'ALL' | 'COUNT' | 'SAVE';
+/** RFC 4731 ESEARCH, RFC 5182 SAVE and RFC 5267 CONTEXT/UPDATE result options (PARTIAL is
+ *  carried apart). */
+export type SearchReturn = 'MIN' | 'MAX' | 'ALL' | 'COUNT' | 'SAVE' | 'CONTEXT' | 'UPDATE';
 
 /** RFC 9394 PARTIAL: positions in the result list as the client wrote them; both negative
  *  counts from the end (-1 is the last result). */
@@ -115,6 +116,8 @@ export type Command =
   | Cmd<'SEARCH', SearchProgram>
   /** RFC 5256, RFC 5267 ESORT (RETURN), charset mandatory. */
   | Cmd<'SORT', SearchProgram & { readonly charset: string; readonly order: readonly SortCriterionAst[] }>
+  /** RFC 5267 §4.3.5: tags of the searches whose updates stop. */
+  | Cmd<'CANCELUPDATE', { readonly tags: readonly string[] }>
   | Cmd<'THREAD', { readonly algorithm: 'ORDEREDSUBJECT' | 'REFERENCES'; readonly charset: string; readonly criteria: readonly SearchKey[] }>
   | Cmd<'FETCH', { readonly set: SequenceSet; readonly items: readonly FetchItem[]; readonly macro?: 'ALL' | 'FAST' | 'FULL'; readonly changedSince?: bigint; readonly vanished: boolean }>
   | Cmd<'STORE', { readonly set: SequenceSet; readonly unchangedSince?: bigint; readonly action: 'set' | 'add' | 'remove'; readonly silent: boolean; readonly flags: readonly string[] }>

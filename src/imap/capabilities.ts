@@ -16,7 +16,7 @@ const AFTER_LOGIN = [
   'QUOTA', 'QUOTA=RES-STORAGE', 'MULTIAPPEND', 'STATUS=SIZE', 'ESEARCH', 'BINARY',
   // search and ordering (docs/rfc-status.md)
   'SORT', 'SORT=DISPLAY', 'ESORT', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES', 'SEARCHRES',
-  'WITHIN', 'PARTIAL', 'PREVIEW',
+  'WITHIN', 'PARTIAL', 'PREVIEW', 'CONTEXT=SEARCH', 'CONTEXT=SORT',
 ];
 
 export function capabilityList(c: CapabilityInput): string {

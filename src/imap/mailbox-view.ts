@@ -10,6 +10,7 @@
 // is only kept while such a change is pending (see told()).
 import type { MailboxInfo } from '../store/store.ts';
 import { resolveSequenceSet, type SequenceSet } from './seqset.ts';
+import type { SearchContexts } from './search-contexts.ts';
 
 /**
  * One array per mailbox state, shared between sessions: SELECT interns what the store
@@ -76,6 +77,8 @@ export class MailboxView {
   /** RFC 5182 "$": the UIDs the last SEARCH RETURN (SAVE) found, ascending. Kept as UIDs so
    *  expunges need no adjusting: "$" resolves to those still in the view. Empty at SELECT. */
   savedResult: readonly number[] = [];
+  /** RFC 5267 live searches (RETURN (UPDATE)); they end with the selection. */
+  contexts: SearchContexts | null = null;
 
   constructor(mailbox: MailboxInfo, readOnly: boolean, uids: Uint32Array) {
     this.mailbox = mailbox;

@@ -19,7 +19,7 @@ const FLAG_KEYS = new Set([
 const STRING_KEYS = new Set(['BCC', 'BODY', 'CC', 'FROM', 'SUBJECT', 'TEXT', 'TO']);
 const DATE_KEYS = new Set(['BEFORE', 'ON', 'SINCE', 'SENTBEFORE', 'SENTON', 'SENTSINCE', 'SAVEDBEFORE', 'SAVEDON', 'SAVEDSINCE']);
 const OTHER_KEYS = new Set(['HEADER', 'KEYWORD', 'UNKEYWORD', 'LARGER', 'SMALLER', 'UID', 'NOT', 'OR', 'MODSEQ', 'EMAILID', 'THREADID', 'OLDER', 'YOUNGER']);
-const RETURN_OPTS: readonly (SearchReturn | 'PARTIAL')[] = ['MIN', 'MAX', 'ALL', 'COUNT', 'SAVE', 'PARTIAL'];
+const RETURN_OPTS: readonly (SearchReturn | 'PARTIAL')[] = ['MIN', 'MAX', 'ALL', 'COUNT', 'SAVE', 'CONTEXT', 'UPDATE', 'PARTIAL'];
 const OBJECT_ID = /^[A-Za-z0-9_-]{1,255}$/;
 const SORT_KEYS: readonly SortKeyName[] = ['ARRIVAL', 'CC', 'DATE', 'FROM', 'SIZE', 'SUBJECT', 'TO', 'DISPLAYFROM', 'DISPLAYTO'];
 
@@ -61,6 +61,18 @@ export function parseSort(x: Ctx): SortArgs {
   c.sp();
   const program = savingProgram(c, true, opts.return);
   return { ...opts, ...program, charset: program.charset!, order };
+}
+
+/** command-select =/ "CANCELUPDATE" 1*(SP quoted) (RFC 5267 §5) */
+export function parseCancelUpdate(x: Ctx): Extract<Command, { name: 'CANCELUPDATE' }>['args'] {
+  const { c } = x;
+  const tags: string[] = [];
+  do {
+    if (tags.length >= c.limits.maxListItems) bad('Too many tags');
+    c.sp();
+    tags.push(c.quoted().toString('latin1'));
+  } while (!c.atEnd());
+  return { tags };
 }
 
 /** thread = ["UID" SP] "THREAD" SP thread-alg SP search-criteria (RFC 5256 §5) */

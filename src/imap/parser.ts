@@ -12,7 +12,7 @@ import type { FramedCommand } from './reader.ts';
 import { type Ctx, oneOf } from './parse-common.ts';
 import { parseAppend, parseCreate, parseList, parseLsub, parseOneMailbox, parseRename, parseSelect, parseStatus } from './parse-mailbox.ts';
 import { parseCopy, parseExpunge, parseFetch, parseStore } from './parse-fetch.ts';
-import { parseSearch, parseSort, parseThread } from './parse-search.ts';
+import { parseCancelUpdate, parseSearch, parseSort, parseThread } from './parse-search.ts';
 
 export type * from './ast.ts';
 export { isParseError } from './ast.ts';
@@ -57,6 +57,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   SEARCH: parseSearch,
   SORT: parseSort,
   THREAD: parseThread,
+  CANCELUPDATE: parseCancelUpdate,
   FETCH: parseFetch,
   STORE: parseStore,
   COPY: parseCopy,

@@ -13,17 +13,19 @@ port = int(sys.argv[1])
 m = imaplib.IMAP4('127.0.0.1', port)
 m.login('sam@sort.test', 'secret')
 n = [0]
-def cmd(line):
+def cmd(line, c=m, tag=None, show=True):
     n[0] += 1
-    tag = 'T%d' % n[0]
-    m.send(('%s %s\\r\\n' % (tag, line)).encode('utf-8'))
+    t = tag or 'T%d' % n[0]
+    c.send(('%s %s\\r\\n' % (t, line)).encode('utf-8'))
     out = []
     while True:
-        l = m.readline().decode('utf-8').rstrip('\\r\\n')
-        out.append(l.replace(tag + ' ', 'TAG ', 1).replace('"' + tag + '"', '"TAG"'))
-        if l.startswith(tag + ' '):
+        l = c.readline().decode('utf-8').rstrip('\\r\\n')
+        out.append(l if tag else l.replace(t + ' ', 'TAG ', 1).replace('"' + t + '"', '"TAG"'))
+        if l.startswith(t + ' '):
             break
-    print(json.dumps(out))
+    if show:
+        print(json.dumps(out))
+    return out
 `;
 
 /** (subject, date header or null, from, extra headers, internal date) of messages 1..10. */
@@ -65,10 +67,8 @@ describe('SORT, THREAD and the search extensions', () => {
 
   it('advertises what is complete', needs('python3'), async () => {
     const [out] = await py(`cmd('CAPABILITY')`);
-    for (const cap of ['SORT', 'SORT=DISPLAY', 'ESORT', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES', 'SEARCHRES', 'WITHIN', 'PARTIAL', 'PREVIEW']) {
-      assert.ok(out[0].split(' ').includes(cap), cap);
-    }
-    assert.ok(!/CONTEXT=/.test(out[0]), 'CONTEXT is not offered');
+    const caps = ['SORT', 'SORT=DISPLAY', 'ESORT', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES', 'SEARCHRES', 'WITHIN', 'PARTIAL', 'PREVIEW', 'CONTEXT=SEARCH', 'CONTEXT=SORT'];
+    for (const cap of caps) assert.ok(out[0].split(' ').includes(cap), cap);
   });
 
   it('sorts by every key, with REVERSE and the sequence-number tie-break', needs('python3'), async () => {
@@ -204,6 +204,56 @@ cmd('FETCH 1 (PREVIEW (FAST))')
       ['* 3 FETCH (UID 3 PREVIEW "Body of message 3. Second paragraph." FLAGS ())', 'TAG OK FETCH completed'],
       ['* 1 FETCH (PREVIEW "Body of message 1. Second paragraph.")', 'TAG OK FETCH completed'],
       ['TAG BAD Expected a fetch item'],
+    ]);
+  });
+
+  // Last: it changes the mailbox (a new message 11, message 5 expunged).
+  it('keeps RETURN (UPDATE) searches live: ADDTO after EXISTS, REMOVEFROM before EXPUNGE', needs('python3'), async () => {
+    const out = await py(`
+b = imaplib.IMAP4('127.0.0.1', port)
+b.login('sam@sort.test', 'secret')
+b.select('INBOX')
+m.select('INBOX')
+cmd('UID SEARCH RETURN (UPDATE COUNT) KEYWORD $Junk', tag='S1')
+cmd('SORT RETURN (UPDATE ALL) (REVERSE DATE) UTF-8 SUBJECT x', tag='S2')
+cmd('SEARCH RETURN (UPDATE) ALL', tag='S2')
+cmd('STORE 2,5 +FLAGS.SILENT ($Junk)', c=b, show=False)
+cmd('NOOP')
+b.append('INBOX', '($Junk)', None, b'Subject: Fwd: x\\r\\nDate: Thu, 1 Feb 2024 10:00:00 +0000\\r\\n\\r\\nnew\\r\\n')
+cmd('NOOP')
+cmd('STORE 5 +FLAGS.SILENT (\\\\Deleted)', c=b, show=False)
+cmd('EXPUNGE', c=b, show=False)
+cmd('NOOP')
+cmd('CANCELUPDATE "S1"')
+cmd('STORE 1 +FLAGS.SILENT ($Junk)', c=b, show=False)
+cmd('NOOP')
+cmd('STORE 10 +FLAGS.SILENT (\\\\Deleted)')
+cmd('EXPUNGE')
+cmd('SEARCH RETURN (UPDATE) FLAGGED', tag='S3')
+m.send(b'I1 IDLE\\r\\n')
+idle = [m.readline()]
+cmd('STORE 3 +FLAGS.SILENT (\\\\Flagged)', c=b, show=False)
+idle += [m.readline(), m.readline()]
+m.send(b'DONE\\r\\n')
+idle.append(m.readline())
+print(json.dumps([l.decode().rstrip() for l in idle]))
+`);
+    assert.deepEqual(out, [
+      ['* ESEARCH (TAG "S1") UID COUNT 0', 'S1 OK SEARCH completed'],
+      ['* ESEARCH (TAG "S2") ALL 6,5,4', 'S2 OK SORT completed'],
+      ['S2 BAD Tag reuse'],
+      ['* 2 FETCH (UID 2 FLAGS ($Junk))', '* 5 FETCH (UID 5 FLAGS ($Junk))', '* ESEARCH (TAG "S1") UID ADDTO (0 2,5)', 'TAG OK NOOP completed'],
+      // the other session saw the new message first: it is \Recent there
+      ['* 11 EXISTS', '* 0 RECENT', '* ESEARCH (TAG "S1") UID ADDTO (0 11)', '* ESEARCH (TAG "S2") ADDTO (1 11)', 'TAG OK NOOP completed'],
+      ['* ESEARCH (TAG "S1") UID REMOVEFROM (0 5)', '* ESEARCH (TAG "S2") REMOVEFROM (3 5)', '* 5 EXPUNGE', 'TAG OK NOOP completed'],
+      ['TAG OK No further updates'],
+      ['* 1 FETCH (UID 1 FLAGS ($Junk))', 'TAG OK NOOP completed'],
+      ['TAG OK STORE completed'],
+      // the new message, now number 10, leaves the sorted context at its first position
+      ['* ESEARCH (TAG "S2") REMOVEFROM (1 10)', '* 10 EXPUNGE', 'TAG OK EXPUNGE completed'],
+      ['* ESEARCH (TAG "S3")', 'S3 OK SEARCH completed'],
+      // pushed during IDLE, right after the FETCH that causes it
+      ['+ idling', '* 3 FETCH (UID 3 FLAGS (\\Flagged))', '* ESEARCH (TAG "S3") ADDTO (0 3)', 'I1 OK IDLE terminated'],
     ]);
   });
 });

@@ -2,6 +2,7 @@
 import type { CommandName } from '../ast.ts';
 import { append } from './append.ts';
 import { authenticate } from './authenticate.ts';
+import { cancelupdate } from './cancelupdate.ts';
 import { capability } from './capability.ts';
 import { check } from './check.ts';
 import { close } from './close.ts';
@@ -67,6 +68,7 @@ export const COMMANDS: { readonly [N in CommandName]?: Handler<N> } = {
   MOVE: move,
   SEARCH: search,
   SORT: sort,
+  CANCELUPDATE: cancelupdate,
   THREAD: thread,
   GETQUOTA: getquota,
   GETQUOTAROOT: getquotaroot,

@@ -1,12 +1,15 @@
 // What SEARCH, SORT and THREAD share: criteria from the session's view, and the answer of a
 // search or sort: the plain SEARCH/SORT response, or ESEARCH (RFC 4731, RFC 5267 §3.1 ESORT)
-// with MIN, MAX, ALL, COUNT and PARTIAL (RFC 9394), and RFC 5182 SAVE into "$".
+// with MIN, MAX, ALL, COUNT and PARTIAL (RFC 9394), RFC 5182 SAVE into "$", and RFC 5267
+// §4.3 UPDATE (a live search, search-contexts.ts).
 import type { PartialRange, SearchKey, SearchReturn } from '../ast.ts';
 import { resolveSequenceSet } from '../seqset.ts';
 import { formatNumberSet } from '../seqset.ts';
 import { toCriteria } from '../search-translate.ts';
 import type { Session } from '../session.ts';
 import type { Criteria } from '../../store/search-criteria.ts';
+import type { SortCriterion } from '../../store/store.ts';
+import { MAX_CONTEXTS, SearchContexts } from '../search-contexts.ts';
 
 export function criteriaOf(s: Session, keys: readonly SearchKey[]): Criteria {
   const view = s.selected!;
@@ -50,7 +53,15 @@ export type SearchAnswer = {
   verb: 'SEARCH' | 'SORT';
   return?: readonly SearchReturn[];
   partial?: PartialRange;
+  /** What an UPDATE context runs again: the criteria, and the order (null for SEARCH). */
+  criteria: Criteria;
+  order: readonly SortCriterion[] | null;
 };
+
+/** RFC 5267 §4.3: UPDATE under a tag that already names a live search is refused. */
+export function reusedUpdateTag(s: Session, tag: string, ret: readonly SearchReturn[] | undefined): boolean {
+  return ret?.includes('UPDATE') === true && s.selected?.contexts?.live.has(tag) === true;
+}
 
 /** Writes the answer for `uids` (already in result order, all in the view) and saves "$". */
 export async function answer(s: Session, a: SearchAnswer, uids: readonly number[]): Promise<void> {
@@ -62,7 +73,6 @@ export async function answer(s: Session, a: SearchAnswer, uids: readonly number[
     return;
   }
   const want = new Set<string>(ret.length === 0 && a.partial === undefined ? ['ALL'] : ret);
-  const set = (ns: readonly number[]): string => (a.verb === 'SORT' ? formatOrderedSet(ns) : formatNumberSet(ns));
   const part = a.partial === undefined ? null : partialSlice(numbers, a.partial);
   if (want.has('SAVE')) {
     // RFC 5182 §2.4: with ALL or COUNT everything found; with only MIN/MAX those; a PARTIAL
@@ -73,9 +83,25 @@ export async function answer(s: Session, a: SearchAnswer, uids: readonly number[
       else if (a.partial !== undefined) saved = partialSlice(uids, a.partial);
     }
     view.savedResult = [...new Set(saved)].sort((x, y) => x - y);
-    // SAVE alone asks for no ESEARCH response (RFC 5182 §2.2 example 1).
-    if (want.size === 1 && part === null) return;
   }
+  let refused = false;
+  if (want.has('UPDATE')) {
+    const cx = (view.contexts ??= new SearchContexts());
+    if (cx.live.size >= MAX_CONTEXTS) refused = true;
+    else {
+      cx.live.set(a.tag, { tag: a.tag, uid: a.uid, criteria: a.criteria, order: a.order, results: [...uids] });
+      // Changes that came in before there was a context to mark: look once more after the command.
+      cx.dirty = true;
+    }
+  }
+  const data = ['MIN', 'MAX', 'ALL', 'COUNT', 'UPDATE'].some((w) => want.has(w)) || part !== null;
+  // SAVE (with CONTEXT, a mere hint) asks for no ESEARCH response (RFC 5182 §2.2 example 1).
+  if (data || !want.has('SAVE')) await s.untagged(esearch(a, want, numbers, part));
+  if (refused) await s.untagged(`NO [NOUPDATE "${a.tag}"] Too many live searches`);
+}
+
+function esearch(a: SearchAnswer, want: ReadonlySet<string>, numbers: readonly number[], part: readonly number[] | null): string {
+  const set = (ns: readonly number[]): string => (a.verb === 'SORT' ? formatOrderedSet(ns) : formatNumberSet(ns));
   let text = `ESEARCH (TAG "${a.tag}")${a.uid ? ' UID' : ''}`;
   if (numbers.length > 0) {
     // SEARCH results ascend; for SORT, MIN and MAX are the first and last in sort order (RFC 5267 §3.1)
@@ -85,5 +111,5 @@ export async function answer(s: Session, a: SearchAnswer, uids: readonly number[
   }
   if (want.has('COUNT')) text += ` COUNT ${numbers.length}`;
   if (a.partial !== undefined) text += ` PARTIAL (${a.partial.first}:${a.partial.last} ${part!.length === 0 ? 'NIL' : set(part!)})`;
-  await s.untagged(text);
+  return text;
 }
