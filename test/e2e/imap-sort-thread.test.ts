@@ -207,6 +207,31 @@ cmd('FETCH 1 (PREVIEW (FAST))')
     ]);
   });
 
+  it('LIST (SUBSCRIBED RECURSIVEMATCH) names parents of subscribed mailboxes with CHILDINFO (RFC 5258 §3.5)', needs('python3'), async () => {
+    const out = await py(`
+for name in ['Foo/Bar', 'Foo/Baz', 'Moo']:
+    m.create(name)
+m.unsubscribe('Foo')
+m.unsubscribe('Foo/Baz')
+cmd('LIST (SUBSCRIBED RECURSIVEMATCH) "" ("Foo" "Moo")')
+cmd('LIST (SUBSCRIBED RECURSIVEMATCH) "" ("Foo" "Foo/*")')
+cmd('LIST (SUBSCRIBED) "" ("Foo" "Moo") RETURN (CHILDREN)')
+m.unsubscribe('Foo/Bar')
+cmd('LIST (SUBSCRIBED RECURSIVEMATCH) "" "Foo"')
+m.subscribe('Foo')
+m.subscribe('Foo/Baz')
+cmd('LIST (SUBSCRIBED RECURSIVEMATCH) "" "Foo" RETURN (STATUS (MESSAGES))')
+`);
+    assert.deepEqual(out, [
+      ['* LIST (\\HasChildren) "/" Foo ("CHILDINFO" ("SUBSCRIBED"))', '* LIST (\\HasNoChildren \\Subscribed) "/" Moo', 'TAG OK LIST completed'],
+      // Foo/Bar is listed itself: a CHILDINFO for Foo would say nothing new
+      ['* LIST (\\HasNoChildren \\Subscribed) "/" Foo/Bar', 'TAG OK LIST completed'],
+      ['* LIST (\\HasNoChildren \\Subscribed) "/" Moo', 'TAG OK LIST completed'],
+      ['TAG OK LIST completed'],
+      ['* LIST (\\HasChildren \\Subscribed) "/" Foo ("CHILDINFO" ("SUBSCRIBED"))', '* STATUS Foo (MESSAGES 0)', 'TAG OK LIST completed'],
+    ]);
+  });
+
   // Last: it changes the mailbox (a new message 11, message 5 expunged).
   it('keeps RETURN (UPDATE) searches live: ADDTO after EXISTS, REMOVEFROM before EXPUNGE', needs('python3'), async () => {
     const out = await py(`
