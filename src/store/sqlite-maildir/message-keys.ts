@@ -101,9 +101,10 @@ export class MessageKeys {
     this.q.insert.run(id, ...row);
   }
 
-  /** A copy of a message (COPY, MOVE) has the same keys; a source without them leaves none. */
-  copy(fromId: number, toId: number): void {
-    this.q.copy.run(toId, fromId);
+  /** A copy of a message (COPY, MOVE) has the same keys. A source without them (indexed
+   *  before this table) leaves none, and the target mailbox is filled on its next use. */
+  copy(fromId: number, toId: number, toMailboxId: number): void {
+    if (Number(this.q.copy.run(toId, fromId).changes) === 0) this.complete.delete(toMailboxId);
   }
 
   /** Messages of the mailbox without keys yet (indexed before this table existed). */
