@@ -7,7 +7,8 @@ import type { ThreadInfo } from '../../store/store.ts';
 import { byDate, type ThreadNode } from './tree.ts';
 
 export function orderedSubject(msgs: readonly ThreadInfo[]): ThreadNode[] {
-  const sorted = [...msgs].sort((a, b) => compareCodePoints(a.subject, b.subject) || a.sentDate - b.sentDate || a.uid - b.uid);
+  const sorted = [...msgs].sort((a, b) =>
+    (a.subject === b.subject ? 0 : compareCodePoints(a.subject, b.subject)) || a.sentDate - b.sentDate || a.uid - b.uid);
   const threads: ThreadNode[] = [];
   let root: ThreadNode | null = null;
   for (const m of sorted) {

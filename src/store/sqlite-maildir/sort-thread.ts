@@ -85,30 +85,28 @@ function prepared(db: DatabaseSync): { thread: StatementSync; preview: Statement
       LEFT JOIN message_keys k ON k.id = m.id`;
     st = {
       thread: db.prepare(
-        `SELECT m.uid, coalesce(k.msgid, '') AS msgid, coalesce(k.refs, '') AS refs, coalesce(k.subject, '') AS subject,
-           coalesce(k.reply, 0) AS reply, coalesce(m.sent_date, m.internal_date) AS sent ${over} ORDER BY m.uid`,
+        `SELECT m.uid, coalesce(k.msgid, ''), coalesce(k.refs, ''), coalesce(k.subject, ''),
+           coalesce(k.reply, 0), coalesce(m.sent_date, m.internal_date) ${over} ORDER BY m.uid`,
       ),
       preview: db.prepare(`SELECT m.uid, coalesce(k.preview, '') AS preview ${over}`),
     };
+    // Rows as arrays: a THREAD of 100,000 messages builds half as much garbage.
+    st.thread.setReturnArrays(true);
     statements.set(db, st);
   }
   return st;
 }
 
-type ThreadRow = { uid: number; msgid: string; refs: string; subject: string; reply: number; sent: number };
+type ThreadRow = [uid: number, msgid: string, refs: string, subject: string, reply: number, sent: number];
 
 export async function threadInfo(ctx: StoreContext, account: AccountRef, mailboxId: number, uids: readonly number[]): Promise<ThreadInfo[]> {
   const dir = mailboxDir(ctx, account, mailboxId);
   if (dir === null || uids.length === 0) return [];
   await ensureKeys(ctx, account, mailboxId, dir);
-  const rows = prepared(ctx.db).thread.all(mailboxId, JSON.stringify(uidRuns(uids))) as ThreadRow[];
-  return rows.map((r) => ({
-    uid: r.uid,
-    messageId: r.msgid,
-    references: r.refs === '' ? [] : r.refs.split(' '),
-    subject: r.subject,
-    reply: r.reply !== 0,
-    sentDate: r.sent,
+  const rows = prepared(ctx.db).thread.all(mailboxId, JSON.stringify(uidRuns(uids))) as unknown as ThreadRow[];
+  const none: string[] = [];
+  return rows.map(([uid, messageId, refs, subject, reply, sentDate]) => ({
+    uid, messageId, references: refs === '' ? none : refs.split(' '), subject, reply: reply !== 0, sentDate,
   }));
 }
 
