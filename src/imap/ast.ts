@@ -119,7 +119,7 @@ export type Command =
   /** RFC 5267 §4.3.5: tags of the searches whose updates stop. */
   | Cmd<'CANCELUPDATE', { readonly tags: readonly string[] }>
   | Cmd<'THREAD', { readonly algorithm: 'ORDEREDSUBJECT' | 'REFERENCES'; readonly charset: string; readonly criteria: readonly SearchKey[] }>
-  | Cmd<'FETCH', { readonly set: SequenceSet; readonly items: readonly FetchItem[]; readonly macro?: 'ALL' | 'FAST' | 'FULL'; readonly changedSince?: bigint; readonly vanished: boolean }>
+  | Cmd<'FETCH', { readonly set: SequenceSet; readonly items: readonly FetchItem[]; readonly macro?: 'ALL' | 'FAST' | 'FULL'; readonly changedSince?: bigint; readonly vanished: boolean; readonly partial?: PartialRange }>
   | Cmd<'STORE', { readonly set: SequenceSet; readonly unchangedSince?: bigint; readonly action: 'set' | 'add' | 'remove'; readonly silent: boolean; readonly flags: readonly string[] }>
   | Cmd<'COPY' | 'MOVE', { readonly set: SequenceSet; readonly mailbox: string }>
   | Cmd<'GETQUOTA', { readonly root: string }>

@@ -113,7 +113,7 @@ function returnOpts(c: Cursor): { return?: SearchReturn[]; partial?: PartialRang
 }
 
 /** partial-range = partial-range-first / partial-range-last: "1:100" or "-1:-100" (RFC 9394 §4). */
-function partialRange(c: Cursor): PartialRange {
+export function partialRange(c: Cursor): PartialRange {
   const negative = c.maybe(0x2d);
   const first = c.nzNumber('a partial range');
   c.char(0x3a, ':');

@@ -114,7 +114,7 @@ cmd('THREAD FANCY UTF-8 ALL')
     ]);
   });
 
-  it('answers ESORT and PARTIAL with ESEARCH data in sort order', needs('python3'), async () => {
+  it('answers ESORT and PARTIAL with ESEARCH data in sort order, and pages FETCH with PARTIAL', needs('python3'), async () => {
     const out = await py(`
 m.select('INBOX')
 cmd('UID SORT RETURN (MIN MAX COUNT ALL) (DATE) UTF-8 ALL')
@@ -126,6 +126,9 @@ cmd('SEARCH RETURN (PARTIAL -3:-1) ALL')
 cmd('UID SEARCH RETURN (PARTIAL 20:30) ALL')
 cmd('SEARCH RETURN (PARTIAL 1:5 ALL) ALL')
 cmd('SEARCH RETURN (MIN) SUBJECT "no such"')
+cmd('UID FETCH 1:* (UID) (PARTIAL -1:-2)')
+cmd('FETCH 2:9 (UID) (PARTIAL 2:3)')
+cmd('FETCH 1:* (UID) (PARTIAL 20:30)')
 `);
     assert.deepEqual(out, [
       ['* ESEARCH (TAG "TAG") UID MIN 8 MAX 9 ALL 8,1:2,10,3:7,9 COUNT 10', 'TAG OK SORT completed'],
@@ -137,6 +140,9 @@ cmd('SEARCH RETURN (MIN) SUBJECT "no such"')
       ['* ESEARCH (TAG "TAG") UID PARTIAL (20:30 NIL)', 'TAG OK SEARCH completed'],
       ['TAG BAD PARTIAL and ALL cannot be combined'],
       ['* ESEARCH (TAG "TAG")', 'TAG OK SEARCH completed'],
+      ['* 9 FETCH (UID 9)', '* 10 FETCH (UID 10)', 'TAG OK FETCH completed'],
+      ['* 3 FETCH (UID 3)', '* 4 FETCH (UID 4)', 'TAG OK FETCH completed'],
+      ['TAG OK FETCH completed'],
     ]);
   });
 

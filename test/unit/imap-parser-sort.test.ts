@@ -77,6 +77,14 @@ test('FETCH PREVIEW and PREVIEW (LAZY), beside the FETCH modifiers (RFC 8970 §7
   assert.equal(refused('a FETCH 1 PREVIEW[]').error, 'BAD');
 });
 
+test('FETCH takes a PARTIAL modifier (RFC 9394)', () => {
+  assert.deepStrictEqual(args('a UID FETCH 1:* (UID FLAGS) (PARTIAL -1:-30)'), {
+    set: { ranges: [[1, 0]], saved: false }, items: [{ item: 'UID' }, { item: 'FLAGS' }], vanished: false, partial: { first: -1, last: -30 },
+  });
+  assert.deepStrictEqual((args('a FETCH $ (FLAGS) (CHANGEDSINCE 7 PARTIAL 1:10)') as { partial: unknown }).partial, { first: 1, last: 10 });
+  for (const bad of ['a FETCH 1:* FLAGS (PARTIAL 1:-3)', 'a FETCH 1:* FLAGS (PARTIAL 1:2 PARTIAL 3:4)', 'a FETCH 1:* FLAGS (PARTIAL)']) assert.equal(refused(bad).error, 'BAD', bad);
+});
+
 test('CANCELUPDATE takes quoted tags (RFC 5267 §4.3.5)', () => {
   assert.deepStrictEqual(args('B04 CANCELUPDATE "B01"'), { tags: ['B01'] });
   assert.deepStrictEqual(args('B05 CANCELUPDATE "B01" "B02"'), { tags: ['B01', 'B02'] });

@@ -3,6 +3,7 @@
 import type { FetchItem } from '../ast.ts';
 import { FetchError, fetchItems, fetchNeedsContent, fetchSetsSeen } from '../fetch-response.ts';
 import type { Session } from '../session.ts';
+import { partialSlice } from './search-answer.ts';
 import { SELECTED, no, ok, type Handler, type Reply } from './types.ts';
 
 const BATCH = 100;
@@ -113,7 +114,9 @@ export const fetch: Handler<'FETCH'> = {
     const view = s.selected!;
     const store = s.deps.store;
     const account = s.account!;
-    const uids = cmd.uid ? view.uidsOfUidSet(cmd.args.set) : view.uidsOfSeqSet(cmd.args.set);
+    const named = cmd.uid ? view.uidsOfUidSet(cmd.args.set) : view.uidsOfSeqSet(cmd.args.set);
+    // RFC 9394: PARTIAL pages through the messages the set names, in mailbox order.
+    const uids = cmd.args.partial === undefined ? named : partialSlice(named, cmd.args.partial);
     let items: FetchItem[] = [...cmd.args.items];
     if (cmd.uid && !items.some((i) => i.item === 'UID')) items.unshift({ item: 'UID' });
     if (fetchSetsSeen(items) && !view.readOnly) {
