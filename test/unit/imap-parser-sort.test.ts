@@ -90,3 +90,27 @@ test('CANCELUPDATE takes quoted tags (RFC 5267 §4.3.5)', () => {
   assert.deepStrictEqual(args('B05 CANCELUPDATE "B01" "B02"'), { tags: ['B01', 'B02'] });
   for (const bad of ['a CANCELUPDATE', 'a CANCELUPDATE B01', 'a UID CANCELUPDATE "x"']) assert.equal(refused(bad).error, 'BAD', bad);
 });
+
+test('mutated SORT/THREAD/PARTIAL/PREVIEW/CANCELUPDATE lines never make the parser throw', () => {
+  const seeds = [
+    'a SORT RETURN (MIN PARTIAL -1:-10 UPDATE) (REVERSE SUBJECT DISPLAYTO) UTF-8 OR $ 1:5 YOUNGER 60',
+    'b UID THREAD REFERENCES "UTF-8" (NOT OLDER 5) SUBJECT "x"',
+    'c UID FETCH 1:* (PREVIEW (LAZY) UID) (PARTIAL 1:50 CHANGEDSINCE 3)',
+    'd CANCELUPDATE "a" "b"', 'e SEARCH RETURN (SAVE CONTEXT PARTIAL 5:1) CHARSET UTF-8 ALL',
+  ];
+  let s = 12345;
+  const rand = (n: number): number => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return (s >>> 8) % n;
+  };
+  const bits = [...'()"-:*$ 0123456789', 'REVERSE ', 'PARTIAL ', 'LAZY', 'NIL', '\u00e9'];
+  for (let n = 0; n < 3000; n++) {
+    let line = seeds[rand(seeds.length)];
+    for (let k = 1 + rand(3); k > 0; k--) {
+      const at = rand(line.length + 1);
+      line = rand(2) === 0 ? line.slice(0, at) + bits[rand(bits.length)] + line.slice(at) : line.slice(0, at) + line.slice(at + 1 + rand(4));
+    }
+    const r = parseLine(line.replace(/[{\r\n]/g, '(')) as { tag?: string };
+    assert.ok(typeof r.tag === 'string', line);
+  }
+});
