@@ -13,7 +13,7 @@ import { formatNumberSet } from './seqset.ts';
 import type { Session } from './session.ts';
 import type { Criteria } from '../store/search-criteria.ts';
 import type { SortCriterion } from '../store/store.ts';
-import { formatOrderedSet } from './commands/search-answer.ts';
+import { formatOrderedSet } from './result-sets.ts';
 
 export type LiveSearch = {
   tag: string;

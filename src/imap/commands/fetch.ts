@@ -3,7 +3,7 @@
 import type { FetchItem } from '../ast.ts';
 import { FetchError, fetchItems, fetchNeedsContent, fetchSetsSeen } from '../fetch-response.ts';
 import type { Session } from '../session.ts';
-import { partialSlice } from './search-answer.ts';
+import { partialSlice } from '../result-sets.ts';
 import { SELECTED, no, ok, type Handler, type Reply } from './types.ts';
 
 const BATCH = 100;

@@ -6,6 +6,7 @@ import type { PartialRange, SearchKey, SearchReturn } from '../ast.ts';
 import { resolveSequenceSet } from '../seqset.ts';
 import { formatNumberSet } from '../seqset.ts';
 import { toCriteria } from '../search-translate.ts';
+import { formatOrderedSet, partialSlice } from '../result-sets.ts';
 import type { Session } from '../session.ts';
 import type { Criteria } from '../../store/search-criteria.ts';
 import type { SortCriterion } from '../../store/store.ts';
@@ -20,30 +21,6 @@ export function criteriaOf(s: Session, keys: readonly SearchKey[]): Criteria {
       return view.recentUids();
     },
   });
-}
-
-/** Numbers in a given order as a sequence-set: ranges only where they ascend by one
- *  (RFC 5267 §3.2: 10:12 is fine, 12:10 is not to be sent). */
-export function formatOrderedSet(numbers: readonly number[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < numbers.length;) {
-    let j = i;
-    while (j + 1 < numbers.length && numbers[j + 1] === numbers[j] + 1) j++;
-    parts.push(j === i ? `${numbers[i]}` : `${numbers[i]}:${numbers[j]}`);
-    i = j + 1;
-  }
-  return parts.join(',');
-}
-
-/** RFC 9394 §3: the results at positions first..last (1-based; negative counts from the end). */
-export function partialSlice<T>(results: readonly T[], range: PartialRange): T[] {
-  const a = Math.abs(range.first);
-  const b = Math.abs(range.last);
-  const lo = Math.min(a, b);
-  const hi = Math.max(a, b);
-  if (range.first > 0) return results.slice(lo - 1, hi);
-  const n = results.length;
-  return results.slice(Math.max(0, n - hi), Math.max(0, n - lo + 1));
 }
 
 export type SearchAnswer = {
