@@ -28,10 +28,30 @@ export type SearchKey =
   /** RFC 7162 §3.1.5; entry is the optional metadata item ("/flags/\\seen", "all"). */
   | { readonly key: 'MODSEQ'; readonly modseq: bigint; readonly entry?: { readonly name: string; readonly type: 'priv' | 'shared' | 'all' } }
   /** RFC 8474 §5 */
-  | { readonly key: 'EMAILID' | 'THREADID'; readonly id: string };
+  | { readonly key: 'EMAILID' | 'THREADID'; readonly id: string }
+  /** RFC 5032 WITHIN: internal date older, or younger, than this many seconds. */
+  | { readonly key: 'OLDER' | 'YOUNGER'; readonly seconds: number };
 
-/** RFC 4731 ESEARCH and RFC 5182 SAVE result options. */
-export type SearchReturn = 'MIN' | 'MAX' | 'ALL' | 'COUNT' | 'SAVE';
+/** RFC 4731 ESEARCH, RFC 5182 SAVE and RFC 5267 CONTEXT/UPDATE result options (PARTIAL is
+ *  carried apart). */
+export type SearchReturn = 'MIN' | 'MAX' | 'ALL' | 'COUNT' | 'SAVE' | 'CONTEXT' | 'UPDATE';
+
+/** RFC 9394 PARTIAL: positions in the result list as the client wrote them; both negative
+ *  counts from the end (-1 is the last result). */
+export type PartialRange = { readonly first: number; readonly last: number };
+
+/** RFC 5256 sort keys and RFC 5957 DISPLAYFROM/DISPLAYTO. */
+export type SortKeyName = 'ARRIVAL' | 'CC' | 'DATE' | 'FROM' | 'SIZE' | 'SUBJECT' | 'TO' | 'DISPLAYFROM' | 'DISPLAYTO';
+export type SortCriterionAst = { readonly key: SortKeyName; readonly reverse: boolean };
+
+/** The parts SEARCH, SORT and THREAD share: result options, charset, criteria. */
+type SearchProgram = {
+  readonly charset?: string;
+  /** undefined: no RETURN; [] means RETURN () which is RETURN (ALL). */
+  readonly return?: readonly SearchReturn[];
+  readonly partial?: PartialRange;
+  readonly criteria: readonly SearchKey[];
+};
 
 export type SectionText = 'HEADER' | 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT' | 'TEXT' | 'MIME';
 /** BODY[<part>.<text> (fields)]: part [] is the whole message. */
@@ -47,7 +67,9 @@ export type FetchItem =
   | { readonly item: SimpleFetchItem }
   | { readonly item: 'BODY[]'; readonly peek: boolean; readonly section: Section; readonly partial?: ByteRange }
   | { readonly item: 'BINARY[]'; readonly peek: boolean; readonly part: readonly number[]; readonly partial?: ByteRange }
-  | { readonly item: 'BINARY.SIZE'; readonly part: readonly number[] };
+  | { readonly item: 'BINARY.SIZE'; readonly part: readonly number[] }
+  /** RFC 8970 */
+  | { readonly item: 'PREVIEW'; readonly lazy: boolean };
 
 export type AppendMessage = {
   readonly flags: readonly string[];
@@ -103,8 +125,13 @@ export type Command =
   | Cmd<'STATUS', { readonly mailbox: string; readonly items: readonly StatusItem[] }>
   | Cmd<'APPEND', { readonly mailbox: string; readonly messages: readonly AppendMessage[] }>
   /** return undefined: a plain SEARCH response; [] means RETURN () which is RETURN (ALL). */
-  | Cmd<'SEARCH', { readonly charset?: string; readonly return?: readonly SearchReturn[]; readonly criteria: readonly SearchKey[] }>
-  | Cmd<'FETCH', { readonly set: SequenceSet; readonly items: readonly FetchItem[]; readonly macro?: 'ALL' | 'FAST' | 'FULL'; readonly changedSince?: bigint; readonly vanished: boolean }>
+  | Cmd<'SEARCH', SearchProgram>
+  /** RFC 5256, RFC 5267 ESORT (RETURN), charset mandatory. */
+  | Cmd<'SORT', SearchProgram & { readonly charset: string; readonly order: readonly SortCriterionAst[] }>
+  /** RFC 5267 §4.3.5: tags of the searches whose updates stop. */
+  | Cmd<'CANCELUPDATE', { readonly tags: readonly string[] }>
+  | Cmd<'THREAD', { readonly algorithm: 'ORDEREDSUBJECT' | 'REFERENCES'; readonly charset: string; readonly criteria: readonly SearchKey[] }>
+  | Cmd<'FETCH', { readonly set: SequenceSet; readonly items: readonly FetchItem[]; readonly macro?: 'ALL' | 'FAST' | 'FULL'; readonly changedSince?: bigint; readonly vanished: boolean; readonly partial?: PartialRange }>
   | Cmd<'STORE', { readonly set: SequenceSet; readonly unchangedSince?: bigint; readonly action: 'set' | 'add' | 'remove'; readonly silent: boolean; readonly flags: readonly string[] }>
   | Cmd<'COPY' | 'MOVE', { readonly set: SequenceSet; readonly mailbox: string }>
   | Cmd<'GETQUOTA', { readonly root: string }>
@@ -140,6 +167,8 @@ export type ParseError = {
   readonly error: 'BAD' | 'NO';
   readonly code?: string;
   readonly text: string;
+  /** RFC 5182 §2.1: a SEARCH with SAVE answered NO leaves "$" empty. */
+  readonly resetSaved?: boolean;
 };
 
 export const isParseError = (r: Command | ParseError): r is ParseError => 'error' in r;

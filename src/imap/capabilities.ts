@@ -16,8 +16,10 @@ const BASE = ['IMAP4rev1', 'IMAP4rev2', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', '
 const AFTER_LOGIN = [
   'NAMESPACE', 'UIDPLUS', 'MOVE', 'UNSELECT', 'CHILDREN', 'SPECIAL-USE', 'LIST-EXTENDED', 'LIST-STATUS',
   'QUOTA', 'QUOTA=RES-STORAGE', 'MULTIAPPEND', 'STATUS=SIZE', 'ESEARCH', 'BINARY',
-  // Extensions of issue 5 (imap-ext).
+  // Extensions of issue 5 (docs/rfc-status.md).
   'COMPRESS=DEFLATE', 'REPLACE', 'METADATA', 'METADATA-SERVER', 'NOTIFY', 'CATENATE',
+  'SORT', 'SORT=DISPLAY', 'ESORT', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES', 'SEARCHRES',
+  'WITHIN', 'PARTIAL', 'PREVIEW', 'CONTEXT=SEARCH', 'CONTEXT=SORT',
 ];
 
 export function capabilityList(c: CapabilityInput): string {

@@ -10,6 +10,8 @@ import type { Limits } from './limits.ts';
 export class Bad extends Error {
   readonly code: string | undefined;
   readonly status: 'BAD' | 'NO';
+  /** A SEARCH RETURN (SAVE) refused with NO empties the saved result (RFC 5182 §2.1). */
+  resetSaved = false;
   constructor(text: string, code?: string, status: 'BAD' | 'NO' = 'BAD') {
     super(text);
     this.code = code;
@@ -101,6 +103,13 @@ export class Cursor {
   /** An atom compared case-insensitively: the keywords of the grammar. */
   keyword(what = 'a keyword'): string {
     return this.atom(what).toUpperCase();
+  }
+
+  /** Whether the text ahead starts with `text` (ASCII, case-insensitive); consumes nothing. */
+  lookingAt(text: string): boolean {
+    const part = this.#parts[this.#i];
+    if (part.kind !== 'text' || this.#pos + text.length > part.data.length) return false;
+    return part.data.toString('latin1', this.#pos, this.#pos + text.length).toUpperCase() === text.toUpperCase();
   }
 
   /** Peek at the upper-cased atom ahead without consuming it. */

@@ -25,6 +25,8 @@ export type FetchRecord = {
   dataOffset: number;
   /** Ready wire text of ENVELOPE, BODY, BODYSTRUCTURE (non-UTF-8 form), when the index has it. */
   wire?: { envelope: string; body: string; bodyStructure: string } | null;
+  /** RFC 8970 preview, when PREVIEW was asked for (null: none available). */
+  preview?: string | null;
 };
 
 export type FetchContext = { utf8: boolean; loadContent: () => Promise<Buffer> };
@@ -179,6 +181,9 @@ export async function fetchItems(rec: FetchRecord, items: readonly FetchItem[], 
         break;
       case 'BODYSTRUCTURE':
         line.raw('BODYSTRUCTURE ' + rawUtf8(wire?.bodyStructure ?? formatBodyStructure(rec.body, true, ctx.utf8)));
+        break;
+      case 'PREVIEW': // RFC 8970 §3: the stored snippet; LAZY changes nothing, it is always at hand
+        line.raw('PREVIEW ').nstring(rec.preview ?? null);
         break;
       case 'EMAILID': // RFC 8474 ids are not kept yet: nil is the honest answer
       case 'THREADID':

@@ -10,6 +10,7 @@
 // is only kept while such a change is pending (see told()).
 import type { MailboxInfo } from '../store/store.ts';
 import { resolveSequenceSet, type SequenceSet } from './seqset.ts';
+import type { SearchContexts } from './search-contexts.ts';
 
 /**
  * One array per mailbox state, shared between sessions: SELECT interns what the store
@@ -73,6 +74,11 @@ export class MailboxView {
   private toldModSeqs: Set<number> | null = null;
   /** Deleted or renamed by someone else: the session must end the selection (Dovecot: BYE). */
   gone = false;
+  /** RFC 5182 "$": the UIDs the last SEARCH RETURN (SAVE) found, ascending. Kept as UIDs so
+   *  expunges need no adjusting: "$" resolves to those still in the view. Empty at SELECT. */
+  savedResult: readonly number[] = [];
+  /** RFC 5267 live searches (RETURN (UPDATE)); they end with the selection. */
+  contexts: SearchContexts | null = null;
 
   constructor(mailbox: MailboxInfo, readOnly: boolean, uids: Uint32Array) {
     this.mailbox = mailbox;
@@ -195,7 +201,7 @@ export class MailboxView {
     for (const [lo, hi] of resolveSequenceSet(set, this.uids.length)) {
       for (let s = Math.max(lo, 1); s <= Math.min(hi, this.uids.length); s++) out.push(this.uids[s - 1]);
     }
-    return out;
+    return set.saved ? this.withSaved(out) : out;
   }
 
   /** UIDs of the view named by a UID set, ascending; "*" is the largest UID (RFC 9051 §6.4.8). */
@@ -205,7 +211,19 @@ export class MailboxView {
       let i = this.lowerBound(lo);
       while (i < this.uids.length && this.uids[i] <= hi) out.push(this.uids[i++]);
     }
-    return out;
+    return set.saved ? this.withSaved(out) : out;
+  }
+
+  /** RFC 5182 §2.1: "$" is the saved result whether the command takes numbers or UIDs. */
+  private withSaved(uids: number[]): number[] {
+    const present = this.savedResult.filter((u) => this.seqOf(u) > 0);
+    if (uids.length === 0) return present;
+    return [...new Set([...uids, ...present])].sort((a, b) => a - b);
+  }
+
+  /** The saved result still in the view, as UID ranges (SEARCH UID $). */
+  savedRanges(): [number, number][] {
+    return this.rangesOf(this.savedResult.filter((u) => this.seqOf(u) > 0));
   }
 
   /** Ranges form of uidsOfSeqSet, for SEARCH. */

@@ -1,8 +1,9 @@
 // Message commands: FETCH, STORE, COPY/MOVE, UID EXPUNGE.
 
 import { bad, type Cursor } from './cursor.ts';
-import type { ArgsOf, ByteRange, CommandName, FetchItem, Section, SectionText, SimpleFetchItem } from './ast.ts';
+import type { ArgsOf, ByteRange, CommandName, FetchItem, PartialRange, Section, SectionText, SimpleFetchItem } from './ast.ts';
 import { type Ctx, flag, flagList, mailbox, oneOf, sequenceSet } from './parse-common.ts';
+import { partialRange } from './parse-search.ts';
 
 type Args<N extends CommandName> = ArgsOf<N>;
 
@@ -45,11 +46,17 @@ export function parseFetch(x: Ctx): Args<'FETCH'> {
   }
   let changedSince: bigint | undefined;
   let vanished = false;
+  let partial: PartialRange | undefined;
   if (!c.atEnd()) {
     c.sp();
     c.list(() => {
-      const mod = oneOf(c, ['CHANGEDSINCE', 'VANISHED'], 'FETCH modifier');
-      if (mod === 'VANISHED') {
+      const mod = oneOf(c, ['CHANGEDSINCE', 'VANISHED', 'PARTIAL'], 'FETCH modifier');
+      if (mod === 'PARTIAL') {
+        // RFC 9394: fetch-modifier =/ "PARTIAL" SP partial-range
+        if (partial !== undefined) bad('PARTIAL given twice');
+        c.sp();
+        partial = partialRange(c);
+      } else if (mod === 'VANISHED') {
         // RFC 7162 §3.2.6: only in UID FETCH, and only together with CHANGEDSINCE.
         if (!x.uid) bad('VANISHED is only allowed in UID FETCH');
         if (vanished) bad('VANISHED given twice');
@@ -67,6 +74,7 @@ export function parseFetch(x: Ctx): Args<'FETCH'> {
     ...args,
     ...(macro === undefined ? {} : { macro }),
     ...(changedSince === undefined ? {} : { changedSince }),
+    ...(partial === undefined ? {} : { partial }),
   };
 }
 
@@ -85,6 +93,14 @@ export function fetchItem(c: Cursor): FetchItem {
     case 'BINARY.SIZE':
       if (!open) return bad('BINARY.SIZE needs a section');
       return { item: 'BINARY.SIZE', part: binarySection(c) };
+    case 'PREVIEW': {
+      // RFC 8970 §7: "PREVIEW" [SP "(" preview-mod *(SP preview-mod) ")"], preview-mod = "LAZY".
+      // A "(" after it could also open the FETCH modifiers (CHANGEDSINCE), so look for LAZY.
+      if (open || !c.lookingAt(' (LAZY')) return { item: 'PREVIEW', lazy: false };
+      c.sp();
+      c.list(() => oneOf(c, ['LAZY'], 'PREVIEW modifier'));
+      return { item: 'PREVIEW', lazy: true };
+    }
   }
   if (open || !(SIMPLE as readonly string[]).includes(name)) {
     return bad(name === '' ? 'Expected a fetch item' : `Unknown fetch item ${name.slice(0, 30)}`);

@@ -12,7 +12,7 @@ import type { FramedCommand } from './reader.ts';
 import { type Ctx, oneOf } from './parse-common.ts';
 import { parseAppend, parseCreate, parseList, parseLsub, parseOneMailbox, parseRename, parseSelect, parseStatus } from './parse-mailbox.ts';
 import { parseCopy, parseExpunge, parseFetch, parseStore } from './parse-fetch.ts';
-import { parseSearch } from './parse-search.ts';
+import { parseCancelUpdate, parseSearch, parseSort, parseThread } from './parse-search.ts';
 import { parseGenUrlAuth, parseGetMetadata, parseReplace, parseResetKey, parseSetMetadata, parseUrlFetch } from './parse-ext.ts';
 import { parseNotify } from './parse-notify.ts';
 
@@ -57,6 +57,9 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   STATUS: parseStatus,
   APPEND: parseAppend,
   SEARCH: parseSearch,
+  SORT: parseSort,
+  THREAD: parseThread,
+  CANCELUPDATE: parseCancelUpdate,
   FETCH: parseFetch,
   STORE: parseStore,
   COPY: parseCopy,
@@ -75,8 +78,8 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   URLFETCH: parseUrlFetch,
 };
 
-/** uid = "UID" SP (copy / move / fetch / search / store / uid-expunge) */
-const UID_COMMANDS = new Set(['COPY', 'MOVE', 'FETCH', 'SEARCH', 'STORE', 'EXPUNGE', 'REPLACE']);
+/** uid = "UID" SP (copy / move / fetch / search / store / uid-expunge), sort / thread (RFC 5256), replace (RFC 8508) */
+const UID_COMMANDS = new Set(['COPY', 'MOVE', 'FETCH', 'SEARCH', 'STORE', 'EXPUNGE', 'SORT', 'THREAD', 'REPLACE']);
 
 export function parseCommand(command: FramedCommand, options: ParseOptions = {}): Command | ParseError {
   const limits: Limits = withLimits(options.limits);
@@ -108,7 +111,7 @@ export function parseCommand(command: FramedCommand, options: ParseOptions = {})
   } catch (e) {
     const named = name === undefined ? {} : { name };
     if (e instanceof Bad) {
-      return { tag, ...named, error: e.status, ...(e.code === undefined ? {} : { code: e.code }), text: e.message };
+      return { tag, ...named, error: e.status, ...(e.code === undefined ? {} : { code: e.code }), text: e.message, ...(e.resetSaved ? { resetSaved: true } : {}) };
     }
     // A bug or an exhausted stack must still produce one tagged answer, never a crash.
     return { tag, ...named, error: 'BAD', text: 'Command could not be parsed' };

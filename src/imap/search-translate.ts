@@ -13,6 +13,8 @@ export type TranslateContext = {
   uidRanges(set: SequenceSet): [number, number][];
   /** UIDs with \Recent in this session; none when absent. */
   recent?: ReadonlySet<number>;
+  /** The clock OLDER/YOUNGER count back from (ms); Date.now() when absent. */
+  now?: number;
 };
 
 const SYSTEM_FLAGS = {
@@ -95,6 +97,10 @@ function key(k: SearchKey, ctx: TranslateContext): Criteria {
     case 'EMAILID':
     case 'THREADID': // RFC 8474 ids are not assigned yet: nothing has the one asked for
       return NOTHING;
+    case 'OLDER': // RFC 5032 §3: internal date at least that many seconds ago
+      return { op: 'time', cmp: 'before', ms: (ctx.now ?? Date.now()) - k.seconds * 1000 + 1 };
+    case 'YOUNGER': // RFC 5032 §3: internal date less than that many seconds ago
+      return { op: 'time', cmp: 'since', ms: (ctx.now ?? Date.now()) - k.seconds * 1000 + 1 };
   }
 }
 

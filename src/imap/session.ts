@@ -15,6 +15,7 @@ import type { Command, CommandName } from './ast.ts';
 import { capabilityList } from './capabilities.ts';
 import { COMMANDS } from './commands/index.ts';
 import { checkQuota } from './commands/quota-check.ts';
+import { refreshContexts, removeExpunged } from './search-contexts.ts';
 import type { CommandOf, Handler, Reply, SessionState } from './commands/types.ts';
 import type { Limits } from './limits.ts';
 import type { MailboxView } from './mailbox-view.ts';
@@ -227,6 +228,7 @@ export class Session {
         const parsed = parseCommand(ev.command, { utf8: this.utf8, limits: this.deps.limits });
         if (isParseError(parsed)) {
           if (parsed.error === 'BAD') this.countBad();
+          if (parsed.resetSaved === true && this.selected) this.selected.savedResult = [];
           await this.send(statusLine(parsed.tag, parsed.error, parsed.text, parsed.code));
           return;
         }
@@ -349,6 +351,7 @@ export class Session {
     this.notifier?.onChange(c);
     const view = this.selected;
     if (!view || c.mailboxId !== view.mailbox.id) return;
+    if (view.contexts) view.contexts.dirty = true;
     if (c.kind === 'exists') view.pendingExists = true;
     else if (c.kind === 'expunge') for (const u of c.uids) view.pendingExpunge.add(u);
     else if (c.kind === 'flags') {
@@ -395,6 +398,7 @@ export class Session {
       return;
     }
     if (allowExpunge && view.pendingExpunge.size > 0) {
+      await removeExpunged(this, view.pendingExpunge);
       const seqs = view.removeMany(view.pendingExpunge);
       view.pendingExpunge.clear();
       if (seqs.length > 0) await this.send(Buffer.from(seqs.map((n) => `* ${n} EXPUNGE\r\n`).join('')));
@@ -427,6 +431,7 @@ export class Session {
       if (out.length > 0) await this.send(out);
     }
     if (view.pendingFlags.size === 0) view.settled();
+    await refreshContexts(this);
   }
 
   /** Flags as the client sees them: \Recent added for IMAP4rev1 sessions. */

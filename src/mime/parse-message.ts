@@ -12,6 +12,9 @@ import { extractText } from './body-text.ts';
 import { countLines } from './bytes.ts';
 import { decodedHeaderText } from './header-text.ts';
 
+/** A longer References field keeps its end: the last IDs name the nearest ancestors. */
+const MAX_REFERENCES_CHARS = 16_384;
+
 export type { BodyParam, BodyPart, ImapAddress, ImapEnvelope, ParsedMessage } from './types.ts';
 
 /** parseMessage without its safety net, so that tests see a parser bug as a failure. */
@@ -30,6 +33,7 @@ export function parseMessageUnguarded(raw: Buffer): ParsedMessage {
     cc: decoded('cc'),
     bcc: decoded('bcc'),
     messageId: bareMessageId(envelope.messageId),
+    references: (fieldValue(raw, header, 'references') ?? '').slice(-MAX_REFERENCES_CHARS),
     headerText: decodedHeaderText(raw, header),
     text: extractText(raw, part),
   };

@@ -82,6 +82,8 @@ export type ParsedMessage = {
   bcc: string;
   /** Message-ID without angle brackets, '' when none. */
   messageId: string;
+  /** The References field as written (unfolded), '' when none; THREAD=REFERENCES reads it. */
+  references?: string;
   /** Every header field as `name: value`, unfolded and RFC 2047-decoded, one per line, capped
    *  (MAX_HEADER_TEXT_CHARS), for a full-text index. */
   headerText: string;

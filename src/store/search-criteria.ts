@@ -19,6 +19,8 @@ export type Criteria =
   | { op: 'header'; field: string; value: string }
   /** day is YYYY-MM-DD; dates compare as UTC days. sent falls back to internal without Date:. */
   | { op: 'date'; which: 'internal' | 'sent'; cmp: 'before' | 'on' | 'since'; day: string }
+  /** RFC 5032 WITHIN: internal date (ms) before `ms`, or at or after it. */
+  | { op: 'time'; cmp: 'before' | 'since'; ms: number }
   /** larger: size > value; smaller: size < value (RFC822.SIZE). */
   | { op: 'size'; cmp: 'larger' | 'smaller'; value: number }
   /** RFC 7162 §3.1.5: MODSEQ >= atLeast. */

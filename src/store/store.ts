@@ -113,6 +113,12 @@ export interface MessageStore {
   copy(account: AccountRef, fromMailboxId: number, uids: readonly number[], to: string): Promise<CopyResult>;
   /** UIDs (ascending) of the mailbox's messages that match (SEARCH). */
   search(account: AccountRef, mailboxId: number, criteria: Criteria): Promise<number[]>;
+  /** UIDs of the matching messages in the order asked, ties in UID order (SORT, RFC 5256). */
+  sort(account: AccountRef, mailboxId: number, criteria: Criteria, order: readonly SortCriterion[]): Promise<number[]>;
+  /** What threading needs of each of the given UIDs (THREAD, RFC 5256), in UID order. */
+  threadInfo(account: AccountRef, mailboxId: number, uids: readonly number[]): Promise<ThreadInfo[]>;
+  /** RFC 8970 preview text of each of the given UIDs that exists. */
+  previews(account: AccountRef, mailboxId: number, uids: readonly number[]): Promise<Map<number, string>>;
   /** MOVE: copy, then expunge the sources whatever their flags. */
   move(account: AccountRef, fromMailboxId: number, uids: readonly number[], to: string): Promise<CopyResult>;
 
@@ -121,6 +127,24 @@ export interface MessageStore {
   /** URLAUTH keys (RFC 4467), one per mailbox. */
   readonly urlauthKeys: UrlAuthKeys;
 }
+
+/** RFC 5256 sort keys and RFC 5957 DISPLAYFROM/DISPLAYTO. Strings compare by i;unicode-casemap. */
+export type SortKey = 'arrival' | 'cc' | 'date' | 'from' | 'size' | 'subject' | 'to' | 'displayfrom' | 'displayto';
+export type SortCriterion = { key: SortKey; reverse: boolean };
+
+export type ThreadInfo = {
+  uid: number;
+  /** Normalised Message-ID, '' when the message has none. */
+  messageId: string;
+  /** Normalised IDs of its References (or its first In-Reply-To), oldest first. */
+  references: string[];
+  /** Base subject in its comparison form (RFC 5256 §2.1, i;unicode-casemap). */
+  subject: string;
+  /** Extracting the base subject removed a reply or forward marker. */
+  reply: boolean;
+  /** RFC 5256 §2.2 sent date (ms), the internal date when the Date: field is unusable. */
+  sentDate: number;
+};
 
 export type MessageMeta = { uid: number; modSeq: number; flags: string[] };
 

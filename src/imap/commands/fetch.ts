@@ -3,6 +3,7 @@
 import type { FetchItem } from '../ast.ts';
 import { FetchError, fetchItems, fetchNeedsContent, fetchSetsSeen } from '../fetch-response.ts';
 import type { Session } from '../session.ts';
+import { partialSlice } from '../result-sets.ts';
 import { SELECTED, no, ok, type Handler, type Reply } from './types.ts';
 
 const BATCH = 100;
@@ -113,7 +114,9 @@ export const fetch: Handler<'FETCH'> = {
     const view = s.selected!;
     const store = s.deps.store;
     const account = s.account!;
-    const uids = cmd.uid ? view.uidsOfUidSet(cmd.args.set) : view.uidsOfSeqSet(cmd.args.set);
+    const named = cmd.uid ? view.uidsOfUidSet(cmd.args.set) : view.uidsOfSeqSet(cmd.args.set);
+    // RFC 9394: PARTIAL pages through the messages the set names, in mailbox order.
+    const uids = cmd.args.partial === undefined ? named : partialSlice(named, cmd.args.partial);
     let items: FetchItem[] = [...cmd.args.items];
     if (cmd.uid && !items.some((i) => i.item === 'UID')) items.unshift({ item: 'UID' });
     if (fetchSetsSeen(items) && !view.readOnly) {
@@ -123,11 +126,14 @@ export const fetch: Handler<'FETCH'> = {
     }
     if (items.every((i) => META_ONLY.has(i.item))) return fetchMeta(s, uids, items);
     const needsFile = fetchNeedsContent(items);
+    const wantsPreview = items.some((i) => i.item === 'PREVIEW');
     const out = new Outbox(s);
     let missing = false;
     for (let i = 0; i < uids.length; i += BATCH) {
-      const records = await store.messageRecords(view.mailbox.id, uids.slice(i, i + BATCH));
+      const batch = uids.slice(i, i + BATCH);
+      const records = await store.messageRecords(view.mailbox.id, batch);
       if (records.length < Math.min(BATCH, uids.length - i)) missing = true;
+      const previews = wantsPreview ? await store.previews(account, view.mailbox.id, batch) : null;
       for (const rec of records) {
         const seq = view.seqOf(rec.uid);
         if (seq === 0) continue;
@@ -137,7 +143,7 @@ export const fetch: Handler<'FETCH'> = {
         // Not a spread copy: the record's envelope and body are parsed only when read.
         rec.flags = s.flagsFor(rec.uid, rec.flags);
         try {
-          const data = await fetchItems(rec, items, {
+          const data = await fetchItems(previews === null ? rec : Object.assign(rec, { preview: previews.get(rec.uid) ?? null }), items, {
             utf8: s.utf8,
             loadContent: async () => {
               content ??= await store.readMessage(account, view.mailbox.id, rec.uid);

@@ -2,6 +2,7 @@
 import type { CommandName } from '../ast.ts';
 import { append } from './append.ts';
 import { authenticate } from './authenticate.ts';
+import { cancelupdate } from './cancelupdate.ts';
 import { capability } from './capability.ts';
 import { check } from './check.ts';
 import { close } from './close.ts';
@@ -27,6 +28,8 @@ import { getquota, getquotaroot, setquota } from './quota.ts';
 import { rename } from './rename.ts';
 import { replace } from './replace.ts';
 import { search } from './search.ts';
+import { sort } from './sort.ts';
+import { thread } from './thread.ts';
 import { examine, select } from './select.ts';
 import { starttls } from './starttls.ts';
 import { status } from './status.ts';
@@ -70,6 +73,9 @@ export const COMMANDS: { readonly [N in CommandName]?: Handler<N> } = {
   COPY: copy,
   MOVE: move,
   SEARCH: search,
+  SORT: sort,
+  CANCELUPDATE: cancelupdate,
+  THREAD: thread,
   GETQUOTA: getquota,
   GETQUOTAROOT: getquotaroot,
   COMPRESS: compress,

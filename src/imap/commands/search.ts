@@ -1,39 +1,18 @@
-// SEARCH and UID SEARCH (RFC 9051 §6.4.4), ESEARCH answers (RFC 4731) with RETURN or IMAP4rev2.
-import { resolveSequenceSet } from '../seqset.ts';
-import { formatNumberSet } from '../seqset.ts';
-import { toCriteria } from '../search-translate.ts';
-import { SELECTED, no, ok, type Handler } from './types.ts';
+// SEARCH and UID SEARCH (RFC 9051 §6.4.4), ESEARCH answers (RFC 4731) with RETURN or IMAP4rev2,
+// SAVE (RFC 5182) and PARTIAL (RFC 9394); see search-answer.ts.
+import { answer, criteriaOf, reusedUpdateTag } from './search-answer.ts';
+import { SELECTED, bad, ok, type Handler } from './types.ts';
 
 export const search: Handler<'SEARCH'> = {
   states: SELECTED,
   expungeAfter: false,
   async run(s, cmd) {
     const view = s.selected!;
-    const charset = cmd.args.charset?.toUpperCase();
-    if (charset !== undefined && charset !== 'UTF-8' && charset !== 'US-ASCII') return no('Unsupported charset', 'BADCHARSET (UTF-8 US-ASCII)');
-    const criteria = toCriteria(cmd.args.criteria, {
-      uidsOfSeqSet: (set) => view.rangesOf(view.uidsOfSeqSet(set)),
-      uidRanges: (set) => resolveSequenceSet(set, view.lastUid),
-      get recent() {
-        return view.recentUids();
-      },
-    });
+    if (reusedUpdateTag(s, cmd.tag, cmd.args.return)) return bad('Tag reuse');
+    // The parser has decoded the strings from any charset it knows, or answered NO [BADCHARSET].
+    const criteria = criteriaOf(s, cmd.args.criteria);
     const found = (await s.deps.store.search(s.account!, view.mailbox.id, criteria)).filter((u) => view.seqOf(u) > 0);
-    const numbers = cmd.uid ? found : found.map((u) => view.seqOf(u));
-    const ret = cmd.args.return ?? (s.rev2 ? [] : undefined);
-    if (ret === undefined) {
-      await s.untagged(`SEARCH${numbers.map((n) => ' ' + n).join('')}`);
-      return ok('SEARCH completed');
-    }
-    const want = new Set(ret.length === 0 ? ['ALL'] : ret);
-    let text = `ESEARCH (TAG "${cmd.tag}")${cmd.uid ? ' UID' : ''}`;
-    if (numbers.length > 0) {
-      if (want.has('MIN')) text += ` MIN ${numbers[0]}`;
-      if (want.has('MAX')) text += ` MAX ${numbers[numbers.length - 1]}`;
-      if (want.has('ALL')) text += ` ALL ${formatNumberSet(numbers)}`;
-    }
-    if (want.has('COUNT')) text += ` COUNT ${numbers.length}`;
-    await s.untagged(text);
+    await answer(s, { tag: cmd.tag, uid: cmd.uid, verb: 'SEARCH', ...cmd.args, criteria, order: null }, found);
     return ok('SEARCH completed');
   },
 };

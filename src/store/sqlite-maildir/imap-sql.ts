@@ -274,6 +274,7 @@ export class ImapSql {
     const { uid, modseq } = this.index.allocateUid(mailboxId, source.size);
     const { id } = this.q.copyRow.get(mailboxId, uid, modseq, source.flags, source.keywords, file, source.id) as { id: number };
     this.q.copyFlags.run(mailboxId, uid, modseq, source.flags, source.keywords);
+    this.index.keys.copy(source.id, id, mailboxId);
     return { id, uid, modSeq: modseq };
   }
 

@@ -4,6 +4,7 @@ import type { Db } from '../../db/sqlite.ts';
 import { formatBodyStructure, formatEnvelope } from '../../mime/imap-format.ts';
 import type { ParsedMessage } from '../../mime/parse-message.ts';
 import type { MailboxInfo } from '../store.ts';
+import { MessageKeys } from './message-keys.ts';
 
 export type MailboxRow = {
   id: number;
@@ -49,9 +50,12 @@ export const newUidValidity = (): number => (Math.floor(Date.now() / 1000) & 0x7
 export class IndexWriter {
   private readonly db: Db;
   private readonly q;
+  /** SORT/THREAD/PREVIEW keys, written with each message row. */
+  readonly keys: MessageKeys;
 
   constructor(db: Db) {
     this.db = db;
+    this.keys = new MessageKeys(db);
     this.q = {
       mailbox: db.prepare('SELECT * FROM mailboxes WHERE account_id = ? AND name = ?'),
       mailboxes: db.prepare('SELECT * FROM mailboxes WHERE account_id = ? ORDER BY id'),
@@ -121,6 +125,7 @@ export class IndexWriter {
       formatEnvelope(p.envelope), formatBodyStructure(p.body, false), formatBodyStructure(p.body, true),
     ) as { id: number };
     this.q.insertFlags.run(mailboxId, uid, modseq, m.flags, m.keywords);
+    this.keys.insert(id, p);
     return { id, uid, modSeq: modseq };
   }
 

@@ -22,6 +22,8 @@ import {
   type MailboxSnapshot,
   type FlagChange,
   type FlagTable,
+  type SortCriterion,
+  type ThreadInfo,
   MailboxError,
 } from '../store.ts';
 import { ImapSql } from './imap-sql.ts';
@@ -30,6 +32,7 @@ import { append, copy, expunge, setFlags, toMeta } from './message-ops.ts';
 import type { StoreContext } from './store-context.ts';
 import type { Criteria } from '../search-criteria.ts';
 import { searchMessages } from './search-messages.ts';
+import { previews, sortMessages, threadInfo } from './sort-thread.ts';
 import { DirSyncer, maildirBaseName, placeDurably, removeQuietly } from './durable-fs.ts';
 import { IndexWriter, toInfo, type MailboxRow } from './index-writer.ts';
 import { accountRoot, folderDir, SUBDIRS } from './paths.ts';
@@ -370,6 +373,18 @@ export class SqliteMaildirStore implements MessageStore {
       textSearch: (q, scope) => this.textIndex.search(q, scope),
       readMessage: (row) => readFile(path.join(dir, row.file)),
     });
+  }
+
+  sort(account: AccountRef, mailboxId: number, criteria: Criteria, order: readonly SortCriterion[]): Promise<number[]> {
+    return sortMessages(this.ctx, account, mailboxId, criteria, order);
+  }
+
+  threadInfo(account: AccountRef, mailboxId: number, uids: readonly number[]): Promise<ThreadInfo[]> {
+    return threadInfo(this.ctx, account, mailboxId, uids);
+  }
+
+  previews(account: AccountRef, mailboxId: number, uids: readonly number[]): Promise<Map<number, string>> {
+    return previews(this.ctx, account, mailboxId, uids);
   }
 
   async move(account: AccountRef, fromMailboxId: number, uids: readonly number[], to: string): Promise<CopyResult> {

@@ -9,6 +9,7 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { Criteria } from '../search-criteria.ts';
 import { FLAG_BITS } from './schema.ts';
+import { parseUidList } from './imap-sql.ts';
 import { RowFile, fold } from './search-row.ts';
 import type { FileRow } from './search-row.ts';
 import type { SearchScope } from './search-worker.ts';
@@ -21,6 +22,8 @@ export type SearchOptions = {
   textSearch: (query: string, scope: SearchScope) => Promise<number[]>;
   /** The whole message file. */
   readMessage: (row: FileRow) => Promise<Buffer>;
+  /** SQL ORDER BY terms over `m` (messages) and `f` (message_flags); UID order when absent. */
+  orderBy?: string;
 };
 
 type Sql = { sql: string; params: SQLInputValue[] };
@@ -137,6 +140,8 @@ class Planner {
         return { exact: true, q: substring(this.#db, FIELD_COLUMNS[c.field], c.value) };
       case 'date':
         return { exact: true, q: dateSql(c.which, c.cmp, c.day) };
+      case 'time':
+        return { exact: true, q: { sql: c.cmp === 'before' ? 'internal_date < ?' : 'internal_date >= ?', params: [c.ms] } };
       case 'size':
         return { exact: true, q: { sql: c.cmp === 'larger' ? 'size > ?' : 'size < ?', params: [c.value] } };
       case 'modseq':
@@ -246,20 +251,21 @@ function ftsQueries(c: Criteria, out: Map<string, [SearchScope, string]>): Map<s
 // Flags and MODSEQ live in their own narrow table (schema.ts, migration 2).
 const FROM = 'messages m JOIN message_flags f USING (mailbox_id, uid)';
 
-/** UIDs of the messages of the mailbox that match, ascending. */
+/** UIDs of the messages of the mailbox that match, ascending (or in `orderBy` order). */
 export async function searchMessages(db: DatabaseSync, opts: SearchOptions): Promise<number[]> {
   const fts = new Map<string, number[]>();
   await Promise.all([...ftsQueries(opts.criteria, new Map())].map(async ([key, [scope, q]]) => fts.set(key, await opts.textSearch(q, scope))));
   const planner = new Planner(db, fts);
   const plan = planner.plan(opts.criteria);
   if (plan.exact) {
-    const rows = prepare(db, `SELECT uid FROM ${FROM} WHERE mailbox_id = ? AND (${plan.q.sql}) ORDER BY uid`)
-      .all(opts.mailboxId, ...plan.q.params) as { uid: number }[];
-    return rows.map((r) => r.uid);
+    // One string rather than a row object per message: SORT of 100,000 messages returns them all.
+    const sql = `SELECT coalesce(group_concat(uid, ','), '') AS uids FROM
+      (SELECT uid FROM ${FROM} WHERE mailbox_id = ? AND (${plan.q.sql}) ORDER BY ${opts.orderBy ?? 'uid'})`;
+    return Array.from(parseUidList((prepare(db, sql).get(opts.mailboxId, ...plan.q.params) as { uids: string }).uids));
   }
   const cols = planner.cols.map((c, i) => `(${c.sql}) AS c${i}`);
   const pre = plan.pre ?? TRUE;
-  const sql = `SELECT id, uid, file, data_offset${cols.map((c) => ', ' + c).join('')} FROM ${FROM} WHERE mailbox_id = ? AND (${pre.sql}) ORDER BY uid`;
+  const sql = `SELECT id, uid, file, data_offset${cols.map((c) => ', ' + c).join('')} FROM ${FROM} WHERE mailbox_id = ? AND (${pre.sql}) ORDER BY ${opts.orderBy ?? 'uid'}`;
   const rows = prepare(db, sql).all(...planner.cols.flatMap((c) => c.params), opts.mailboxId, ...pre.params) as Record<string, unknown>[];
   const uids: number[] = [];
   for (const row of rows) {
