@@ -7,6 +7,7 @@ import { DirectoryError } from '../directory/directory.ts';
 import { registerDirectoryCommands } from './commands/directory-commands.ts';
 import { registerInit } from './commands/init.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerSetupCommands } from './commands/setup-commands.ts';
 import { registerStoreCommands } from './commands/store-commands.ts';
 
 const program = new Command('mailhaven')
@@ -21,6 +22,7 @@ registerServe(program);
 registerInit(program);
 registerDirectoryCommands(program);
 registerStoreCommands(program);
+registerSetupCommands(program);
 
 try {
   await program.parseAsync(process.argv);
