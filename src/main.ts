@@ -20,6 +20,12 @@ import { SqliteMaildirStore } from './store/sqlite-maildir/message-store.ts';
 import type { ChangeBus, MessageStore } from './store/store.ts';
 import { loadTlsMaterial, type TlsMaterial } from './tls/certificates.ts';
 import { createResolver, type Resolver } from './dns/resolver.ts';
+import { AcmeChallenges } from './tls/acme-challenges.ts';
+import { WebServer } from './http/web-server.ts';
+import { clientEndpoints } from './setup/client-settings.ts';
+import { mtaStsPolicy } from './setup/mta-sts.ts';
+import { scheduleDnsCheck } from './setup/daily-check.ts';
+import { DkimKeyStore } from './dkim/key-store.ts';
 
 export type Services = {
   dataDir: string;
@@ -62,7 +68,7 @@ export function openServices(dataDir: string, log: Logger): Services {
   };
 }
 
-export type Service = InboundKind | 'imap' | 'imaps' | 'pop3' | 'pop3s';
+export type Service = InboundKind | 'imap' | 'imaps' | 'pop3' | 'pop3s' | 'http' | 'https';
 
 export type Listening = { service: Service; address: string; port: number | null; socket?: string };
 
@@ -70,6 +76,8 @@ export type RunningServer = {
   services: Services;
   tls: TlsMaterial;
   resolver: Resolver;
+  /** Pending ACME challenges, answered by the web listeners (HTTP-01) and set by the ACME client. */
+  acme: AcmeChallenges;
   listening: Listening[];
   stop(): Promise<void>;
 };
@@ -161,11 +169,35 @@ export async function startServer(config: Config, dataDir: string, log: Logger):
       servers.push(s);
       listening.push(await listenOrExplain(s, service, { host: section.host, port: section.port }, `[${service}]`));
     }
+    const acme = new AcmeChallenges();
+    // Ports clients are told about: the configured ones, or what port 0 (tests) turned into.
+    const actualPorts = () => Object.fromEntries(listening.filter((l) => l.port !== null && (config[l.service as keyof Config] as { port?: number })?.port === 0).map((l) => [l.service, l.port as number]));
+    const webDeps = {
+      hostname: config.hostname,
+      directory: services.directory,
+      acme,
+      endpoints: () => clientEndpoints(config, actualPorts()),
+      mtaStsPolicy: () => (config.mta_sts.mode === 'none' ? null : mtaStsPolicy(config)),
+      httpsPort: () => actualPorts().https ?? config.https.port,
+      hsts: () => !tls.selfSigned,
+      log: log.child({ svc: 'http' }),
+    };
+    for (const [service, section] of [['http', config.http], ['https', config.https]] as const) {
+      if (!section.enabled) continue;
+      const s = new WebServer({ ...webDeps, tls: service === 'https' ? { key: tls.key, cert: tls.cert } : undefined, log: log.child({ svc: service }) });
+      servers.push(s);
+      listening.push(await listenOrExplain(s, service, { host: section.host, port: section.port }, `[${service}]`));
+    }
+    if (config.dns_check.enabled) {
+      const check = scheduleDnsCheck({ config, directory: services.directory, resolver, dkim: new DkimKeyStore(dataPaths(dataDir).dkim), log: log.child({ svc: 'dns-check' }) });
+      servers.push({ close: async () => check.stop() });
+    }
     let stopped = false;
     return {
       services,
       tls,
       resolver,
+      acme,
       listening,
       async stop() {
         if (stopped) return;
