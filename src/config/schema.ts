@@ -105,8 +105,8 @@ export const configSchema = z
 
     network: z
       .object({
-        public_ipv4: z.union([z.literal(''), z.ipv4()]).default('').describe('This server\'s public IPv4 address, for `dns records`/`dns check`; empty discovers it from the machine\'s interfaces (not possible behind NAT).'),
-        public_ipv6: z.union([z.literal(''), z.ipv6()]).default('').describe('This server\'s public IPv6 address; empty discovers it from the interfaces (none found: no AAAA record is recommended).'),
+        public_ipv4: z.union([z.literal(''), z.literal('none'), z.ipv4()]).default('').describe('This server\'s public IPv4 address, for `dns records`, `dns check` and the MTA-STS/SPF advice; empty discovers it from the machine\'s interfaces (not possible behind NAT); "none" for an IPv6-only server.'),
+        public_ipv6: z.union([z.literal(''), z.literal('none'), z.ipv6()]).default('').describe('This server\'s public IPv6 address; empty discovers it from the interfaces (none found: no AAAA record is recommended); "none" when the server has no IPv6.'),
       })
       .strict()
       .prefault({})

@@ -13,10 +13,11 @@ export function publicIps(config: Config, interfaces: Interfaces = os.networkInt
   const v4 = found.filter((i) => i.family === 'IPv4' && isPublicIp(i.address)).map((i) => i.address);
   const v6 = found.filter((i) => i.family === 'IPv6' && isPublicIp(i.address)).map((i) => i.address);
   const problems: string[] = [];
-  let ipv4: string | null = config.network.public_ipv4 || null;
-  let ipv6: string | null = config.network.public_ipv6 || null;
-  const source = { ipv4: ipv4 ? 'config' : 'interfaces', ipv6: ipv6 ? 'config' : 'interfaces' };
-  if (!ipv4) {
+  const { public_ipv4: c4, public_ipv6: c6 } = config.network;
+  let ipv4: string | null = c4 && c4 !== 'none' ? c4 : null;
+  let ipv6: string | null = c6 && c6 !== 'none' ? c6 : null;
+  const source = { ipv4: c4 ? 'config' : 'interfaces', ipv6: c6 ? 'config' : 'interfaces' };
+  if (!c4) {
     ipv4 = v4[0] ?? null;
     if (!ipv4) {
       problems.push(
@@ -27,7 +28,7 @@ export function publicIps(config: Config, interfaces: Interfaces = os.networkInt
       problems.push(`several public IPv4 addresses on this machine (${v4.join(', ')}); using ${ipv4}. Set [network] public_ipv4 to the one mail leaves from.`);
     }
   }
-  if (!ipv6) ipv6 = v6[0] ?? null;
+  if (!c6) ipv6 = v6[0] ?? null;
   return { ipv4, ipv6, source, problems };
 }
 

@@ -38,10 +38,10 @@ export async function checkAddresses(ctx: CheckContext): Promise<Finding[]> {
     }
     const check = type.toLowerCase();
     if (!ip) {
-      if (type === 'A') {
+      if (type === 'A' && ctx.config.network.public_ipv4 !== 'none') {
         out.push({ check, name: host, status: 'error', message: `this server's public IPv4 address is unknown, so ${host} ${type} cannot be checked${r.value.length ? ` (it is ${r.value.join(', ')})` : ''}`, fix: 'set [network] public_ipv4 in the config' });
       } else if (r.value.length > 0) {
-        out.push({ check, name: host, status: 'warning', message: `${host} has AAAA ${r.value.join(', ')} but this server has no known public IPv6 address: senders over IPv6 may fail to connect`, fix: `remove the AAAA record of ${host}, or set [network] public_ipv6 if the address is this server's` });
+        out.push({ check, name: host, status: 'warning', message: `${host} has ${type} ${r.value.join(', ')} but this server has no known public ${family} address: senders over ${family} may fail to connect`, fix: `remove the ${type} record of ${host}, or set [network] public_${family.toLowerCase()} if the address is this server's` });
       }
       continue;
     }
