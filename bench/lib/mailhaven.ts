@@ -35,9 +35,9 @@ export async function startMailhaven(mailbox: Mailbox, dirs: RunDirOptions, prot
   const config = path.join(dir, 'mailhaven.toml');
   fs.mkdirSync(data);
   const port = await freePort();
-  const listeners = ['smtp', 'imap', 'imaps', 'pop3', 'pop3s'].flatMap((l) =>
+  const listeners = ['smtp', 'imap', 'imaps', 'pop3', 'pop3s', 'http', 'https'].flatMap((l) =>
     l === protocol ? [`[${l}]`, 'host = "127.0.0.1"', `port = ${port}`, ''] : [`[${l}]`, 'enabled = false', '']);
-  fs.writeFileSync(config, ['hostname = "mail.bench.test"', '', ...listeners, '[log]', 'level = "warn"', ''].join('\n'));
+  fs.writeFileSync(config, ['hostname = "mail.bench.test"', '', ...listeners, '[dns_check]', 'enabled = false', '', '[log]', 'level = "warn"', ''].join('\n'));
   const node = process.execPath;
   let child: ChildProcess | undefined;
   let exited: string | undefined;

@@ -13,8 +13,9 @@ export type ServerProcess = { child: ChildProcess; ports: Record<string, number>
 
 export async function spawnServer(dataDir: string, extraToml = ''): Promise<ServerProcess> {
   const config = path.join(dataDir, 'test.toml');
-  const listeners = ['smtp', 'imap', 'imaps', 'pop3', 'pop3s'].map((l) => `[${l}]\nhost = "127.0.0.1"\nport = 0\n`).join('');
-  await writeFile(config, `hostname = "mx.test.example"\n${listeners}${extraToml}`);
+  const listeners = ['smtp', 'imap', 'imaps', 'pop3', 'pop3s', 'http', 'https'].map((l) => `[${l}]\nhost = "127.0.0.1"\nport = 0\n`).join('');
+  // The scheduled DNS check would ask the real DNS.
+  await writeFile(config, `hostname = "mx.test.example"\n${listeners}${extraToml.includes('[dns_check]') ? '' : '[dns_check]\nenabled = false\n'}${extraToml}`);
   const child = spawn(process.execPath, [CLI, 'serve', '--config', config, '--data', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let pending = '';
