@@ -33,6 +33,9 @@ export async function checkSpf(ctx: CheckContext): Promise<Finding[]> {
   if (records.length === 0) return [{ check: 'spf', name: domain, status: 'missing', message: `${domain} has no SPF record: receivers cannot tell this server may send its mail`, fix: `add: ${suggested}` }];
   if (records.length > 1) return [{ check: 'spf', name: domain, status: 'wrong', message: `${domain} has ${records.length} SPF records, which is an error (RFC 7208 §4.5): ${records.join(' | ')}`, fix: `merge them into one TXT record, e.g.: ${suggested}` }];
   const out: Finding[] = [];
+  if (!ctx.ips.ipv4 && !ctx.ips.ipv6) {
+    return [{ check: 'spf', name: domain, status: 'warning', message: `SPF record "${records[0]}" found, but this server's public addresses are unknown, so whether it authorises them cannot be checked`, fix: 'set [network] public_ipv4 (and public_ipv6) in the config' }];
+  }
   for (const ip of [ctx.ips.ipv4, ctx.ips.ipv6]) {
     if (!ip) continue;
     const res = await spf({ sender: `postmaster@${domain}`, ip, helo: config.hostname, mta: config.hostname, resolver: byType(ctx.resolver), maxElapsedTime: 20_000 });
