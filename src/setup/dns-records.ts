@@ -112,8 +112,9 @@ export function ptrRecords(config: Config, ips: PublicIps): DnsRecord[] {
 }
 
 /** A zone-file line; TXT values split into quoted 255-octet strings (RFC 1035 §3.3.14). */
-export function zoneLine(r: DnsRecord): string {
+export function zoneLine(r: DnsRecord, compact = false): string {
   const value = r.type === 'TXT' ? txtStrings(r.value) : r.value;
+  if (compact) return `${r.name} ${r.ttl} IN ${r.type} ${value}`;
   return `${r.name.padEnd(40)} ${String(r.ttl).padStart(5)} IN ${r.type.padEnd(5)} ${value}`;
 }
 

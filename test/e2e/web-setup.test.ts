@@ -145,6 +145,7 @@ describe('web listener: set-up documents', () => {
     assert.equal((await post(OUTLOOK_REQUEST.replace('kim@example.test', 'kim@nothosted.test'))).status, 404);
     r = await post(OUTLOOK_REQUEST.replace('<Request>', `<Request><Pad>${'x'.repeat(20_000)}</Pad>`));
     assert.equal(r.status, 413);
+    assert.equal((await post(OUTLOOK_REQUEST.replace('outlook/responseschema/2006a', 'mobilesync/responseschema/2006'))).status, 404);
     // Namespace prefixes are fine.
     r = await post('<a:Autodiscover xmlns:a="urn:x"><a:Request><a:EMailAddress>kim@example.test</a:EMailAddress></a:Request></a:Autodiscover>');
     assert.equal(r.status, 200);

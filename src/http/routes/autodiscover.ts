@@ -26,6 +26,8 @@ export function registerAutodiscover(app: FastifyInstance, deps: WebDeps): void 
     const got = extractEmailAddress(body);
     const address = got.ok ? addressParam(got.email) : null;
     if (!address) return reply.code(400).type('application/xml; charset=utf-8').send(errorXml(got.ok ? 'invalid EMailAddress' : got.reason));
+    // ActiveSync clients ask for the mobilesync schema; we only offer IMAP/POP3/SMTP.
+    if (/AcceptableResponseSchema>[^<]*mobilesync/i.test(body)) return reply.code(404).type('application/xml; charset=utf-8').send(errorXml('only the Outlook (IMAP/POP3/SMTP) schema is offered'));
     if (!(await deps.directory.hasDomain(address.domain))) return reply.code(404).type('application/xml; charset=utf-8').send(errorXml('no mail settings for this domain'));
     return reply.type('application/xml; charset=utf-8').header('cache-control', 'no-store').send(autodiscoverXml(address.address, deps.hostname, deps.endpoints()));
   };

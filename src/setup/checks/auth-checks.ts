@@ -5,7 +5,7 @@ import { dmarcValue, fqdn, RECOMMENDED_TTL, spfValue, zoneLine } from '../dns-re
 import { joinTxt, lookup, tagList } from './lookup.ts';
 import type { CheckContext, Finding } from './types.ts';
 
-const txtLine = (name: string, value: string): string => zoneLine({ id: '', name: fqdn(name), ttl: RECOMMENDED_TTL, type: 'TXT', value, purpose: '' });
+const txtLine = (name: string, value: string): string => zoneLine({ id: '', name: fqdn(name), ttl: RECOMMENDED_TTL, type: 'TXT', value, purpose: '' }, true);
 
 /** mailauth asks by record type, as dns.promises.resolve does; ours has a method per type. */
 export function byType(r: Resolver): (name: string, type: string) => Promise<string[][] | string[]> {
@@ -66,7 +66,7 @@ export async function checkSpf(ctx: CheckContext): Promise<Finding[]> {
         name: domain,
         status: 'wrong',
         message: `SPF "${records[0]}" does not authorise this server's address ${ip} (result: ${result}): receivers ${result === 'fail' ? 'reject' : 'mark as suspicious'} its mail`,
-        fix: `add ${ipMech} (or mx, once the MX points here): ${txtLine(domain, fixed === records[0] ? `${records[0]} ${ipMech}` : fixed)}`,
+        fix: `add ${ipMech} (or "mx", which covers this server as long as the MX points at it): ${txtLine(domain, fixed === records[0] ? `${records[0]} ${ipMech}` : fixed)}`,
       });
     }
   }

@@ -5,7 +5,7 @@ import { lookup, sameName } from './lookup.ts';
 import type { CheckContext, Finding } from './types.ts';
 
 const record = (name: string, type: DnsRecord['type'], value: string): string =>
-  zoneLine({ id: '', name: fqdn(name), ttl: RECOMMENDED_TTL, type, value, purpose: '' });
+  zoneLine({ id: '', name: fqdn(name), ttl: RECOMMENDED_TTL, type, value, purpose: '' }, true);
 
 export async function checkMx(ctx: CheckContext): Promise<Finding[]> {
   const { domain } = ctx;

@@ -5,7 +5,7 @@ import { mtaStsId, mtaStsPolicy, mtaStsTxt } from '../mta-sts.ts';
 import { joinTxt, lookup, sameName, tagList } from './lookup.ts';
 import type { CheckContext, Finding } from './types.ts';
 
-const line = (name: string, type: 'TXT' | 'CNAME', value: string): string => zoneLine({ id: '', name: fqdn(name), ttl: 3600, type, value, purpose: '' });
+const line = (name: string, type: 'TXT' | 'CNAME', value: string): string => zoneLine({ id: '', name: fqdn(name), ttl: 3600, type, value, purpose: '' }, true);
 
 export async function checkMtaSts(ctx: CheckContext): Promise<Finding[]> {
   const { domain, config } = ctx;
@@ -54,11 +54,11 @@ export async function checkDiscovery(ctx: CheckContext): Promise<Finding[]> {
     if (rec.type === 'SRV') {
       const r = await lookup('discovery', name, 'SRV', ctx.resolver.resolveSrv(name));
       if (!r.ok) failed ??= r.finding;
-      else if (rec.value.endsWith(' .') ? r.value.some((s) => s.port !== 0) : !r.value.some((s) => sameName(s.name, ctx.config.hostname))) missing.push(zoneLine(rec));
+      else if (rec.value.endsWith(' .') ? r.value.some((s) => s.port !== 0) : !r.value.some((s) => sameName(s.name, ctx.config.hostname))) missing.push(zoneLine(rec, true));
     } else {
       const r = await lookup('discovery', name, 'A', ctx.resolver.resolve4(name));
       if (!r.ok) failed ??= r.finding;
-      else if (r.value.length === 0 || (ctx.ips.ipv4 && !r.value.includes(ctx.ips.ipv4))) missing.push(zoneLine(rec));
+      else if (r.value.length === 0 || (ctx.ips.ipv4 && !r.value.includes(ctx.ips.ipv4))) missing.push(zoneLine(rec, true));
     }
   }
   if (failed) return [failed];
