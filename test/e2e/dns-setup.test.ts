@@ -15,6 +15,8 @@ import { exitCode, formatFindings, runDnsCheck, type Finding } from '../../src/s
 import { publicIps } from '../../src/setup/public-ips.ts';
 import { runCli } from '../harness/cli.ts';
 import { startDnsServer, type Rr, type TestDns, type Zone } from '../harness/dns-server.ts';
+import { startTestServer } from '../harness/server.ts';
+import { webRequest } from '../harness/web-client.ts';
 
 const IP = '203.0.113.25';
 const PTR_NAME = '25.113.0.203.in-addr.arpa';
@@ -281,5 +283,29 @@ describe('mailhaven dns records / dns check', () => {
       assert.match(r.stdout, row);
     }
     assert.match(r.stderr, /no account/);
+  });
+});
+
+describe('the running server checks DNS by itself', () => {
+  it('asks about every hosted domain shortly after start, and a failing DNS does not stop it', async () => {
+    const dns = await startDnsServer({});
+    dns.servfail.add('example.test');
+    const t = await startTestServer({
+      hostname: 'mx.example.test',
+      network: { public_ipv4: IP, public_ipv6: 'none' },
+      dns: { servers: [dns.server], timeout: 500 },
+      dns_check: { enabled: true, first_delay: 1, blocklists: ['bl.test'] },
+    });
+    try {
+      await t.addDomain('example.test');
+      const deadline = Date.now() + 10_000;
+      while (!dns.queries.includes('A 25.113.0.203.bl.test') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      for (const q of ['MX example.test', 'TXT _dmarc.example.test', 'PTR 25.113.0.203.in-addr.arpa', 'A 25.113.0.203.bl.test']) assert.ok(dns.queries.includes(q), q);
+      // Still serving.
+      assert.equal((await webRequest(t.httpsPort, { secure: true, path: '/.well-known/mta-sts.txt', host: 'mta-sts.example.test' })).status, 200);
+    } finally {
+      await t.stop();
+      await dns.close();
+    }
   });
 });
