@@ -184,7 +184,8 @@ export async function startServer(config: Config, dataDir: string, log: Logger):
     };
     for (const [service, section] of [['http', config.http], ['https', config.https]] as const) {
       if (!section.enabled) continue;
-      const s = new WebServer({ ...webDeps, tls: service === 'https' ? { key: tls.key, cert: tls.cert } : undefined, log: log.child({ svc: service }) });
+      const webTls = { serverOptions: () => ({ key: tls.key, cert: tls.cert }), onChange: () => () => {} };
+      const s = new WebServer({ ...webDeps, tls: service === 'https' ? webTls : undefined, log: log.child({ svc: service }) });
       servers.push(s);
       listening.push(await listenOrExplain(s, service, { host: section.host, port: section.port }, `[${service}]`));
     }

@@ -17,9 +17,16 @@ import { registerAutodiscover } from './routes/autodiscover.ts';
 import { registerMobileconfig } from './routes/mobileconfig.ts';
 import { registerMtaSts } from './routes/mta-sts.ts';
 
+/**
+ * The certificates of the HTTPS listener: options for https.createServer (certificate, or
+ * SNICallback and ALPN), and a hook called when they change (reload, renewal), after which new
+ * connections get the new default context. The shape of the TLS provider's per-listener view.
+ */
+export type WebTls = { serverOptions(): TlsOptions; onChange(fn: () => void): () => void };
+
 export type WebServerOptions = WebDeps & {
-  /** The TLS options of the HTTPS listener (certificate, key or SNICallback); absent for HTTP. */
-  tls?: TlsOptions;
+  /** Absent: plain HTTP. */
+  tls?: WebTls;
 };
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -36,6 +43,7 @@ export class WebServer {
   private readonly opts: WebServerOptions;
   private readonly sockets = new Set<Socket>();
   private raw: http.Server | https.Server | undefined;
+  private detachTls: () => void = () => {};
 
   constructor(opts: WebServerOptions) {
     this.opts = opts;
@@ -49,9 +57,15 @@ export class WebServer {
       // Built here so every limit and the TLS options live in one place.
       serverFactory: (handler) => {
         const common = { maxHeaderSize: HTTP_LIMITS.maxHeaderSize, requestTimeout: HTTP_LIMITS.requestTimeoutMs, headersTimeout: HTTP_LIMITS.headersTimeoutMs, keepAliveTimeout: HTTP_LIMITS.keepAliveTimeoutMs };
-        const server = opts.tls
-          ? https.createServer({ minVersion: 'TLSv1.2', ...opts.tls, ...common }, handler)
-          : http.createServer(common, handler);
+        const t = opts.tls;
+        let server: http.Server | https.Server;
+        if (t) {
+          const secure = https.createServer({ minVersion: 'TLSv1.2', ...t.serverOptions(), ...common }, handler);
+          this.detachTls = t.onChange(() => secure.setSecureContext(t.serverOptions()));
+          server = secure;
+        } else {
+          server = http.createServer(common, handler);
+        }
         server.maxRequestsPerSocket = HTTP_LIMITS.maxRequestsPerSocket;
         server.setTimeout(HTTP_LIMITS.connectionTimeoutMs);
         server.on('connection', (s: Socket) => {
@@ -126,6 +140,7 @@ export class WebServer {
   }
 
   async close(): Promise<void> {
+    this.detachTls();
     // Keep-alive connections would hold close() open until they time out.
     const closing = this.app.close();
     for (const s of this.sockets) s.destroy();

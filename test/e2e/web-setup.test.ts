@@ -3,6 +3,8 @@
 // independent parser (Python's ElementTree and plistlib), plus limits and headers.
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
+import tls from 'node:tls';
+import { generate } from 'selfsigned';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { WebServer } from '../../src/http/web-server.ts';
@@ -227,6 +229,53 @@ describe('web listener: one log line per request', () => {
       assert.equal(line.host, 'autoconfig.example.test');
       assert.match(String(line.rid), /^[0-9A-Z]{16}$/);
       assert.doesNotMatch(JSON.stringify(line), /secret/);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('web listener: certificates change without a restart', () => {
+  it('presents the new certificate to new connections after onChange', async () => {
+    const make = async (cn: string) => {
+      const p = await generate([{ name: 'commonName', value: cn }], { keyType: 'ec', curve: 'P-256', algorithm: 'sha256' });
+      return { key: p.private, cert: p.cert };
+    };
+    let current = await make('first.test');
+    const next = await make('second.test');
+    let notify = () => {};
+    const s = new WebServer({
+      hostname: 'mx.test.example',
+      directory: { hasDomain: async () => false },
+      acme: new AcmeChallenges(),
+      endpoints: () => [],
+      mtaStsPolicy: () => null,
+      httpsPort: () => 443,
+      hsts: () => false,
+      log: pino({ level: 'silent' }),
+      tls: { serverOptions: () => current, onChange: (fn) => ((notify = fn), () => (notify = () => {})) },
+    });
+    const { port } = await s.listen({ host: '127.0.0.1', port: 0 });
+    const subject = () =>
+      new Promise<string>((resolve, reject) => {
+        const c = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
+          resolve(String(c.getPeerCertificate().subject.CN));
+          c.end();
+        });
+        c.on('error', reject);
+      });
+    try {
+      assert.equal(await subject(), 'first.test');
+      current = next;
+      notify();
+      assert.equal(await subject(), 'second.test');
+      // TLS 1.1 is refused.
+      await assert.rejects(
+        new Promise((resolve, reject) => {
+          const c = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false, maxVersion: 'TLSv1.1', minVersion: 'TLSv1' }, () => resolve(c.end()));
+          c.on('error', reject);
+        }),
+      );
     } finally {
       await s.close();
     }
