@@ -14,18 +14,18 @@ import { PasswordAuthenticator } from './auth/password-authenticator.ts';
 import { ImapServer } from './imap/server.ts';
 import { Pop3Server } from './pop3/server.ts';
 import { StoreMaildrops } from './pop3/store-maildrop.ts';
+import { AcmeChallenges } from './tls/acme-challenges.ts';
+import { WebServer, type WebTls } from './http/web-server.ts';
+import { clientEndpoints } from './setup/client-settings.ts';
+import { mtaStsPolicy } from './setup/mta-sts.ts';
+import { scheduleDnsCheck } from './setup/daily-check.ts';
+import { DkimKeyStore } from './dkim/key-store.ts';
 import { withLimits } from './imap/limits.ts';
 import { LocalChangeBus } from './store/change-bus.ts';
 import { SqliteMaildirStore } from './store/sqlite-maildir/message-store.ts';
 import type { ChangeBus, MessageStore } from './store/store.ts';
 import { loadTlsMaterial, type TlsMaterial } from './tls/certificates.ts';
 import { createResolver, type Resolver } from './dns/resolver.ts';
-import { AcmeChallenges } from './tls/acme-challenges.ts';
-import { WebServer } from './http/web-server.ts';
-import { clientEndpoints } from './setup/client-settings.ts';
-import { mtaStsPolicy } from './setup/mta-sts.ts';
-import { scheduleDnsCheck } from './setup/daily-check.ts';
-import { DkimKeyStore } from './dkim/key-store.ts';
 
 export type Services = {
   dataDir: string;
@@ -76,9 +76,9 @@ export type RunningServer = {
   services: Services;
   tls: TlsMaterial;
   resolver: Resolver;
+  listening: Listening[];
   /** Pending ACME challenges, answered by the web listeners (HTTP-01) and set by the ACME client. */
   acme: AcmeChallenges;
-  listening: Listening[];
   stop(): Promise<void>;
 };
 
@@ -153,6 +153,13 @@ export async function startServer(config: Config, dataDir: string, log: Logger):
       servers.push(s);
       listening.push(await listenOrExplain(s, service, { host: section.host, port: section.port }, `[${service}]`));
     }
+    // The web listeners (certificates: the HTTPS listener's; HSTS only with a trusted certificate)
+    // and the daily DNS check.
+    const acme = new AcmeChallenges();
+    await startWebAndDnsCheck(config, dataDir, { services, resolver, acme, listening, servers, log }, {
+      tls: { serverOptions: () => ({ key: tls.key, cert: tls.cert }), onChange: () => () => {} },
+      hsts: () => !tls.selfSigned,
+    });
     const maildrops = new StoreMaildrops(services.store, services.directory);
     for (const [service, section, implicitTls] of [['pop3', config.pop3, false], ['pop3s', config.pop3s, true]] as const) {
       if (!section.enabled) continue;
@@ -168,30 +175,6 @@ export async function startServer(config: Config, dataDir: string, log: Logger):
       });
       servers.push(s);
       listening.push(await listenOrExplain(s, service, { host: section.host, port: section.port }, `[${service}]`));
-    }
-    const acme = new AcmeChallenges();
-    // Ports clients are told about: the configured ones, or what port 0 (tests) turned into.
-    const actualPorts = () => Object.fromEntries(listening.filter((l) => l.port !== null && (config[l.service as keyof Config] as { port?: number })?.port === 0).map((l) => [l.service, l.port as number]));
-    const webDeps = {
-      hostname: config.hostname,
-      directory: services.directory,
-      acme,
-      endpoints: () => clientEndpoints(config, actualPorts()),
-      mtaStsPolicy: () => (config.mta_sts.mode === 'none' ? null : mtaStsPolicy(config)),
-      httpsPort: () => actualPorts().https ?? config.https.port,
-      hsts: () => !tls.selfSigned,
-      log: log.child({ svc: 'http' }),
-    };
-    for (const [service, section] of [['http', config.http], ['https', config.https]] as const) {
-      if (!section.enabled) continue;
-      const webTls = { serverOptions: () => ({ key: tls.key, cert: tls.cert }), onChange: () => () => {} };
-      const s = new WebServer({ ...webDeps, tls: service === 'https' ? webTls : undefined, log: log.child({ svc: service }) });
-      servers.push(s);
-      listening.push(await listenOrExplain(s, service, { host: section.host, port: section.port }, `[${service}]`));
-    }
-    if (config.dns_check.enabled) {
-      const check = scheduleDnsCheck({ config, directory: services.directory, resolver, dkim: new DkimKeyStore(dataPaths(dataDir).dkim), log: log.child({ svc: 'dns-check' }) });
-      servers.push({ close: async () => check.stop() });
     }
     let stopped = false;
     return {
@@ -245,5 +228,33 @@ async function listenOrExplain(
       throw new ListenError(`cannot listen on ${where} for ${service}: this machine has no such address; fix "host" in the ${section} section.`);
     }
     throw e;
+  }
+}
+
+type Running = { services: Services; resolver: Resolver; acme: AcmeChallenges; listening: Listening[]; servers: { close(): Promise<void> }[]; log: Logger };
+
+async function startWebAndDnsCheck(config: Config, dataDir: string, r: Running, web: { tls: WebTls; hsts: () => boolean }): Promise<void> {
+  const { services, listening, log } = r;
+  // Ports clients are told about: the configured ones, or what port 0 (tests) turned into.
+  const actualPorts = () =>
+    Object.fromEntries(listening.filter((l) => l.port !== null && (config[l.service as keyof Config] as { port?: number })?.port === 0).map((l) => [l.service, l.port as number]));
+  const deps = {
+    hostname: config.hostname,
+    directory: services.directory,
+    acme: r.acme,
+    endpoints: () => clientEndpoints(config, actualPorts()),
+    mtaStsPolicy: () => (config.mta_sts.mode === 'none' ? null : mtaStsPolicy(config)),
+    httpsPort: () => actualPorts().https ?? config.https.port,
+    hsts: web.hsts,
+  };
+  for (const [service, section] of [['http', config.http], ['https', config.https]] as const) {
+    if (!section.enabled) continue;
+    const s = new WebServer({ ...deps, tls: service === 'https' ? web.tls : undefined, log: log.child({ svc: service }) });
+    r.servers.push(s);
+    listening.push(await listenOrExplain(s, service, { host: section.host, port: section.port }, `[${service}]`));
+  }
+  if (config.dns_check.enabled) {
+    const check = scheduleDnsCheck({ config, directory: services.directory, resolver: r.resolver, dkim: new DkimKeyStore(dataPaths(dataDir).dkim), log: log.child({ svc: 'dns-check' }) });
+    r.servers.push({ close: async () => check.stop() });
   }
 }

@@ -21,8 +21,8 @@ const program = new Command('mailhaven')
 registerServe(program);
 registerInit(program);
 registerDirectoryCommands(program);
-registerStoreCommands(program);
 registerSetupCommands(program);
+registerStoreCommands(program);
 
 try {
   await program.parseAsync(process.argv);
