@@ -14,13 +14,18 @@ import { PasswordAuthenticator } from './auth/password-authenticator.ts';
 import { ImapServer } from './imap/server.ts';
 import { Pop3Server } from './pop3/server.ts';
 import { StoreMaildrops } from './pop3/store-maildrop.ts';
+import type { AcmeChallenges } from './tls/acme-challenges.ts';
+import { WebServer, type WebTls } from './http/web-server.ts';
+import { clientEndpoints } from './setup/client-settings.ts';
+import { mtaStsPolicy } from './setup/mta-sts.ts';
+import { scheduleDnsCheck } from './setup/daily-check.ts';
+import { DkimKeyStore } from './dkim/key-store.ts';
 import { withLimits } from './imap/limits.ts';
 import { LocalChangeBus } from './store/change-bus.ts';
 import { SqliteMaildirStore } from './store/sqlite-maildir/message-store.ts';
 import type { ChangeBus, MessageStore } from './store/store.ts';
 import { startTls, type TlsService } from './tls/tls-service.ts';
 import { createResolver, type Resolver } from './dns/resolver.ts';
-import { DkimKeyStore } from './dkim/key-store.ts';
 import { DkimSigner } from './dkim/signer.ts';
 import { isLoopback } from './core/net.ts';
 import { LocalOnlyQueue } from './queue/local-only-queue.ts';
@@ -70,7 +75,7 @@ export function openServices(dataDir: string, log: Logger): Services {
   };
 }
 
-export type Service = InboundKind | 'submission' | 'submissions' | 'imap' | 'imaps' | 'pop3' | 'pop3s';
+export type Service = InboundKind | 'submission' | 'submissions' | 'imap' | 'imaps' | 'pop3' | 'pop3s' | 'http' | 'https';
 
 /**
  * The one place that picks the OutboundQueue every sender (submission, later forwarding and
@@ -88,6 +93,8 @@ export type RunningServer = {
   tls: TlsService;
   resolver: Resolver;
   listening: Listening[];
+  /** Pending ACME challenges, answered by the web listeners (HTTP-01) and set by the ACME client. */
+  acme: AcmeChallenges;
   stop(): Promise<void>;
 };
 
@@ -224,6 +231,13 @@ export async function startServer(config: Config, dataDir: string, log: Logger, 
       servers.push(s);
       listening.push(await listenOrExplain(s, service, { host: section.host, port: section.port }, `[${service}]`));
     }
+    // The web listeners (certificates: the HTTPS listener's; HSTS only with a trusted certificate)
+    // and the daily DNS check.
+    const acme = tls.challenges;
+    await startWebAndDnsCheck(config, dataDir, { services, resolver, acme, listening, servers, log }, {
+      tls: certs.forListener('https', { alpn: ['http/1.1'] }),
+      hsts: () => certs.defaultCertificate().source !== 'self-signed',
+    });
     const maildrops = new StoreMaildrops(services.store, services.directory);
     for (const [service, section, implicitTls] of [['pop3', config.pop3, false], ['pop3s', config.pop3s, true]] as const) {
       if (!section.enabled) continue;
@@ -247,6 +261,7 @@ export async function startServer(config: Config, dataDir: string, log: Logger, 
       services,
       tls,
       resolver,
+      acme,
       listening,
       async stop() {
         if (stopped) return;
@@ -295,5 +310,33 @@ async function listenOrExplain(
       throw new ListenError(`cannot listen on ${where} for ${service}: this machine has no such address; fix "host" in the ${section} section.`);
     }
     throw e;
+  }
+}
+
+type Running = { services: Services; resolver: Resolver; acme: AcmeChallenges; listening: Listening[]; servers: { close(): Promise<void> }[]; log: Logger };
+
+async function startWebAndDnsCheck(config: Config, dataDir: string, r: Running, web: { tls: WebTls; hsts: () => boolean }): Promise<void> {
+  const { services, listening, log } = r;
+  // Ports clients are told about: the configured ones, or what port 0 (tests) turned into.
+  const actualPorts = () =>
+    Object.fromEntries(listening.filter((l) => l.port !== null && (config[l.service as keyof Config] as { port?: number })?.port === 0).map((l) => [l.service, l.port as number]));
+  const deps = {
+    hostname: config.hostname,
+    directory: services.directory,
+    acme: r.acme,
+    endpoints: () => clientEndpoints(config, actualPorts()),
+    mtaStsPolicy: () => (config.mta_sts.mode === 'none' ? null : mtaStsPolicy(config)),
+    httpsPort: () => actualPorts().https ?? config.https.port,
+    hsts: web.hsts,
+  };
+  for (const [service, section] of [['http', config.http], ['https', config.https]] as const) {
+    if (!section.enabled) continue;
+    const s = new WebServer({ ...deps, tls: service === 'https' ? web.tls : undefined, log: log.child({ svc: service }) });
+    r.servers.push(s);
+    listening.push(await listenOrExplain(s, service, { host: section.host, port: section.port }, `[${service}]`));
+  }
+  if (config.dns_check.enabled) {
+    const check = scheduleDnsCheck({ config, directory: services.directory, resolver: r.resolver, dkim: new DkimKeyStore(dataPaths(dataDir).dkim), log: log.child({ svc: 'dns-check' }) });
+    r.servers.push({ close: async () => check.stop() });
   }
 }

@@ -8,6 +8,7 @@ import { registerDirectoryCommands } from './commands/directory-commands.ts';
 import { registerDkimCommands } from './commands/dkim-commands.ts';
 import { registerInit } from './commands/init.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerSetupCommands } from './commands/setup-commands.ts';
 import { registerStoreCommands } from './commands/store-commands.ts';
 import { registerTlsCommands } from './commands/tls-commands.ts';
 
@@ -22,6 +23,7 @@ const program = new Command('mailhaven')
 registerServe(program);
 registerInit(program);
 registerDirectoryCommands(program);
+registerSetupCommands(program);
 registerStoreCommands(program);
 registerTlsCommands(program);
 registerDkimCommands(program);

@@ -79,6 +79,10 @@ export const configSchema = z
 
     pop3s: listener(995, true, 'POP3 over implicit TLS').describe('POP3 with TLS from the first byte (RFC 8314).'),
 
+    http: listener(80, true, 'HTTP').describe('Plain HTTP: ACME HTTP-01 challenges and Thunderbird autoconfig; every other request is redirected to HTTPS.'),
+
+    https: listener(443, true, 'HTTPS').describe('HTTPS with the server\'s certificate: MTA-STS policy, Thunderbird autoconfig, Outlook autodiscover, Apple .mobileconfig.'),
+
     imap_limits: z
       .object({
         idle_timeout: z.number().int().min(1800).default(1800).describe('Seconds a logged-in IMAP client may stay silent (RFC 9051 §5.4: at least 30 minutes; IDLE clients re-issue before that).'),
@@ -153,6 +157,47 @@ export const configSchema = z
       .strict()
       .prefault({})
       .describe('DNS lookups: MX for outbound mail, SPF/DKIM/DMARC, `mailhaven dns check`.'),
+
+    network: z
+      .object({
+        public_ipv4: z.union([z.literal(''), z.literal('none'), z.ipv4()]).default('').describe('This server\'s public IPv4 address, for `dns records`, `dns check` and the MTA-STS/SPF advice; empty discovers it from the machine\'s interfaces (not possible behind NAT); "none" for an IPv6-only server.'),
+        public_ipv6: z.union([z.literal(''), z.literal('none'), z.ipv6()]).default('').describe('This server\'s public IPv6 address; empty discovers it from the interfaces (none found: no AAAA record is recommended); "none" when the server has no IPv6.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('How the Internet reaches this server.'),
+
+    mta_sts: z
+      .object({
+        mode: z.enum(['testing', 'enforce', 'none']).default('testing').describe('MTA-STS policy mode (RFC 8461): "testing" reports failures but delivers anyway; switch to "enforce" once a CA-signed certificate is in place; "none" withdraws the policy.'),
+        max_age: z.number().int().min(86400).max(31557600).default(604800).describe('Seconds senders may cache the policy (RFC 8461 §3.2; a week by default).'),
+      })
+      .strict()
+      .prefault({})
+      .describe('The MTA-STS policy served at https://mta-sts.DOMAIN/.well-known/mta-sts.txt.'),
+
+    dns_records: z
+      .object({
+        dmarc_rua: z.string().default('').describe('Address for DMARC aggregate reports; empty uses postmaster@DOMAIN.'),
+        tlsrpt_rua: z.string().default('').describe('Address for SMTP TLS reports (RFC 8460); empty uses postmaster@DOMAIN.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Choices in the records `mailhaven dns records` recommends.'),
+
+    dns_check: z
+      .object({
+        enabled: z.boolean().default(true).describe('Whether the running server checks the DNS of every hosted domain (shortly after start, then every `interval`) and logs problems.'),
+        first_delay: z.number().int().min(0).default(60).describe('Seconds after start before the first check.'),
+        interval: z.number().int().min(60).default(86400).describe('Seconds between checks (daily by default).'),
+        blocklists: z
+          .array(z.string().regex(/^[A-Za-z0-9.-]+$/, 'a DNS zone name'))
+          .default(['zen.spamhaus.org', 'bl.spamcop.net', 'b.barracudacentral.org', 'psbl.surriel.com'])
+          .describe('DNS blocklist zones this server\'s public addresses are looked up in. Spamhaus refuses queries from public resolvers (8.8.8.8, 1.1.1.1): use your own resolver in [dns] servers.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('`mailhaven dns check` and the server\'s daily DNS check.'),
 
     log: z
       .object({

@@ -141,7 +141,7 @@ describe('TLS certificates on every listener', needs('openssl'), () => {
     assert.match(s.certificates[0].issuer ?? '', /Mailhaven Test CA/);
     assert.ok(s.certificates.every((c) => c.daysLeft === 0 || c.daysLeft === 1));
     assert.deepEqual(s.certificates[1].servedFor, [OTHER, '*.wild.example']);
-    assert.deepEqual(s.listeners, ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s']);
+    assert.deepEqual(s.listeners, ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'https']);
     const text = await runCli(['tls', 'status', '--config', config, '--data', path.join(dir, 'data')]);
     assert.match(text.stdout, /file-1 {2}\(file\)\n {2}file: +.*served-other\.crt\n {2}names: +mail\.other\.example, \*\.wild\.example/);
 

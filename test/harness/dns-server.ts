@@ -25,6 +25,24 @@ export type TestDns = {
 
 const { Packet } = dns2;
 
+// RFC 2782: the SRV target is never compressed, and node's c-ares (1.34) answers EBADRESP when it
+// is; dns2 compresses every name, so SRV rdata is written with compression off.
+type NameWriter = { write(v: number, bits: number): void; names?: unknown };
+const codecs = Packet.Resource as unknown as Record<string, { encode(r: Record<string, unknown>, w: NameWriter): void }>;
+const nameCodec = (Packet as unknown as { Name: { encode(name: string, w: NameWriter): void } }).Name;
+codecs.SRV.encode = (r, w) => {
+  w.write(r.priority as number, 16);
+  w.write(r.weight as number, 16);
+  w.write(r.port as number, 16);
+  const names = w.names;
+  w.names = undefined;
+  try {
+    nameCodec.encode(r.target as string, w);
+  } finally {
+    w.names = names;
+  }
+};
+
 export async function startDnsServer(zone: Zone = {}): Promise<TestDns> {
   const state = { zone: normalise(zone), servfail: new Set<string>(), queries: [] as string[] };
   const handle: dns2.DnsHandler = (request, send) => {

@@ -13,10 +13,11 @@ export type ServerProcess = { child: ChildProcess; ports: Record<string, number>
 
 export async function spawnServer(dataDir: string, extraToml = ''): Promise<ServerProcess> {
   const config = path.join(dataDir, 'test.toml');
-  const listeners = ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s'].map((l) => `[${l}]\nhost = "127.0.0.1"\nport = 0\n`).join('');
-  // No sender authentication on the MX: it would ask the machine's DNS about every message.
+  const listeners = ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'http', 'https'].map((l) => `[${l}]\nhost = "127.0.0.1"\nport = 0\n`).join('');
+  // No sender authentication on the MX and no scheduled DNS check: both would ask the machine's DNS.
   const mailAuth = /^\[mail_auth\]/m.test(extraToml) ? '' : '[mail_auth]\nenabled = false\n';
-  await writeFile(config, `hostname = "mx.test.example"\n${listeners}${mailAuth}${extraToml}`);
+  const dnsCheck = /^\[dns_check\]/m.test(extraToml) ? '' : '[dns_check]\nenabled = false\n';
+  await writeFile(config, `hostname = "mx.test.example"\n${listeners}${mailAuth}${dnsCheck}${extraToml}`);
   const child = spawn(process.execPath, [CLI, 'serve', '--config', config, '--data', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let pending = '';

@@ -21,6 +21,8 @@ export type TestServer = {
   imapsPort: number;
   pop3Port: number;
   pop3sPort: number;
+  httpPort: number;
+  httpsPort: number;
   addDomain(d: string): Promise<void>;
   addUser(address: string, opts?: { password?: string; quota?: number }): Promise<number>;
   addAlias(source: string, ...destinations: string[]): Promise<void>;
@@ -49,6 +51,10 @@ export async function startTestServer(overrides: DeepPartial<Config> = {}, dataD
     imaps: section('imaps', { host: '127.0.0.1', port: 0 }),
     pop3: section('pop3', { host: '127.0.0.1', port: 0 }),
     pop3s: section('pop3s', { host: '127.0.0.1', port: 0 }),
+    http: section('http', { host: '127.0.0.1', port: 0 }),
+    https: section('https', { host: '127.0.0.1', port: 0 }),
+    // The daily DNS check would ask the real DNS; tests that want it turn it on.
+    dns_check: section('dns_check', { enabled: false }),
     log: section('log', { level: 'silent', file: false }),
   });
   const server = await startServer(config, dir, options.log ?? silentLogger(), options);
@@ -66,6 +72,8 @@ export async function startTestServer(overrides: DeepPartial<Config> = {}, dataD
     imapsPort: port('imaps') ?? 0,
     pop3Port: port('pop3') ?? 0,
     pop3sPort: port('pop3s') ?? 0,
+    httpPort: port('http') ?? 0,
+    httpsPort: port('https') ?? 0,
     async addDomain(d) {
       await directory.addDomain(d);
     },
