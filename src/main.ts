@@ -20,6 +20,8 @@ import { SqliteMaildirStore } from './store/sqlite-maildir/message-store.ts';
 import type { ChangeBus, MessageStore } from './store/store.ts';
 import { loadTlsMaterial, type TlsMaterial } from './tls/certificates.ts';
 import { createResolver, type Resolver } from './dns/resolver.ts';
+import type { OutboundQueue } from './queue/outbound.ts';
+import { startQueue } from './queue/start.ts';
 
 export type Services = {
   dataDir: string;
@@ -37,6 +39,7 @@ export const dataPaths = (dataDir: string) => ({
   tls: path.join(dataDir, 'tls'),
   dkim: path.join(dataDir, 'dkim'),
   queue: path.join(dataDir, 'queue'),
+  srs: path.join(dataDir, 'srs.key'),
   logs: path.join(dataDir, 'logs'),
   config: path.join(dataDir, 'mailhaven.toml'),
 });
@@ -70,6 +73,8 @@ export type RunningServer = {
   services: Services;
   tls: TlsMaterial;
   resolver: Resolver;
+  /** The outbound queue, for the submission listener and anything else that sends mail. */
+  queue: OutboundQueue;
   listening: Listening[];
   stop(): Promise<void>;
 };
@@ -84,6 +89,8 @@ export class ListenError extends Error {
 export async function startServer(config: Config, dataDir: string, log: Logger): Promise<RunningServer> {
   const services = openServices(dataDir, log);
   const servers: { close(): Promise<void> }[] = [];
+  // Stopped after the listeners (which may still be queueing) and before the database closes.
+  let queueStop: () => Promise<void> = async () => undefined;
   try {
     const resolver = createResolver({ servers: config.dns.servers, timeoutMs: config.dns.timeout });
     const tls = await loadTlsMaterial({ cert: config.tls.cert, key: config.tls.key, hostname: config.hostname, tlsDir: dataPaths(dataDir).tls });
@@ -96,6 +103,8 @@ export async function startServer(config: Config, dataDir: string, log: Logger):
       { subaddressSeparator: config.delivery.subaddress_separator, maxAliasDepth: config.delivery.max_alias_depth },
       log,
     );
+    const queue = await startQueue({ config, dataDir, db: services.db, directory: services.directory, delivery, resolver, log: log.child({ svc: 'queue' }) });
+    queueStop = queue.stop;
     const common = {
       hostname: config.hostname,
       tls: { key: tls.key, cert: tls.cert },
@@ -166,16 +175,19 @@ export async function startServer(config: Config, dataDir: string, log: Logger):
       services,
       tls,
       resolver,
+      queue: queue.queue,
       listening,
       async stop() {
         if (stopped) return;
         stopped = true;
         await Promise.all(servers.map((s) => s.close()));
+        await queueStop();
         await services.close();
       },
     };
   } catch (e) {
     await Promise.allSettled(servers.map((s) => s.close()));
+    await queueStop().catch(() => undefined);
     await services.close();
     throw e;
   }
