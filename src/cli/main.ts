@@ -6,6 +6,7 @@ import { ConfigError } from '../config/load.ts';
 import { DirectoryError } from '../directory/directory.ts';
 import { registerDirectoryCommands } from './commands/directory-commands.ts';
 import { registerInit } from './commands/init.ts';
+import { registerQueueCommands } from './commands/queue-commands.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerStoreCommands } from './commands/store-commands.ts';
 
@@ -21,6 +22,7 @@ registerServe(program);
 registerInit(program);
 registerDirectoryCommands(program);
 registerStoreCommands(program);
+registerQueueCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -151,7 +151,14 @@ export class RemoteDelivery {
       const out = new Map<number, RcptResult>();
       let first = true;
       for (const group of groups.values()) {
-        if (!first && !(await client.reset())) break;
+        // A kept connection is RSET first: the last transaction may have ended in a refusal
+        // that leaves the server mid-transaction (a new MAIL would be a "nested MAIL" error).
+        if (!first || reused) {
+          if (!(await client.reset())) {
+            if (first) return null;
+            break;
+          }
+        }
         first = false;
         const g0 = group[0];
         const res = await client.send(
@@ -167,8 +174,6 @@ export class RemoteDelivery {
           },
           'delivery attempt',
         );
-        // A kept connection the server has closed meanwhile: try a fresh one instead.
-        if (reused && res.connectionLost && res.rejected.size === 0 && out.size === 0) return null;
         for (const r of group) {
           const rej = res.rejected.get(r.address);
           const rep = rej ?? res.final;

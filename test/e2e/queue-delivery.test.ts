@@ -63,7 +63,7 @@ describe('outbound queue between two instances', () => {
     await a.stop();
     await b.stop();
     await dns.close();
-  });
+  }, { timeout: 30_000 });
 
   it('delivers a queued message to the other instance over STARTTLS', async () => {
     const { queueId } = await a.server.queue.enqueue({

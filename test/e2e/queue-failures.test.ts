@@ -52,7 +52,7 @@ describe('outbound queue against difficult receivers', () => {
     await a.stop();
     await peer.close();
     await dns.close();
-  });
+  }, { timeout: 30_000 });
 
   const send = (to: string[], subject: string, from = 'ann@a.test', extra: Partial<OutboundMessage> = {}) =>
     a.server.queue.enqueue({ from, recipients: to.map((address) => ({ address })), message: testMessage(from, to[0], subject), origin: { kind: 'local' }, ...extra });

@@ -13,6 +13,8 @@ export type PeerBehaviour = {
   reject?: (rcpt: string) => boolean;
   /** Recipients greylisted: 451 4.7.1 until they have been tried once before. */
   greylist?: (rcpt: string) => boolean;
+  /** Recipients always answered 450 4.2.0 (a receiver that keeps deferring). */
+  tempfail?: (rcpt: string) => boolean;
   /** Drop the connection after part of the message, the first time for these recipients. */
   dropMidData?: (rcpts: string[]) => boolean;
   /** Hold DATA (no reply) until released, to catch a sender mid-delivery. */
@@ -69,6 +71,10 @@ export async function startPeer(behaviour: PeerBehaviour = {}, host = '127.0.0.1
       if (behaviour.reject?.(rcpt)) {
         state.rcptReplies.push({ rcpt, code: 550 });
         return cb(Object.assign(new Error('5.1.1 No such user here'), { responseCode: 550 }));
+      }
+      if (behaviour.tempfail?.(rcpt)) {
+        state.rcptReplies.push({ rcpt, code: 450 });
+        return cb(Object.assign(new Error('4.2.0 Mailbox busy, try later'), { responseCode: 450 }));
       }
       const key = `${session.envelope.mailFrom ? session.envelope.mailFrom.address : ''} ${rcpt}`;
       if (behaviour.greylist?.(rcpt) && !seen.has(key)) {
