@@ -6,6 +6,7 @@ import net from 'node:net';
 import type { Logger } from '../core/logger.ts';
 import type { Resolver } from '../dns/resolver.ts';
 import type { ConnectionCache } from './connection-cache.ts';
+import type { MtaSts } from './mta-sts.ts';
 import { addressesOf, lookupMx, type MxHost } from './mx.ts';
 import { SmtpClient, type Reply, type TlsMode } from './smtp-client.ts';
 import type { QueuedMessage, QueuedRecipient } from './store.ts';
@@ -48,12 +49,14 @@ export class RemoteDelivery {
   private readonly opts: RemoteOptions;
   private readonly log: Logger;
   private readonly active = new Set<SmtpClient>();
+  private readonly sts: MtaSts | null;
 
-  constructor(resolver: Resolver, cache: ConnectionCache, opts: RemoteOptions, log: Logger) {
+  constructor(resolver: Resolver, cache: ConnectionCache, opts: RemoteOptions, log: Logger, sts: MtaSts | null = null) {
     this.resolver = resolver;
     this.cache = cache;
     this.opts = opts;
     this.log = log;
+    this.sts = sts;
   }
 
   /** Drops every connection in use (shutdown after the grace time). */
@@ -71,8 +74,21 @@ export class RemoteDelivery {
       const mx = await lookupMx(this.resolver, dest.domain);
       if (mx.kind === 'permanent') return all({ result: 'permanent', code: null, reply: mx.text, status: mx.status, host: null });
       if (mx.kind === 'temporary') return all({ result: 'temporary', code: null, reply: mx.text, status: '4.4.3', host: null });
-      const tls: TlsMode = this.opts.requireTls ? 'required' : 'opportunistic';
-      targets = mx.hosts.map((h: MxHost) => ({ name: h.name, port: this.opts.port, tls, verify: this.opts.requireTls }));
+      let hosts = mx.hosts;
+      let verify = this.opts.requireTls;
+      const rule = this.sts ? await this.sts.ruleFor(dest.domain) : null;
+      if (rule) {
+        const unlisted = hosts.filter((h) => !rule.allows(h.name)).map((h) => h.name);
+        if (unlisted.length) this.log.info({ event: 'queue.mta_sts', qid: msg.id, domain: dest.domain, mode: rule.mode, unlisted }, 'MX hosts not in the MTA-STS policy');
+        if (rule.enforce) {
+          // RFC 8461 §5: only listed hosts, with TLS and a valid certificate, else try later.
+          hosts = hosts.filter((h) => rule.allows(h.name));
+          verify = true;
+          if (hosts.length === 0) return all({ result: 'temporary', code: null, reply: `no MX host of ${dest.domain} is allowed by its MTA-STS policy`, status: '4.7.5', host: null });
+        }
+      }
+      const tls: TlsMode = verify ? 'required' : 'opportunistic';
+      targets = hosts.map((h: MxHost) => ({ name: h.name, port: this.opts.port, tls, verify }));
     }
     const base = { qid: msg.id, sid: msg.originSid ?? undefined, messageId: msg.messageId, rcpts: rcpts.map((r) => r.address) };
 

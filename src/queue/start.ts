@@ -9,6 +9,7 @@ import type { LocalDelivery } from '../delivery/local-delivery.ts';
 import type { Directory } from '../directory/directory.ts';
 import type { Resolver } from '../dns/resolver.ts';
 import { ConnectionCache } from './connection-cache.ts';
+import { MtaSts } from './mta-sts.ts';
 import { Notices } from './notices.ts';
 import type { OutboundQueue } from './outbound.ts';
 import { QueueService } from './queue-service.ts';
@@ -60,6 +61,7 @@ export async function startQueue(d: { config: Config; dataDir: string; db: Db; d
     cache,
     { heloName: d.config.hostname, port: q.port, connectTimeoutMs: q.connect_timeout * 1000, commandTimeoutMs: q.command_timeout * 1000, requireTls: q.require_tls },
     d.log,
+    q.mta_sts ? new MtaSts(d.resolver, d.log) : null,
   );
   const runner = new QueueRunner(
     { store, spool, directory: d.directory, local: d.delivery, remote, notices: new Notices(service, d.config.hostname, retry, d.log), log: d.log },

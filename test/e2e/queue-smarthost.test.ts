@@ -52,4 +52,11 @@ describe('smarthost', () => {
     assert.match(dsn.content, /Final-Recipient: rfc822; nobody@else\.test/);
     assert.match(dsn.content, /Remote-MTA: dns; relay\.test/);
   });
+
+  it('reuses the open connection for the next message to the same destination', async () => {
+    const before = relay.connections;
+    await a.server.queue.enqueue({ from: 'ann@a.test', recipients: [{ address: 'r2@x.test' }], message: testMessage('ann@a.test', 'r2@x.test', 'second'), origin: { kind: 'local' } });
+    await waitFor('the second message', () => relay.messages.find((x) => x.content.includes('Subject: second')));
+    assert.equal(relay.connections, before, 'no new connection');
+  });
 });
