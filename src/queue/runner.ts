@@ -128,6 +128,11 @@ export class QueueRunner {
     }
     for (const j of jobs.values()) {
       const key = await this.destKey(j.domain);
+      // stop() came while we looked: these go back untouched.
+      if (this.closing) {
+        this.store.release(j.recipients.map((r) => r.id));
+        continue;
+      }
       const d = this.dests.get(key) ?? { key, pending: [], active: 0 };
       this.dests.set(key, d);
       d.pending.push(j);
