@@ -42,7 +42,7 @@ export function describeConfig(): SectionDoc[] {
   return sections;
 }
 
-const toml = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : String(v));
+const toml = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? `[${v.map(toml).join(', ')}]` : String(v));
 
 /** A config file with every setting at its default, commented out, and its meaning. */
 export function exampleConfig(): string {

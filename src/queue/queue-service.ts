@@ -43,14 +43,20 @@ export class QueueService implements OutboundQueue {
     const now = Date.now();
     const file = await this.spool.write(id, m.message);
     const messageId = parseMessage(m.message).messageId ?? '';
-    this.store.insert(
-      {
-        id, sender: m.from, ret: m.ret ?? null, envid: m.envid ?? null, size: m.message.length, file, messageId,
-        origin: m.origin.kind, originSid: m.origin.sessionId ?? null, account: m.origin.account ?? null, createdAt: now,
-      },
-      rcpts,
-      now,
-    );
+    try {
+      this.store.insert(
+        {
+          id, sender: m.from, ret: m.ret ?? null, envid: m.envid ?? null, size: m.message.length, file, messageId,
+          origin: m.origin.kind, originSid: m.origin.sessionId ?? null, account: m.origin.account ?? null, createdAt: now,
+        },
+        rcpts,
+        now,
+      );
+    } catch (e) {
+      await this.spool.remove(file);
+      this.log.error({ event: 'queue.error', qid: id, err: e }, 'could not record the queued message');
+      throw new MailError({ code: 451, enhanced: '4.3.0', message: 'Local error in processing; try again later', cause: e });
+    }
     this.log.info(
       { event: 'queue.enqueued', qid: id, sid: m.origin.sessionId, origin: m.origin.kind, account: m.origin.account, from: m.from, to: rcpts.map((r) => r.address), messageId, size: m.message.length },
       'message queued',
