@@ -86,6 +86,7 @@ describe('outbound queue between two instances', () => {
     await a.server.queue.enqueue({ from: 'ann@a.test', recipients: [{ address: 'x@c.test' }], message: testMessage('ann@a.test', 'x@c.test', 'fallback'), origin: { kind: 'local' } });
     const got = await waitFor('delivery through the second MX', async () => (await b.maildir('x@c.test')).find((m) => m.content.includes('Subject: fallback')));
     assert.match(got.content, /Return-Path: <ann@a\.test>/);
+    assert.ok(dns.queries.includes('A dead.b.test'), 'the preferred MX was tried first');
   });
 
   it('a 5xx at RCPT for one of three recipients bounces that one only, with an RFC 3464 report', async () => {
@@ -175,5 +176,18 @@ describe('outbound queue between two instances', () => {
     assert.equal(ok.final?.code, 250);
     const got = await waitFor('the returned bounce', async () => (await b.maildir('x@c.test')).slice(x0).find((m) => m.content.includes('Subject: returned')));
     assert.match(got.content, /^Return-Path: <>\r\n/);
+  });
+
+  it('local recipients go to local delivery; NOTIFY=SUCCESS there gives a "delivered" report to the remote sender', async () => {
+    const ann0 = (await a.maildir('ann@a.test')).length;
+    const bob0 = (await b.maildir('bob@b.test')).length;
+    await a.server.queue.enqueue({ from: 'bob@b.test', recipients: [{ address: 'ann@a.test', notify: ['SUCCESS'] }], message: testMessage('bob@b.test', 'ann@a.test', 'local one'), origin: { kind: 'local' } });
+    const got = await waitFor('local delivery', async () => (await a.maildir('ann@a.test')).slice(ann0).find((m) => m.content.includes('Subject: local one')));
+    assert.match(got.content, /^Return-Path: <bob@b\.test>\r\nDelivered-To: ann@a\.test\r\n/);
+    const dsn = await waitFor('the success report on B', async () => (await b.maildir('bob@b.test')).slice(bob0).find((m) => m.content.includes('multipart/report')));
+    const p = dsnParts(dsn.content);
+    assert.match(p.perRecipient[0], /^Final-Recipient: rfc822; ann@a\.test\r\n/m);
+    assert.match(p.perRecipient[0], /^Action: delivered\r\n/m);
+    assert.doesNotMatch(p.perRecipient[0], /Remote-MTA/);
   });
 });

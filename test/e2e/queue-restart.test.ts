@@ -95,6 +95,10 @@ describe('queue across restarts, and the queue CLI', () => {
     assert.match(show, new RegExp(`^queue id: +${id}$`, 'm'));
     assert.match(show, /never@slow\.test {2}\[queued, 1 attempt/);
     assert.match(show, /^Subject: deferred\r?$/m);
+    const tries = peer.rcptReplies.filter((r) => r.rcpt === 'never@slow.test').length;
+    assert.match(await cli('queue', 'retry', id), /1 recipient due now/);
+    await waitFor('another attempt', () => peer.rcptReplies.filter((r) => r.rcpt === 'never@slow.test').length === tries + 1);
+    assert.match((await runCli(['queue', 'remove', '--help'])).stdout, /--data <dir>/);
     assert.match(await cli('queue', 'remove', id), /1 recipient removed/);
     assert.match(await cli('queue', 'list'), /0 messages queued/);
     assert.deepEqual((await readdir(path.join(dir, 'queue'))).filter((f) => f.startsWith(id)), []);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildDsn, headerBlock, statusOf } from '../../src/queue/dsn.ts';
 import { lookupMx } from '../../src/queue/mx.ts';
+import { wants } from '../../src/queue/notices.ts';
 import { afterTemporaryFailure, backoffMs, delayNoticeDue, type RetryPolicy } from '../../src/queue/retry.ts';
 import type { Resolver } from '../../src/dns/resolver.ts';
 
@@ -69,4 +70,10 @@ test('MX answers: preference order, null MX, implicit MX, NXDOMAIN, temporary fa
   assert.equal(((await lookupMx(resolver({}), 'd')) as { status: string }).status, '5.1.2');
   assert.equal((await lookupMx(resolver({ d: 'ESERVFAIL' }), 'd')).kind, 'temporary');
   assert.equal((await lookupMx(resolver({ d: 'ETIMEOUT' }), 'd')).kind, 'temporary');
+});
+
+test('NOTIFY: absent means FAILURE and DELAY; NEVER means nothing (RFC 3461 §4.1)', () => {
+  assert.deepEqual((['FAILURE', 'DELAY', 'SUCCESS'] as const).map((k) => wants(null, k)), [true, true, false]);
+  assert.deepEqual((['FAILURE', 'DELAY', 'SUCCESS'] as const).map((k) => wants('NEVER', k)), [false, false, false]);
+  assert.deepEqual((['FAILURE', 'DELAY', 'SUCCESS'] as const).map((k) => wants('SUCCESS,DELAY', k)), [false, true, true]);
 });
