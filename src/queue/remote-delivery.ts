@@ -100,6 +100,7 @@ export class RemoteDelivery {
         this.cache.give(cacheKey, cached);
         return r;
       }
+      cached.close();
     }
 
     let last: Reply & { host: string | null } = { code: null, text: 'no mail server could be reached', host: null };
