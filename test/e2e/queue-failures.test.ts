@@ -26,7 +26,7 @@ describe('outbound queue against difficult receivers', () => {
     a = await startTestServer({
       hostname: 'mx.a.test',
       dns: { servers: [dns.server], timeout: 500 },
-      queue: { port: peer.port, retry_initial: 0.2, retry_factor: 1, delay_notice: 0.6, max_lifetime: 1.6, poll_interval: 0.05, connect_timeout: 2, idle_reuse: 0 },
+      queue: { port: peer.port, retry_initial: 0.2, retry_factor: 1, delay_notice: 0.5, max_lifetime: 2.5, poll_interval: 0.05, connect_timeout: 2, idle_reuse: 0 },
     });
     await a.addDomain('a.test');
     await a.addUser('ann@a.test');
