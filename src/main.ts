@@ -28,8 +28,8 @@ import { startTls, type TlsService } from './tls/tls-service.ts';
 import { createResolver, type Resolver } from './dns/resolver.ts';
 import { DkimSigner } from './dkim/signer.ts';
 import { isLoopback } from './core/net.ts';
-import { LocalOnlyQueue } from './queue/local-only-queue.ts';
 import type { OutboundQueue } from './queue/outbound.ts';
+import { startQueue } from './queue/start.ts';
 import { InboundAuthChecker } from './smtp/inbound-auth.ts';
 import { SendRateLimiter } from './smtp/send-rate-limiter.ts';
 import { SubmissionServer } from './smtp/submission-server.ts';
@@ -50,6 +50,7 @@ export const dataPaths = (dataDir: string) => ({
   tls: path.join(dataDir, 'tls'),
   dkim: path.join(dataDir, 'dkim'),
   queue: path.join(dataDir, 'queue'),
+  srs: path.join(dataDir, 'srs.key'),
   logs: path.join(dataDir, 'logs'),
   config: path.join(dataDir, 'mailhaven.toml'),
 });
@@ -77,14 +78,6 @@ export function openServices(dataDir: string, log: Logger): Services {
 
 export type Service = InboundKind | 'submission' | 'submissions' | 'imap' | 'imaps' | 'pop3' | 'pop3s' | 'http' | 'https';
 
-/**
- * The one place that picks the OutboundQueue every sender (submission, later forwarding and
- * bounces) hands mail to. Interim: local recipients only (src/queue/local-only-queue.ts).
- */
-function createOutboundQueue(deps: { delivery: LocalDelivery; log: Logger }): OutboundQueue & { close?(): Promise<void> } {
-  return new LocalOnlyQueue(deps.delivery, deps.log);
-}
-
 export type Listening = { service: Service; address: string; port: number | null; socket?: string };
 
 export type RunningServer = {
@@ -92,6 +85,8 @@ export type RunningServer = {
   /** Certificates: `tls.provider.forListener(name)` is what a TLS listener takes; `tls.challenges` the pending ACME challenges. */
   tls: TlsService;
   resolver: Resolver;
+  /** The outbound queue, for the submission listener and anything else that sends mail. */
+  queue: OutboundQueue;
   listening: Listening[];
   /** Pending ACME challenges, answered by the web listeners (HTTP-01) and set by the ACME client. */
   acme: AcmeChallenges;
@@ -114,6 +109,8 @@ export async function startServer(config: Config, dataDir: string, log: Logger, 
   const services = openServices(dataDir, log);
   const servers: { close(): Promise<void> }[] = [];
   let tls: TlsService | null = null;
+  // Stopped after the listeners (which may still be queueing) and before the database closes.
+  let queueStop: () => Promise<void> = async () => undefined;
   try {
     const resolver = createResolver({ servers: config.dns.servers, timeoutMs: config.dns.timeout });
     tls = await startTls({ config, dataDir, tlsDir: dataPaths(dataDir).tls, listDomains: () => services.directory.listDomains(), log, acmeTimers: options.acmeTimers });
@@ -135,8 +132,9 @@ export async function startServer(config: Config, dataDir: string, log: Logger, 
         log.info({ event: 'dkim.keys-made', domain: d }, 'DKIM keys made; publish them: mailhaven dkim record ' + d);
       }
     }
-    const queue = createOutboundQueue({ delivery, log: log.child({ svc: 'queue' }) });
-    if (queue.close) servers.push({ close: () => queue.close!() });
+    const outbound = await startQueue({ config, dataDir, db: services.db, directory: services.directory, delivery, resolver, log: log.child({ svc: 'queue' }) });
+    queueStop = outbound.stop;
+    const queue = outbound.queue;
     const mailAuth = config.mail_auth.enabled
       ? new InboundAuthChecker({
           hostname: config.hostname,
@@ -262,18 +260,21 @@ export async function startServer(config: Config, dataDir: string, log: Logger, 
       tls,
       resolver,
       acme,
+      queue,
       listening,
       async stop() {
         if (stopped) return;
         stopped = true;
         tls?.stop();
         await Promise.all(servers.map((s) => s.close()));
+        await queueStop();
         await services.close();
       },
     };
   } catch (e) {
     tls?.stop();
     await Promise.allSettled(servers.map((s) => s.close()));
+    await queueStop().catch(() => undefined);
     await services.close();
     throw e;
   }

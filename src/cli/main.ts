@@ -7,6 +7,7 @@ import { DirectoryError } from '../directory/directory.ts';
 import { registerDirectoryCommands } from './commands/directory-commands.ts';
 import { registerDkimCommands } from './commands/dkim-commands.ts';
 import { registerInit } from './commands/init.ts';
+import { registerQueueCommands } from './commands/queue-commands.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSetupCommands } from './commands/setup-commands.ts';
 import { registerStoreCommands } from './commands/store-commands.ts';
@@ -27,6 +28,7 @@ registerSetupCommands(program);
 registerStoreCommands(program);
 registerTlsCommands(program);
 registerDkimCommands(program);
+registerQueueCommands(program);
 
 try {
   await program.parseAsync(process.argv);

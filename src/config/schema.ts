@@ -199,6 +199,42 @@ export const configSchema = z
       .prefault({})
       .describe('`mailhaven dns check` and the server\'s daily DNS check.'),
 
+    queue: z
+      .object({
+        port: port.min(1).default(25).describe('TCP port of remote mail exchangers (25 on the Internet; tests point it at a local listener).'),
+        retry_initial: z.number().positive().default(300).describe('Seconds before the first retry of a temporary failure; each further retry waits `retry_factor` times longer.'),
+        retry_factor: z.number().min(1).max(10).default(2).describe('Growth of the wait between retries (exponential backoff).'),
+        retry_max: z.number().positive().default(4 * 3600).describe('Longest wait between two retries, in seconds.'),
+        max_lifetime: z.number().positive().default(5 * 24 * 3600).describe('Seconds a message may stay queued; after that it is bounced as expired (RFC 5321 §4.5.4.1 suggests 4-5 days).'),
+        delay_notice: z.number().min(0).default(4 * 3600).describe('Seconds after which the sender is told a message is delayed (a DSN with Action: delayed); 0 sends none.'),
+        concurrency: z.number().int().min(1).max(1000).default(20).describe('Deliveries in progress at once, all destinations together.'),
+        concurrency_per_destination: z.number().int().min(1).max(100).default(4).describe('Deliveries in progress at once to one destination domain (or the smarthost).'),
+        connect_timeout: z.number().positive().default(30).describe('Seconds to wait for a remote server to accept the connection and greet.'),
+        command_timeout: z.number().positive().default(300).describe('Seconds to wait for any one reply of a remote server (RFC 5321 §4.5.3.2 asks for 10 minutes after the final dot; we stay shorter).'),
+        idle_reuse: z.number().min(0).default(5).describe('Seconds an open connection to a remote server waits for another message to the same destination before QUIT.'),
+        poll_interval: z.number().positive().default(1).describe('Seconds between looks at the queue for due messages and for `mailhaven queue retry/flush/remove` requests.'),
+        require_tls: z.boolean().default(false).describe('Refuse to deliver to a server without STARTTLS and a valid certificate (normally STARTTLS is opportunistic, verification only when MTA-STS asks for it).'),
+        mta_sts: z.boolean().default(true).describe('Honour the MTA-STS policies of destination domains (RFC 8461): in enforce mode only listed MX hosts with a valid certificate.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('The outbound queue: delivery to remote servers, retries, delay notices and bounces.'),
+
+    smarthost: z
+      .object({
+        host: z.string().default('').describe('Relay host that outbound mail goes through; empty delivers directly to the destination MX hosts.'),
+        port: port.min(1).default(587).describe('Port of the relay host: 587 (STARTTLS), 465 (implicit TLS) or 25.'),
+        tls: z.enum(['starttls', 'implicit', 'opportunistic', 'none']).default('starttls').describe('"starttls": STARTTLS required; "implicit": TLS from the first byte (port 465); "opportunistic": STARTTLS when offered; "none": plain text (only for a relay on a trusted network).'),
+        verify_certificate: z.boolean().default(true).describe('Check the relay host\'s certificate against the system CAs and its name.'),
+        username: z.string().default('').describe('AUTH user name at the relay; empty sends without AUTH.'),
+        password_file: z.string().default('').describe('File holding the AUTH password (first line; relative to the data directory). Preferred over the environment variable.'),
+        password_env: z.string().default('').describe('Name of an environment variable holding the AUTH password, when no `password_file` is set.'),
+        domains: z.array(z.string().min(1)).default([]).describe('Destination domains routed through the relay; empty routes all outbound mail through it.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('A relay host ("smarthost") for outbound mail, for networks where outbound port 25 is blocked.'),
+
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Least severe level written; `trace` adds protocol transcripts (never passwords).'),

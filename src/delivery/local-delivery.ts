@@ -6,15 +6,24 @@ import type { Logger } from '../core/logger.ts';
 import type { Directory } from '../directory/directory.ts';
 import { resolveRecipient, type LocalTarget } from '../directory/resolve.ts';
 import type { ParsedMessage } from '../mime/parse-message.ts';
+import type { OutboundQueue } from '../queue/outbound.ts';
+import type { Srs } from '../queue/srs.ts';
 import type { DeliveryTarget, MessageStore, Stored } from '../store/store.ts';
 
 export type RecipientPlan = {
   /** The address as the client gave it (for Delivered-To and logs). */
   address: string;
   targets: LocalTarget[];
+  /** External addresses an alias forwards to (sent through the outbound queue). */
+  external?: string[];
+  /** Set when the address is one of our SRS addresses: a bounce passed back to this sender. */
+  srsReturn?: string;
 };
 
 export type LocalDeliveryOptions = { subaddressSeparator: string; maxAliasDepth: number };
+
+/** What forwarding to external addresses needs; without it such aliases are refused with 451. */
+export type Forwarding = { queue: OutboundQueue; srs: Srs };
 
 export type Incoming = {
   sender: string;
@@ -28,12 +37,19 @@ export class LocalDelivery {
   private readonly store: MessageStore;
   private readonly opts: LocalDeliveryOptions;
   private readonly log: Logger;
+  private forwarding: Forwarding | null;
 
-  constructor(dir: Directory, store: MessageStore, opts: LocalDeliveryOptions, log: Logger) {
+  constructor(dir: Directory, store: MessageStore, opts: LocalDeliveryOptions, log: Logger, forwarding?: Forwarding) {
     this.dir = dir;
     this.store = store;
     this.opts = opts;
     this.log = log;
+    this.forwarding = forwarding ?? null;
+  }
+
+  /** Turns on forwarding once the queue exists (the queue delivers local mail through us). */
+  enableForwarding(f: Forwarding): void {
+    this.forwarding = f;
   }
 
   /** True when mail for this (normalised) domain is ours. */
@@ -47,6 +63,10 @@ export class LocalDelivery {
    * mailbox full.
    */
   async planRecipient(address: string, key: string): Promise<RecipientPlan> {
+    // A bounce (or reply) to an address our SRS made: pass it to the original sender. Forged
+    // or expired SRS addresses fall through and are unknown users.
+    const original = this.forwarding?.srs.reverse(address);
+    if (original) return { address, targets: [], srsReturn: original };
     const r = await resolveRecipient(this.dir, key, { subaddressSeparator: this.opts.subaddressSeparator, maxDepth: this.opts.maxAliasDepth });
     switch (r.kind) {
       case 'foreign':
@@ -58,12 +78,12 @@ export class LocalDelivery {
       case 'found':
         break;
     }
-    // Never drop the external part of an alias silently: refuse until the queue can forward.
-    if (r.external.length > 0) throw errors.externalNotYet(address);
+    // Never drop the external part of an alias silently: refuse when there is no queue.
+    if (r.external.length > 0 && !this.forwarding) throw errors.externalNotYet(address);
     for (const t of r.local) {
       if (t.account.quota > 0 && (await this.store.usage(t.account.id)) >= t.account.quota) throw errors.overQuotaTemp(address);
     }
-    return { address, targets: r.local };
+    return r.external.length > 0 ? { address, targets: r.local, external: r.external } : { address, targets: r.local };
   }
 
   /**
@@ -82,6 +102,9 @@ export class LocalDelivery {
         targets.push({ account: t.account, mailbox: 'INBOX', prefix: deliveryHeaders(msg.sender, plan.address) });
       }
     }
+    // Forwards are queued before the local copies are stored: if queueing fails the client
+    // is told to retry and nothing was stored; the other order would store twice on retry.
+    await this.forward(msg, plans);
     if (targets.length === 0) return [];
     try {
       return await this.store.deliver({ content: msg.content, parsed: msg.parsed, internalDate: msg.receivedAt }, targets);
@@ -89,6 +112,35 @@ export class LocalDelivery {
       if (e instanceof MailError) throw e;
       this.log.error({ event: 'delivery.error', err: e }, 'store failed');
       throw errors.localError(e);
+    }
+  }
+
+  /**
+   * Queues the external part of the plans: the message unchanged, the envelope sender
+   * rewritten with SRS at the alias's domain (so SPF at the destination checks our domain),
+   * except a null sender or one of our own domains. SRS bounces go back with the null sender.
+   */
+  private async forward(msg: Incoming, plans: RecipientPlan[]): Promise<void> {
+    const f = this.forwarding;
+    if (!f) return;
+    const returns = [...new Set(plans.flatMap((p) => (p.srsReturn ? [p.srsReturn] : [])))];
+    if (returns.length > 0) {
+      await f.queue.enqueue({ from: msg.sender, recipients: returns.map((address) => ({ address })), message: msg.content, origin: { kind: 'forward' } });
+    }
+    const byDomain = new Map<string, Set<string>>();
+    for (const p of plans) {
+      if (!p.external?.length) continue;
+      const dom = p.address.slice(p.address.lastIndexOf('@') + 1).toLowerCase();
+      const set = byDomain.get(dom) ?? new Set<string>();
+      for (const e of p.external) set.add(e);
+      byDomain.set(dom, set);
+    }
+    const senderDomain = msg.sender.slice(msg.sender.lastIndexOf('@') + 1).toLowerCase();
+    const ownSender = msg.sender === '' || (await this.dir.hasDomain(senderDomain));
+    for (const [dom, set] of byDomain) {
+      const from = ownSender ? msg.sender : f.srs.forward(msg.sender, dom);
+      const { queueId } = await f.queue.enqueue({ from, recipients: [...set].map((address) => ({ address })), message: msg.content, origin: { kind: 'forward' } });
+      this.log.info({ event: 'delivery.forward', qid: queueId, from: msg.sender, srs: from, to: [...set] }, 'forwarded to external addresses');
     }
   }
 

@@ -9,7 +9,10 @@ export type DsnNotify = 'NEVER' | ReadonlyArray<'SUCCESS' | 'FAILURE' | 'DELAY'>
 export type OutboundRecipient = {
   address: string;
   notify?: DsnNotify;
-  /** RFC 3461 ORCPT, as given ("rfc822;user@example.org"). */
+  /**
+   * RFC 3461 ORCPT, as given ("rfc822;user@example.org") but xtext-decoded (smtp-server hands
+   * over the raw xtext: decode "+XX" first). The queue xtext-encodes it again when relaying.
+   */
   orcpt?: string;
 };
 
@@ -26,7 +29,7 @@ export type OutboundMessage = {
   /** Envelope sender; '' is the null reverse-path (bounces), which is never bounced to. */
   from: string;
   recipients: OutboundRecipient[];
-  /** RFC 3461 RET and ENVID. */
+  /** RFC 3461 RET and ENVID (ENVID xtext-decoded, as ORCPT). */
   ret?: 'FULL' | 'HDRS';
   envid?: string;
   /** The whole message, CRLF line ends, headers first (already DKIM-signed when it needs to be). */

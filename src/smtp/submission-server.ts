@@ -268,7 +268,7 @@ export class SubmissionServer {
         from,
         recipients: rcpts.map(toRecipient),
         ...(dsn?.ret === 'FULL' || dsn?.ret === 'HDRS' ? { ret: dsn.ret } : {}),
-        ...(dsn?.envid ? { envid: dsn.envid } : {}),
+        ...(dsn?.envid ? { envid: xtextDecode(dsn.envid) } : {}),
         message: signed.message,
         origin: { kind: 'submission', account: account.address, clientIp: session.remoteAddress, sessionId: session.id },
       }));
@@ -334,6 +334,11 @@ function toRecipient(r: SMTPServerAddress): OutboundRecipient {
   if (dsn?.notify) {
     out.notify = dsn.notify.includes('NEVER') ? 'NEVER' : (dsn.notify.filter((n) => n === 'SUCCESS' || n === 'FAILURE' || n === 'DELAY') as ('SUCCESS' | 'FAILURE' | 'DELAY')[]);
   }
-  if (dsn?.orcpt) out.orcpt = dsn.orcpt;
+  if (dsn?.orcpt) out.orcpt = xtextDecode(dsn.orcpt);
   return out;
+}
+
+/** RFC 3461 §4: smtp-server hands ENVID and ORCPT over as sent, with "+XX" hex escapes. */
+function xtextDecode(s: string): string {
+  return s.replace(/\+([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }

@@ -1,14 +1,18 @@
 // Local delivery: aliases (several destinations, chains, loops, catch-all), subaddressing,
-// external destinations refused until the queue exists, quotas, and LMTP.
+// external destinations handed to the outbound queue, quotas, and LMTP.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { startDnsServer, type TestDns } from '../harness/dns-server.ts';
 import { startTestServer, type TestServer } from '../harness/server.ts';
 import { RawSmtp } from '../harness/smtp-client.ts';
 
 describe('local delivery', () => {
   let t: TestServer;
+  let dns: TestDns;
   before(async () => {
-    t = await startTestServer({ lmtp: { enabled: true } });
+    // An empty loopback DNS: the forward to elsewhere.test never reaches the Internet.
+    dns = await startDnsServer({});
+    t = await startTestServer({ lmtp: { enabled: true }, dns: { servers: [dns.server], timeout: 500 } });
     await t.addDomain('d.test');
     await t.addDomain('catch.test');
     for (const u of ['ann', 'ben', 'cid']) await t.addUser(`${u}@d.test`);
@@ -22,7 +26,10 @@ describe('local delivery', () => {
     await t.addAlias('keep@d.test', 'cid@d.test', 'keep@d.test');
     await t.addAlias('@catch.test', 'owner@catch.test');
   });
-  after(() => t.stop());
+  after(async () => {
+    await t.stop();
+    await dns.close();
+  });
 
   const count = async (a: string) => (await t.maildir(a)).length;
   const send = async (to: string[], body = 'Subject: t\r\n\r\nhello\r\n') => {
@@ -49,10 +56,12 @@ describe('local delivery', () => {
     assert.match(r.rcpts[0].text, /^5\.4\.6 .*loop/);
   });
 
-  it('refuses external destinations with a temporary error until the queue exists', async () => {
+  it('accepts external destinations and hands them to the outbound queue', async () => {
     const r = await send(['fwd@d.test']);
-    assert.equal(r.rcpts[0].code, 451);
-    assert.match(r.rcpts[0].text, /^4\.4\.0 /);
+    assert.equal(r.rcpts[0].code, 250);
+    assert.equal(r.final?.code, 250);
+    const row = t.server.services.db.prepare("SELECT address FROM queue_recipients WHERE address = 'someone@elsewhere.test'").get();
+    assert.ok(row, 'queued for the external address');
   });
 
   it('an alias listing itself keeps a copy in its own account', async () => {

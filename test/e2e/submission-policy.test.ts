@@ -16,6 +16,8 @@ import { SubmissionServer } from '../../src/smtp/submission-server.ts';
 import { captureLog, type Captured } from '../harness/log-capture.ts';
 import { startTestServer, type TestServer } from '../harness/server.ts';
 import { RawSmtp } from '../harness/smtp-client.ts';
+import { startDnsServer, type TestDns } from '../harness/dns-server.ts';
+import { waitFor } from '../harness/queue.ts';
 
 const plain = (user: string, pass: string) => Buffer.from(`\0${user}\0${pass}`).toString('base64');
 const body = (from: string, subject = 'policy', extra = '') => `From: ${from}\r\nTo: bob@send.test\r\n${extra}Subject: ${subject}\r\n\r\nhello\r\n`;
@@ -42,12 +44,18 @@ async function setUp(t: TestServer) {
 describe('submission policy', () => {
   let t: TestServer;
   let logs: Captured;
+  let dns: TestDns;
   before(async () => {
     logs = captureLog();
-    t = await startTestServer({}, undefined, { log: logs.log });
+    // An empty loopback zone: queued remote mail is deferred without asking the real DNS.
+    dns = await startDnsServer({});
+    t = await startTestServer({ dns: { servers: [dns.server] } }, undefined, { log: logs.log });
     await setUp(t);
   });
-  after(() => t.stop());
+  after(async () => {
+    await t.stop();
+    await dns.close();
+  });
 
   it('relays nothing without AUTH: 530 5.7.0 on 587 and 465', async () => {
     const { client } = await RawSmtp.connect(t.submissionPort);
@@ -104,8 +112,11 @@ describe('submission policy', () => {
       if (code === 553) assert.match(r.final?.text ?? '', /^5\.7\.1 /);
     }
     c.close();
-    const delivered = await t.maildir('bob@send.test');
-    assert.ok(delivered.some((f) => f.content.includes('Subject: own')));
+    // Local recipients go through the queue too: delivered moments after the 250.
+    const delivered = await waitFor('own message delivered', async () => {
+      const files = await t.maildir('bob@send.test');
+      return files.some((f) => f.content.includes('Subject: own')) && files;
+    });
     assert.ok(!delivered.some((f) => f.content.includes('Subject: foreign')));
   });
 
@@ -114,7 +125,7 @@ describe('submission policy', () => {
     const r = await c.send('ann@send.test', ['bob@send.test'], 'Subject: no from\r\n\r\nhi\r\n');
     assert.equal(r.final?.code, 250, r.final?.text);
     c.close();
-    const f = (await t.maildir('bob@send.test')).find((x) => x.content.includes('Subject: no from'));
+    const f = await waitFor('delivered', async () => (await t.maildir('bob@send.test')).find((x) => x.content.includes('Subject: no from')));
     assert.match(f?.content ?? '', /^From: <ann@send\.test>\r$/m);
   });
 
@@ -124,13 +135,12 @@ describe('submission policy', () => {
     const r = await c.send('ann@send.test', ['bob@send.test'], body('ann@send.test', 'cleaned', extra));
     assert.equal(r.final?.code, 250, r.final?.text);
     c.close();
-    const f = (await t.maildir('bob@send.test')).find((x) => x.content.includes('Subject: cleaned'));
-    assert.ok(f);
+    const f = await waitFor('delivered', async () => (await t.maildir('bob@send.test')).find((x) => x.content.includes('Subject: cleaned')));
     assert.doesNotMatch(f.content, /^Bcc:/im);
     assert.doesNotMatch(f.content, /bank\.test/);
   });
 
-  it('refuses unknown local recipients at RCPT, and remote ones (no outbound yet) with 451 4.4.0', async () => {
+  it('refuses unknown local recipients at RCPT, and queues mail for remote ones', async () => {
     const c = await loggedIn(t.submissionPort);
     await c.cmd('MAIL FROM:<ann@send.test>');
     // send.test has a catch-all, so use a domain without one.
@@ -140,9 +150,10 @@ describe('submission policy', () => {
     await c.cmd('RSET');
     const r = await c.send('ann@send.test', ['someone@remote.test'], body('ann@send.test'));
     assert.equal(r.rcpts[0].code, 250, 'authenticated users may address anyone');
-    assert.equal(r.final?.code, 451);
-    assert.match(r.final?.text ?? '', /^4\.4\.0 outbound delivery is not available/);
+    assert.equal(r.final?.code, 250, r.final?.text);
     c.close();
+    const queued = await waitFor('queue.enqueued logged', () => logs.events('queue.enqueued').find((e) => e.origin === 'submission'));
+    assert.ok(queued);
   });
 
   it('throttles bad passwords and logs one auth.login line per attempt', async () => {
