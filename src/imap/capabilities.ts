@@ -14,6 +14,7 @@ const BASE = ['IMAP4rev1', 'IMAP4rev2', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', '
 const AFTER_LOGIN = [
   'NAMESPACE', 'UIDPLUS', 'MOVE', 'UNSELECT', 'CHILDREN', 'SPECIAL-USE', 'LIST-EXTENDED', 'LIST-STATUS',
   'QUOTA', 'QUOTA=RES-STORAGE', 'MULTIAPPEND', 'STATUS=SIZE', 'ESEARCH', 'BINARY',
+  'CONDSTORE', 'QRESYNC', 'OBJECTID', 'SAVEDATE',
 ];
 
 export function capabilityList(c: CapabilityInput): string {

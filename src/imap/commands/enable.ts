@@ -1,5 +1,6 @@
 // ENABLE (RFC 5161, RFC 9051 §6.3.1): IMAP4rev2 switches the session to rev2 behaviour
-// (UTF-8 mailbox names, no \Recent, ESEARCH answers, LIST in SELECT).
+// (UTF-8 mailbox names, no \Recent, ESEARCH answers, LIST in SELECT); CONDSTORE and QRESYNC
+// (RFC 7162 §3.1, §3.2.3) to MODSEQ in FETCH responses and VANISHED for EXPUNGE.
 import { AUTHED, ok, type Handler } from './types.ts';
 
 export const enable: Handler<'ENABLE'> = {
@@ -11,6 +12,13 @@ export const enable: Handler<'ENABLE'> = {
         s.rev2 = true;
         s.utf8 = true;
         enabled.push('IMAP4rev2');
+      } else if (c.toUpperCase() === 'CONDSTORE' && !s.condstore) {
+        await s.enableCondstore();
+        enabled.push('CONDSTORE');
+      } else if (c.toUpperCase() === 'QRESYNC' && !s.qresync) {
+        s.qresync = true;
+        await s.enableCondstore();
+        enabled.push('QRESYNC');
       }
     }
     await s.untagged(`ENABLED${enabled.map((e) => ' ' + e).join('')}`);

@@ -2,6 +2,7 @@
 import { resolveSequenceSet } from '../seqset.ts';
 import { formatNumberSet } from '../seqset.ts';
 import { toCriteria } from '../search-translate.ts';
+import { searchModSeq, usesModSeq } from '../search-modseq.ts';
 import { SELECTED, no, ok, type Handler } from './types.ts';
 
 export const search: Handler<'SEARCH'> = {
@@ -18,11 +19,15 @@ export const search: Handler<'SEARCH'> = {
         return view.recentUids();
       },
     });
+    // RFC 7162 §3.1: a MODSEQ criterion enables CONDSTORE and adds the MODSEQ result.
+    const withModSeq = usesModSeq(cmd.args.criteria);
+    if (withModSeq) await s.enableCondstore();
     const found = (await s.deps.store.search(s.account!, view.mailbox.id, criteria)).filter((u) => view.seqOf(u) > 0);
     const numbers = cmd.uid ? found : found.map((u) => view.seqOf(u));
     const ret = cmd.args.return ?? (s.rev2 ? [] : undefined);
     if (ret === undefined) {
-      await s.untagged(`SEARCH${numbers.map((n) => ' ' + n).join('')}`);
+      const modSeq = withModSeq ? await searchModSeq(s, found) : 0;
+      await s.untagged(`SEARCH${numbers.map((n) => ' ' + n).join('')}${modSeq > 0 ? ` (MODSEQ ${modSeq})` : ''}`);
       return ok('SEARCH completed');
     }
     const want = new Set(ret.length === 0 ? ['ALL'] : ret);
@@ -33,6 +38,8 @@ export const search: Handler<'SEARCH'> = {
       if (want.has('ALL')) text += ` ALL ${formatNumberSet(numbers)}`;
     }
     if (want.has('COUNT')) text += ` COUNT ${numbers.length}`;
+    const modSeq = withModSeq ? await searchModSeq(s, found, want) : 0;
+    if (modSeq > 0) text += ` MODSEQ ${modSeq}`;
     await s.untagged(text);
     return ok('SEARCH completed');
   },
