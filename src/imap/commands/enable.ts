@@ -7,15 +7,18 @@ export const enable: Handler<'ENABLE'> = {
   states: AUTHED,
   async run(s, cmd) {
     const enabled: string[] = [];
+    const hadCondstore = s.condstore;
     for (const c of cmd.args.capabilities) {
-      if (c.toUpperCase() === 'IMAP4REV2' && !s.rev2) {
+      const name = c.toUpperCase();
+      if (name === 'IMAP4REV2' && !s.rev2) {
         s.rev2 = true;
         s.utf8 = true;
         enabled.push('IMAP4rev2');
-      } else if (c.toUpperCase() === 'CONDSTORE' && !s.condstore) {
+      } else if (name === 'CONDSTORE' && !hadCondstore && !enabled.includes('CONDSTORE')) {
         await s.enableCondstore();
         enabled.push('CONDSTORE');
-      } else if (c.toUpperCase() === 'QRESYNC' && !s.qresync) {
+      } else if (name === 'QRESYNC' && !s.qresync) {
+        // RFC 7162 §3.2.3: QRESYNC implies CONDSTORE ("ENABLE QRESYNC CONDSTORE" names both).
         s.qresync = true;
         await s.enableCondstore();
         enabled.push('QRESYNC');
