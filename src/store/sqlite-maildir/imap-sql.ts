@@ -205,7 +205,15 @@ export class ImapSql {
 
   /** Expunged UID ranges remembered with a MODSEQ above `modSeq`, ascending. */
   vanishedSince(mailboxId: number, modSeq: number): [number, number][] {
-    return (this.q.vanished.all(mailboxId, modSeq) as { uid: number; last_uid: number | null }[]).map((r) => [r.uid, r.last_uid ?? r.uid]);
+    const out: [number, number][] = [];
+    for (const r of this.q.vanished.all(mailboxId, modSeq) as { uid: number; last_uid: number | null }[]) {
+      const prev = out[out.length - 1];
+      const last = r.last_uid ?? r.uid;
+      // Touching rows (separate expunges) read as one range.
+      if (prev !== undefined && r.uid === prev[1] + 1) prev[1] = last;
+      else out.push([r.uid, last]);
+    }
+    return out;
   }
 
   /** UID, MODSEQ (when asked for) and flag bits of the given UIDs in typed arrays, keywords by UID (FETCH FLAGS). */
