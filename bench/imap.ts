@@ -8,7 +8,9 @@
  * BODYSTRUCTURE (first time and again); BODY.PEEK[] of 200 other random messages; SEARCH TEXT
  * (about 1 % hits; first time and again) and SEARCH FROM (about 5 %); STORE 1:* +FLAGS.SILENT
  * (\Seen); 20 clients running a mixed read loop; the memory each idle IDLE connection costs;
- * and how many connect + LOGIN + SELECT + IDLE cycles per second the server completes. Each
+ * how many connect + LOGIN + SELECT + IDLE cycles per second the server completes; and the
+ * resync case: after 1,000 changes by another client (900 flag changes, 100 expunges), a
+ * QRESYNC reconnect against SELECT + FETCH 1:* (FLAGS), time and bytes (lib/resync.ts). Each
  * figure is wall-clock time at the client (performance.now()); every answer is checked (message
  * counts, search hits).
  *
@@ -24,11 +26,13 @@
  *   node bench/imap.ts --quick                          # 5,000 messages, a few minutes
  *   node bench/imap.ts                                  # 100,000 messages (the issue's size)
  *   node bench/imap.ts --messages 20000 --only mailhaven
+ *   node bench/imap.ts --messages 20000 --case resync   # fill, then the resync case only
  *
  * Options:
  *   --messages N           messages in the mailbox (default 100000)
  *   --quick                shorthand for --messages 5000
  *   --only mailhaven|dovecot   run one side only (--only mailhaven works without root)
+ *   --case all|resync      every operation (default), or only the resync case after the fill
  *   --clients N            clients in the mixed read loop (default 20)
  *   --duration SECONDS     length of the mixed read loop (default 10)
  *   --idle N               IDLE connections for the memory figure (default 200)
@@ -56,6 +60,8 @@ import { MAILHAVEN_PASSWORD, startMailhaven } from './lib/mailhaven.ts';
 import { exitOnHelp, integer, parseCommandLine, sidesOf } from './lib/options.ts';
 import { checkPrerequisites } from './lib/postfix.ts';
 import { median, percentile, printTable } from './lib/report.ts';
+import { CHANGES, resyncCase } from './lib/resync.ts';
+import type { ResyncFigures } from './lib/resync.ts';
 import { RunningServers } from './lib/server.ts';
 import type { Mailbox } from './lib/server.ts';
 
@@ -66,6 +72,7 @@ type Side = 'mailhaven' | 'dovecot';
 
 interface Options {
   sides: Side[];
+  resyncOnly: boolean;
   messages: number;
   clients: number;
   durationMs: number;
@@ -85,6 +92,7 @@ function parseOptions(argv: string[], usage: () => string): Options {
       messages: { type: 'string' },
       quick: { type: 'boolean', default: false },
       only: { type: 'string' },
+      case: { type: 'string', default: 'all' },
       clients: { type: 'string', default: '20' },
       duration: { type: 'string', default: '10' },
       idle: { type: 'string', default: '200' },
@@ -101,8 +109,10 @@ function parseOptions(argv: string[], usage: () => string): Options {
   exitOnHelp(values.help, usage);
   const sides = sidesOf<Side>(values.only, ['mailhaven', 'dovecot'], ['mailhaven', 'dovecot']);
   const messages = values.messages !== undefined ? integer('messages', values.messages, 300) : values.quick ? 5000 : 100_000;
+  if (values.case !== 'all' && values.case !== 'resync') throw new Error('--case: expected all or resync');
   return {
     sides,
+    resyncOnly: values.case === 'resync',
     messages,
     clients: integer('clients', values.clients, 1),
     durationMs: integer('duration', values.duration, 1) * 1000,
@@ -142,6 +152,12 @@ interface Figures {
   connectP50: number;
   /** Wrong answers seen (search hit counts). */
   warnings: string[];
+}
+
+/** What one server run measured: everything, or (--case resync) the resync case alone. */
+interface SideResult {
+  figures?: Figures;
+  resync: ResyncFigures;
 }
 
 class BenchFailure extends Error {}
@@ -291,7 +307,7 @@ async function connectRate(port: number, opts: Options): Promise<{ rate: number;
 }
 
 /** One server from start to stop: every measurement in order. */
-async function runSide(side: Side, corpus: Corpus, opts: Options, env: DovecotEnv | undefined, hash: string, running: RunningServers): Promise<Figures> {
+async function runSide(side: Side, corpus: Corpus, opts: Options, env: DovecotEnv | undefined, hash: string, running: RunningServers): Promise<SideResult> {
   let server: ImapServer;
   if (side === 'dovecot') {
     server = await startDovecot(env as DovecotEnv, MAILBOX, hash, opts);
@@ -318,6 +334,7 @@ async function runSide(side: Side, corpus: Corpus, opts: Options, env: DovecotEn
     const append = await fill(port, corpus, side);
     log(`${side}: APPEND ${append.appendRate.toFixed(0)} msg/s (${append.appendSeconds.toFixed(1)} s; first 10 % ${append.appendFirst10.toFixed(0)}, last 10 % ${append.appendLast10.toFixed(0)})`);
     server.assertAlive();
+    if (opts.resyncOnly) return { resync: await resync(side, port, rnd) };
 
     const selectFirstMs = await selectAndFlags(port, n);
     await selectAndFlags(port, n);
@@ -379,7 +396,7 @@ async function runSide(side: Side, corpus: Corpus, opts: Options, env: DovecotEn
     const conn = await connectRate(port, opts);
     log(`${side}: connect + LOGIN + SELECT + IDLE ${conn.rate.toFixed(0)}/s (${opts.connectParallel} parallel, p50 ${conn.p50.toFixed(1)} ms)`);
     server.assertAlive();
-    return {
+    const figures: Figures = {
       ...append,
       selectFirstMs,
       selectWarmMs,
@@ -401,6 +418,7 @@ async function runSide(side: Side, corpus: Corpus, opts: Options, env: DovecotEn
       connectP50: conn.p50,
       warnings,
     };
+    return { figures, resync: await resync(side, port, rnd) };
   } catch (err) {
     throw new Error(`${(err as Error).message}\n${server.logTail()}`, { cause: err });
   } finally {
@@ -409,6 +427,14 @@ async function runSide(side: Side, corpus: Corpus, opts: Options, env: DovecotEn
     removeRunDir(opts, server.dir);
     running.delete(server);
   }
+}
+
+async function resync(side: Side, port: number, rnd: () => number): Promise<ResyncFigures> {
+  log(`${side}: resync case: ${CHANGES} changes by another client, then QRESYNC against a full FLAGS fetch…`);
+  const r = await resyncCase(port, MAILBOX.address, PASSWORD, rnd, (s) => log(`${side}: ${s}`));
+  log(`${side}: QRESYNC ${r.qresyncMs.toFixed(1)} ms, ${r.qresyncBytes} bytes (${r.vanished} vanished, ${r.fetched} FETCH); `
+    + `full ${r.fullMs.toFixed(1)} ms, ${r.fullBytes} bytes`);
+  return r;
 }
 
 const ms = (x: number): string => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : x >= 10 ? `${x.toFixed(0)} ms` : `${x.toFixed(1)} ms`);
@@ -529,6 +555,20 @@ function printResults(mh: Figures | undefined, dv: Figures | undefined, opts: Op
     + `connect: ${opts.connectParallel} in parallel for ${opts.connectMs / 1000} s.)`);
 }
 
+function printResync(mh: ResyncFigures | undefined, dv: ResyncFigures | undefined): void {
+  const show = (r: ResyncFigures | undefined, time: number, bytes: number): string => (r ? `${ms(time)}; ${(bytes / 1024).toFixed(1)} KiB` : '-');
+  const ratio = (a: number | undefined, b: number | undefined): string => (a && b ? `${(b / a) >= 10 ? (b / a).toFixed(0) : (b / a).toFixed(2)}×` : '-');
+  const any = mh ?? dv;
+  const what = any ? `${any.flagChanges} flag changes, ${any.expunges} expunges` : '';
+  printTable([
+    ['resync after ' + what, 'Mailhaven', 'Dovecot', 'MH better by (time)'],
+    ['QRESYNC: connect, LOGIN, ENABLE, SELECT (QRESYNC …) (time; bytes)', show(mh, mh?.qresyncMs ?? 0, mh?.qresyncBytes ?? 0), show(dv, dv?.qresyncMs ?? 0, dv?.qresyncBytes ?? 0), ratio(mh?.qresyncMs, dv?.qresyncMs)],
+    ['full: connect, LOGIN, SELECT, FETCH 1:* (FLAGS) (time; bytes)', show(mh, mh?.fullMs ?? 0, mh?.fullBytes ?? 0), show(dv, dv?.fullMs ?? 0, dv?.fullBytes ?? 0), ratio(mh?.fullMs, dv?.fullMs)],
+    ['QRESYNC answer: UIDs vanished; FETCH responses', mh ? `${mh.vanished}; ${mh.fetched}` : '-', dv ? `${dv.vanished}; ${dv.fetched}` : '-', ''],
+  ]);
+  console.log('(Medians of 3 alternating rounds; bytes are those of the SELECT and FETCH answers.)');
+}
+
 async function main(): Promise<number> {
   const opts = parseCommandLine(import.meta.url, parseOptions);
   if (opts === undefined) return 2;
@@ -547,7 +587,7 @@ async function main(): Promise<number> {
 
   const running = new RunningServers();
   running.stopOnSignals();
-  const results = new Map<Side, Figures>();
+  const results = new Map<Side, SideResult>();
   let failed = false;
   for (const side of opts.sides) {
     if (running.interrupted) break;
@@ -563,7 +603,11 @@ async function main(): Promise<number> {
   if (results.size === 0) return running.interrupted ? 130 : 1;
   console.log('');
   console.log(`${opts.messages} messages in INBOX:`);
-  printResults(results.get('mailhaven'), results.get('dovecot'), opts);
+  const mh = results.get('mailhaven');
+  const dv = results.get('dovecot');
+  if (mh?.figures || dv?.figures) printResults(mh?.figures, dv?.figures, opts);
+  console.log('');
+  printResync(mh?.resync, dv?.resync);
   return running.interrupted ? 130 : failed ? 1 : 0;
 }
 

@@ -27,6 +27,10 @@ export type FetchRecord = {
   wire?: { envelope: string; body: string; bodyStructure: string } | null;
   /** RFC 8970 preview, when PREVIEW was asked for (null: none available). */
   preview?: string | null;
+  /** RFC 8474 EMAILID; absent: NIL. */
+  emailId?: string;
+  /** RFC 8514 SAVEDATE; absent: NIL. */
+  savedDate?: Date;
 };
 
 export type FetchContext = { utf8: boolean; loadContent: () => Promise<Buffer> };
@@ -164,8 +168,8 @@ export async function fetchItems(rec: FetchRecord, items: readonly FetchItem[], 
       case 'INTERNALDATE':
         line.raw('INTERNALDATE ' + formatInternalDate(rec.internalDate));
         break;
-      case 'SAVEDATE': // RFC 8514: we keep no separate save date; the internal date is when it was saved
-        line.raw('SAVEDATE ' + formatInternalDate(rec.internalDate));
+      case 'SAVEDATE': // RFC 8514 §3
+        line.raw('SAVEDATE ' + (rec.savedDate === undefined ? 'NIL' : formatInternalDate(rec.savedDate)));
         break;
       case 'RFC822.SIZE':
         line.raw('RFC822.SIZE ').number(rec.size);
@@ -185,9 +189,11 @@ export async function fetchItems(rec: FetchRecord, items: readonly FetchItem[], 
       case 'PREVIEW': // RFC 8970 §3: the stored snippet; LAZY changes nothing, it is always at hand
         line.raw('PREVIEW ').nstring(rec.preview ?? null);
         break;
-      case 'EMAILID': // RFC 8474 ids are not kept yet: nil is the honest answer
-      case 'THREADID':
-        line.raw(item.item + ' NIL');
+      case 'EMAILID': // RFC 8474 §5.3
+        line.raw(rec.emailId === undefined ? 'EMAILID NIL' : `EMAILID (${rec.emailId})`);
+        break;
+      case 'THREADID': // RFC 8474 §5.2: no threading, so NIL (and SEARCH THREADID matches nothing)
+        line.raw('THREADID NIL');
         break;
       case 'RFC822':
         line.raw('RFC822 ');

@@ -68,6 +68,9 @@ export class MailboxView {
   private recentRanges: [number, number][] = [];
   pendingExists = false;
   readonly pendingExpunge = new Set<number>();
+  /** The lowest MODSEQ of the pending expunges (0: none); the MODSEQ of the latest expunge heard. */
+  pendingExpungeModSeq = 0;
+  lastExpungeModSeq = 0;
   readonly pendingFlags = new Set<number>();
   /** While flag changes are pending: what the client was told meanwhile (see told()). */
   private toldUids: Map<number, number> | null = null;
@@ -84,6 +87,19 @@ export class MailboxView {
     this.mailbox = mailbox;
     this.readOnly = readOnly;
     this.uids = SHARED.intern(mailbox.id, uids);
+  }
+
+  /** An expunge published for this mailbox, to be told when RFC 9051 §7.5.1 allows. */
+  noteExpunge(uids: readonly number[], modSeq: number): void {
+    for (const u of uids) this.pendingExpunge.add(u);
+    if (modSeq > 0 && (this.pendingExpungeModSeq === 0 || modSeq < this.pendingExpungeModSeq)) this.pendingExpungeModSeq = modSeq;
+    if (modSeq > this.lastExpungeModSeq) this.lastExpungeModSeq = modSeq;
+  }
+
+  /** The pending expunges are being told. */
+  expungesTold(): void {
+    this.pendingExpunge.clear();
+    this.pendingExpungeModSeq = 0;
   }
 
   /** Appends UIDs above lastUid (new messages), ascending. */
@@ -193,6 +209,11 @@ export class MailboxView {
       return out;
     });
     return seqs;
+  }
+
+  /** The sequence number of the first message with a UID of at least `uid` (exists + 1: none). */
+  seqAtOrAbove(uid: number): number {
+    return this.lowerBound(uid) + 1;
   }
 
   /** UIDs named by a message sequence set, ascending. */

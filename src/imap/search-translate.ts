@@ -26,8 +26,7 @@ const FIELDS = { BCC: 'bcc', CC: 'cc', FROM: 'from', SUBJECT: 'subject', TO: 'to
 const DATES = {
   BEFORE: ['internal', 'before'], ON: ['internal', 'on'], SINCE: ['internal', 'since'],
   SENTBEFORE: ['sent', 'before'], SENTON: ['sent', 'on'], SENTSINCE: ['sent', 'since'],
-  // RFC 8514: we keep no separate save date; a message is saved when it arrives (internal date)
-  SAVEDBEFORE: ['internal', 'before'], SAVEDON: ['internal', 'on'], SAVEDSINCE: ['internal', 'since'],
+  SAVEDBEFORE: ['saved', 'before'], SAVEDON: ['saved', 'on'], SAVEDSINCE: ['saved', 'since'], // RFC 8514 §4
 } as const;
 
 const two = (n: number): string => String(n).padStart(2, '0');
@@ -48,7 +47,7 @@ export function toRanges(uids: Iterable<number>): [number, number][] {
 function key(k: SearchKey, ctx: TranslateContext): Criteria {
   switch (k.key) {
     case 'ALL':
-    case 'SAVEDATESUPPORTED': // every mailbox has save dates (the internal date, see above)
+    case 'SAVEDATESUPPORTED': // every mailbox keeps save dates (RFC 8514 §4)
       return { op: 'everything' };
     case 'ANSWERED': case 'DELETED': case 'DRAFT': case 'FLAGGED': case 'SEEN':
       return { op: 'flag', flag: SYSTEM_FLAGS[k.key], set: true };
@@ -94,8 +93,12 @@ function key(k: SearchKey, ctx: TranslateContext): Criteria {
     case 'MODSEQ':
       // The entry (per-flag MODSEQ) is not kept; the message's MODSEQ is never lower than it.
       return { op: 'modseq', atLeast: Number(k.modseq) };
-    case 'EMAILID':
-    case 'THREADID': // RFC 8474 ids are not assigned yet: nothing has the one asked for
+    case 'EMAILID': {
+      // RFC 8474 §6: our EMAILIDs are "M" and 8+ hex digits (message-store.ts emailIdText).
+      const m = /^M([0-9a-f]{8,13})$/.exec(k.id);
+      return m === null ? NOTHING : { op: 'emailid', id: parseInt(m[1], 16) };
+    }
+    case 'THREADID': // RFC 8474 §5.2: no threads, so THREADID matches nothing
       return NOTHING;
     case 'OLDER': // RFC 5032 §3: internal date at least that many seconds ago
       return { op: 'time', cmp: 'before', ms: (ctx.now ?? Date.now()) - k.seconds * 1000 + 1 };

@@ -24,6 +24,7 @@ import { isParseError, parseCommand } from './parser.ts';
 import { CommandReader, type ReaderEvent } from './reader.ts';
 import { startDeflate, type DeflateLayer } from './deflate-layer.ts';
 import { continuation, statusLine } from './response.ts';
+import { formatNumberSet } from './seqset.ts';
 
 export type SessionDeps = {
   store: MessageStore;
@@ -62,6 +63,11 @@ export class Session {
   /** IMAP4rev2 enabled (RFC 9051 §6.3.1). */
   rev2 = false;
   utf8 = false;
+  /** RFC 7162 §3.1: a CONDSTORE enabling command was seen: FETCH responses with FLAGS carry
+   *  UID and MODSEQ from now on (see enableCondstore). */
+  condstore = false;
+  /** RFC 7162 §3.2.3: ENABLE QRESYNC was answered: VANISHED replaces EXPUNGE. */
+  qresync = false;
   tls: boolean;
   /** Set by IDLE: the tag to complete when DONE comes. */
   idleTag: string | null = null;
@@ -353,7 +359,7 @@ export class Session {
     if (!view || c.mailboxId !== view.mailbox.id) return;
     if (view.contexts) view.contexts.dirty = true;
     if (c.kind === 'exists') view.pendingExists = true;
-    else if (c.kind === 'expunge') for (const u of c.uids) view.pendingExpunge.add(u);
+    else if (c.kind === 'expunge') view.noteExpunge(c.uids, c.modSeq);
     else if (c.kind === 'flags') {
       if (this.capturing !== null) this.capturing.push(c);
       else for (const u of c.uids) view.pendingFlags.add(u);
@@ -388,6 +394,37 @@ export class Session {
     }
   }
 
+  /**
+   * A CONDSTORE enabling command (RFC 7162 §3.1): from now on FETCH responses with FLAGS carry
+   * UID and MODSEQ. The first one with a mailbox selected tells its HIGHESTMODSEQ (§3.1.2.1).
+   */
+  async enableCondstore(): Promise<void> {
+    if (this.condstore) return;
+    this.condstore = true;
+    const view = this.selected;
+    if (!view) return;
+    const mb = await this.deps.store.getMailbox(view.mailbox.accountId, view.mailbox.name);
+    if (mb && mb.id === view.mailbox.id) await this.untagged(`OK [HIGHESTMODSEQ ${mb.highestModSeq}] Highest`);
+  }
+
+  /**
+   * Removes expunged UIDs from the view and tells the client: VANISHED once QRESYNC is enabled
+   * (RFC 7162 §3.2.10.2, only UIDs the client knows), else EXPUNGE, highest sequence number first.
+   */
+  async announceExpunged(uids: Iterable<number>): Promise<void> {
+    const view = this.selected;
+    if (!view) return;
+    if (this.qresync) {
+      const known = [...uids].filter((u) => view.seqOf(u) > 0).sort((a, b) => a - b);
+      if (known.length === 0) return;
+      view.removeMany(known);
+      await this.untagged(`VANISHED ${formatNumberSet(known)}`);
+      return;
+    }
+    const seqs = view.removeMany(uids);
+    if (seqs.length > 0) await this.send(Buffer.from(seqs.map((n) => `* ${n} EXPUNGE\r\n`).join('')));
+  }
+
   /** Tells the client what changed in the selected mailbox (RFC 9051 §7.5.1 moments only). */
   async flushUpdates(allowExpunge: boolean): Promise<void> {
     const view = this.selected;
@@ -399,9 +436,9 @@ export class Session {
     }
     if (allowExpunge && view.pendingExpunge.size > 0) {
       await removeExpunged(this, view.pendingExpunge);
-      const seqs = view.removeMany(view.pendingExpunge);
-      view.pendingExpunge.clear();
-      if (seqs.length > 0) await this.send(Buffer.from(seqs.map((n) => `* ${n} EXPUNGE\r\n`).join('')));
+      const gone = [...view.pendingExpunge];
+      view.expungesTold();
+      await this.announceExpunged(gone);
     }
     if (view.pendingExists) {
       view.pendingExists = false;
@@ -426,12 +463,18 @@ export class Session {
         if (view.knows(m.uid, m.modSeq)) continue;
         const seq = view.seqOf(m.uid);
         if (seq === 0) continue;
-        out.push(Buffer.from(`* ${seq} FETCH (UID ${m.uid} FLAGS (${this.flagsFor(m.uid, m.flags).join(' ')}))\r\n`));
+        const modSeq = this.condstore ? ` MODSEQ (${m.modSeq})` : '';
+        out.push(Buffer.from(`* ${seq} FETCH (UID ${m.uid} FLAGS (${this.flagsFor(m.uid, m.flags).join(' ')})${modSeq})\r\n`));
       }
       if (out.length > 0) await this.send(out);
     }
     if (view.pendingFlags.size === 0) view.settled();
     await refreshContexts(this);
+    // RFC 7162 §3.2: the client may have seen MODSEQs above an expunge it has not heard of yet;
+    // a lower HIGHESTMODSEQ keeps it from skipping that expunge if the connection drops now.
+    if (!allowExpunge && this.condstore && view.pendingExpungeModSeq > 0) {
+      await this.untagged(`OK [HIGHESTMODSEQ ${view.pendingExpungeModSeq - 1}] Expunges pending`);
+    }
   }
 
   /** Flags as the client sees them: \Recent added for IMAP4rev1 sessions. */

@@ -17,14 +17,17 @@ export type Criteria =
   | { op: 'body' | 'text'; value: string }
   /** A header field of that name whose value contains value ('' : the field is present). */
   | { op: 'header'; field: string; value: string }
-  /** day is YYYY-MM-DD; dates compare as UTC days. sent falls back to internal without Date:. */
-  | { op: 'date'; which: 'internal' | 'sent'; cmp: 'before' | 'on' | 'since'; day: string }
+  /** day is YYYY-MM-DD; dates compare as UTC days. sent falls back to internal without Date:;
+   *  saved is when the message came into the mailbox (RFC 8514). */
+  | { op: 'date'; which: 'internal' | 'sent' | 'saved'; cmp: 'before' | 'on' | 'since'; day: string }
   /** RFC 5032 WITHIN: internal date (ms) before `ms`, or at or after it. */
   | { op: 'time'; cmp: 'before' | 'since'; ms: number }
   /** larger: size > value; smaller: size < value (RFC822.SIZE). */
   | { op: 'size'; cmp: 'larger' | 'smaller'; value: number }
   /** RFC 7162 §3.1.5: MODSEQ >= atLeast. */
   | { op: 'modseq'; atLeast: number }
+  /** RFC 8474 EMAILID, as the store's number behind the objectid. */
+  | { op: 'emailid'; id: number }
   | { op: 'everything' };
 
 /** Matches nothing (RFC 8474 EMAILID before ids exist, an empty RECENT set). */

@@ -27,6 +27,8 @@ export type MailboxInfo = {
   messages: number;
   size: number;
   subscribed: boolean;
+  /** MAILBOXID (RFC 8474 §4): kept across RENAME, new with a new UIDVALIDITY. */
+  objectId: string;
 };
 
 /** One copy of a message for one mailbox; `prefix` holds per-recipient header lines. */
@@ -102,8 +104,19 @@ export interface MessageStore {
    * in one commit; MailboxError NONEXISTENT when that message is gone, and nothing changes.
    */
   replace(account: AccountRef, fromMailboxId: number, uid: number, mailbox: string, message: AppendInput): Promise<AppendResult>;
-  /** STORE: the UIDs (ascending) whose flags changed and the one MODSEQ they all got now. */
-  setFlags(mailboxId: number, uids: readonly number[], action: 'set' | 'add' | 'remove', flags: readonly string[]): Promise<FlagChange>;
+  /**
+   * STORE: the UIDs (ascending) whose flags changed and the one MODSEQ they all got now. With
+   * `unchangedSince` (RFC 7162 §3.1.3) messages whose MODSEQ is above it are left alone and
+   * listed in `failed`; the test and the change are one transaction.
+   */
+  setFlags(mailboxId: number, uids: readonly number[], action: 'set' | 'add' | 'remove', flags: readonly string[], unchangedSince?: number): Promise<FlagChange>;
+  /** UIDs (ascending) among `uids` whose MODSEQ is above `modSeq` (FETCH CHANGEDSINCE). */
+  changedSince(mailboxId: number, uids: readonly number[], modSeq: number): Promise<number[]>;
+  /**
+   * Expunged UIDs as ascending inclusive ranges, expunged after `modSeq` (QRESYNC VANISHED
+   * (EARLIER)). May name a few UIDs expunged earlier (ranges are compacted), never a live one.
+   */
+  vanishedSince(mailboxId: number, modSeq: number): Promise<[number, number][]>;
   /** FETCH (FLAGS UID MODSEQ) of many messages: compact, flags rendered once per combination.
    *  `withModSeq` false leaves modSeqs null (cheaper). */
   flagTable(mailboxId: number, uids: readonly number[], withModSeq?: boolean): Promise<FlagTable>;
@@ -148,8 +161,8 @@ export type ThreadInfo = {
 
 export type MessageMeta = { uid: number; modSeq: number; flags: string[] };
 
-/** Nothing changed: modSeq 0, no UIDs. */
-export type FlagChange = { modSeq: number; uids: number[] };
+/** Nothing changed: modSeq 0, no UIDs. failed: UIDs that failed UNCHANGEDSINCE, when given. */
+export type FlagChange = { modSeq: number; uids: number[]; failed?: number[] };
 
 export type FlagTable = {
   uids: Uint32Array;
@@ -179,6 +192,10 @@ export type MessageRecord = MessageMeta & {
   /** ENVELOPE, BODY and BODYSTRUCTURE as IMAP wire text in the non-UTF-8 form of
    *  mime/imap-format.ts, when the index keeps them (null: format from envelope and body). */
   wire?: MessageWire | null;
+  /** EMAILID (RFC 8474 §5.1): the same for a message and its copies. */
+  emailId: string;
+  /** When the message came into this mailbox (RFC 8514 SAVEDATE). */
+  savedDate: Date;
 };
 
 export type MessageWire = { envelope: string; body: string; bodyStructure: string };

@@ -45,14 +45,15 @@ test('strings, HEADER, dates, sizes, MODSEQ, object ids', () => {
   const dates = [
     ['BEFORE', 'internal', 'before'], ['ON', 'internal', 'on'], ['SINCE', 'internal', 'since'],
     ['SENTBEFORE', 'sent', 'before'], ['SENTON', 'sent', 'on'], ['SENTSINCE', 'sent', 'since'],
-    ['SAVEDBEFORE', 'internal', 'before'], ['SAVEDON', 'internal', 'on'], ['SAVEDSINCE', 'internal', 'since'],
+    ['SAVEDBEFORE', 'saved', 'before'], ['SAVEDON', 'saved', 'on'], ['SAVEDSINCE', 'saved', 'since'],
   ] as const;
   for (const [k, which, cmp] of dates) assert.deepEqual(one({ key: k, date }), { op: 'date', which, cmp, day: '2025-02-03' });
   assert.deepEqual(one({ key: 'LARGER', size: 100 }), { op: 'size', cmp: 'larger', value: 100 });
   assert.deepEqual(one({ key: 'SMALLER', size: 5 }), { op: 'size', cmp: 'smaller', value: 5 });
   assert.deepEqual(one({ key: 'MODSEQ', modseq: 620162338n }), { op: 'modseq', atLeast: 620162338 });
   assert.deepEqual(one({ key: 'MODSEQ', modseq: 7n, entry: { name: '/flags/\\draft', type: 'all' } }), { op: 'modseq', atLeast: 7 });
-  assert.deepEqual(one({ key: 'EMAILID', id: 'M123' }), { op: 'any', of: [] });
+  assert.deepEqual(one({ key: 'EMAILID', id: 'M123' }), { op: 'any', of: [] }); // not one of ours
+  assert.deepEqual(one({ key: 'EMAILID', id: 'M0000002a' }), { op: 'emailid', id: 42 });
   assert.deepEqual(one({ key: 'THREADID', id: 'T1' }), { op: 'any', of: [] });
 });
 

@@ -12,7 +12,7 @@ export const create: Handler<'CREATE'> = {
     const uses = cmd.args.specialUse ?? [];
     const use = uses.find((u) => USES.has(u)) ?? null;
     if (uses.length > 0 && use === null) return no('Unsupported special-use attribute', 'USEATTR');
-    await s.deps.store.createMailbox(s.account!, name, use);
-    return ok('CREATE completed');
+    const mb = await s.deps.store.createMailbox(s.account!, name, use);
+    return ok('CREATE completed', `MAILBOXID (${mb.objectId})`); // RFC 8474 §4.1
   },
 };

@@ -2,9 +2,11 @@
 // read per message and written with backpressure. \Seen is set by non-PEEK body fetches.
 import type { FetchItem } from '../ast.ts';
 import { FetchError, fetchItems, fetchNeedsContent, fetchSetsSeen } from '../fetch-response.ts';
+import { sendVanishedEarlier, toModSeq } from '../qresync.ts';
+import { resolveSequenceSet } from '../seqset.ts';
 import type { Session } from '../session.ts';
 import { partialSlice } from '../result-sets.ts';
-import { SELECTED, no, ok, type Handler, type Reply } from './types.ts';
+import { SELECTED, bad, no, ok, type Handler, type Reply } from './types.ts';
 
 const BATCH = 100;
 const META_BATCH = 5000;
@@ -114,15 +116,33 @@ export const fetch: Handler<'FETCH'> = {
     const view = s.selected!;
     const store = s.deps.store;
     const account = s.account!;
+    const { changedSince, vanished } = cmd.args;
+    // RFC 7162 §3.2.6: VANISHED needs UID FETCH, CHANGEDSINCE and ENABLE QRESYNC.
+    if (vanished && (!cmd.uid || !s.qresync)) return bad(cmd.uid ? 'Issue ENABLE QRESYNC first' : 'VANISHED needs UID FETCH');
     const named = cmd.uid ? view.uidsOfUidSet(cmd.args.set) : view.uidsOfSeqSet(cmd.args.set);
     // RFC 9394: PARTIAL pages through the messages the set names, in mailbox order.
-    const uids = cmd.args.partial === undefined ? named : partialSlice(named, cmd.args.partial);
+    let uids = cmd.args.partial === undefined ? named : partialSlice(named, cmd.args.partial);
     let items: FetchItem[] = [...cmd.args.items];
-    if (cmd.uid && !items.some((i) => i.item === 'UID')) items.unshift({ item: 'UID' });
+    const has = (name: string): boolean => items.some((i) => i.item === name);
+    // RFC 7162 §3.1: MODSEQ or CHANGEDSINCE enable CONDSTORE; CHANGEDSINCE implies MODSEQ (§3.1.4.1).
+    if (changedSince !== undefined || has('MODSEQ')) await s.enableCondstore();
+    if (changedSince !== undefined && !has('MODSEQ')) items.push({ item: 'MODSEQ' });
+    if (changedSince !== undefined) {
+      const since = toModSeq(changedSince);
+      if (vanished) {
+        const largest = Math.max(view.lastUid, view.mailbox.uidNext - 1);
+        await sendVanishedEarlier(s, view, since, resolveSequenceSet(cmd.args.set, largest));
+      }
+      uids = await store.changedSince(view.mailbox.id, uids, since);
+    }
+    if (cmd.uid && !has('UID')) items.unshift({ item: 'UID' });
     if (fetchSetsSeen(items) && !view.readOnly) {
       const changed = await s.ownFlagChange(() => store.setFlags(view.mailbox.id, uids, 'add', ['\\Seen']));
-      // RFC 9051 §6.4.5: the \Seen flag change is reported in the same FETCH response.
-      if (changed.uids.length > 0 && !items.some((i) => i.item === 'FLAGS')) items = [...items, { item: 'FLAGS' }];
+      // RFC 9051 §6.4.5: the \Seen flag change is reported in the same FETCH response,
+      if (changed.uids.length > 0 && !has('FLAGS')) items = [...items, { item: 'FLAGS' }];
+      // with UID and MODSEQ once CONDSTORE is on (RFC 7162 §3.2.4).
+      if (s.condstore && !has('UID')) items.unshift({ item: 'UID' });
+      if (s.condstore && !has('MODSEQ')) items.push({ item: 'MODSEQ' });
     }
     if (items.every((i) => META_ONLY.has(i.item))) return fetchMeta(s, uids, items);
     const needsFile = fetchNeedsContent(items);

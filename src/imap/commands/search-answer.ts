@@ -11,6 +11,7 @@ import type { Session } from '../session.ts';
 import type { Criteria } from '../../store/search-criteria.ts';
 import type { SortCriterion } from '../../store/store.ts';
 import { MAX_CONTEXTS, SearchContexts } from '../search-contexts.ts';
+import { searchModSeq } from '../search-modseq.ts';
 
 export function criteriaOf(s: Session, keys: readonly SearchKey[]): Criteria {
   const view = s.selected!;
@@ -33,6 +34,8 @@ export type SearchAnswer = {
   /** What an UPDATE context runs again: the criteria, and the order (null for SEARCH). */
   criteria: Criteria;
   order: readonly SortCriterion[] | null;
+  /** The criteria named MODSEQ: the answer carries the highest MODSEQ found (RFC 7162 §3.1.5). */
+  modSeq?: boolean;
 };
 
 /** RFC 5267 §4.3: UPDATE under a tag that already names a live search is refused. */
@@ -46,7 +49,8 @@ export async function answer(s: Session, a: SearchAnswer, uids: readonly number[
   const numbers = a.uid ? uids : uids.map((u) => view.seqOf(u));
   const ret = a.return ?? (a.verb === 'SEARCH' && s.rev2 ? [] : undefined);
   if (ret === undefined) {
-    await s.untagged(`${a.verb}${numbers.map((n) => ' ' + n).join('')}`);
+    const modSeq = a.modSeq ? await searchModSeq(s, uids) : 0;
+    await s.untagged(`${a.verb}${numbers.map((n) => ' ' + n).join('')}${modSeq > 0 ? ` (MODSEQ ${modSeq})` : ''}`);
     return;
   }
   const want = new Set<string>(ret.length === 0 && a.partial === undefined ? ['ALL'] : ret);
@@ -73,7 +77,8 @@ export async function answer(s: Session, a: SearchAnswer, uids: readonly number[
   }
   const data = ['MIN', 'MAX', 'ALL', 'COUNT', 'UPDATE'].some((w) => want.has(w)) || part !== null;
   // SAVE (with CONTEXT, a mere hint) asks for no ESEARCH response (RFC 5182 §2.2 example 1).
-  if (data || !want.has('SAVE')) await s.untagged(esearch(a, want, numbers, part));
+  const modSeq = a.modSeq && numbers.length > 0 ? await searchModSeq(s, uids, want) : 0;
+  if (data || !want.has('SAVE')) await s.untagged(esearch(a, want, numbers, part) + (modSeq > 0 ? ` MODSEQ ${modSeq}` : ''));
   if (refused) await s.untagged(`NO [NOUPDATE "${a.tag}"] Too many live searches`);
 }
 

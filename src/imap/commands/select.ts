@@ -1,8 +1,9 @@
 // SELECT and EXAMINE (RFC 9051 §6.3.2, §6.3.3; RFC 3501 §6.3.1 for \Recent).
 import { MailboxView } from '../mailbox-view.ts';
+import { qresyncSelect } from '../qresync.ts';
 import { ResponseLine } from '../response.ts';
 import type { Session } from '../session.ts';
-import { AUTHED, no, ok, type CommandOf, type Handler, type Reply } from './types.ts';
+import { AUTHED, bad, no, ok, type CommandOf, type Handler, type Reply } from './types.ts';
 
 export const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
 
@@ -11,11 +12,16 @@ export async function deselect(s: Session, notify: boolean): Promise<void> {
   if (!s.selected) return;
   s.selected = null;
   s.state = 'authenticated';
-  if (notify && s.rev2) await s.untagged('OK [CLOSED] Previous mailbox closed');
+  // RFC 7162 §3.2.11: a server offering CONDSTORE/QRESYNC sends it to every client.
+  if (notify) await s.untagged('OK [CLOSED] Previous mailbox closed');
 }
 
 async function run(s: Session, cmd: CommandOf<'SELECT' | 'EXAMINE'>): Promise<Reply> {
+  // RFC 7162 §3.2.5: QRESYNC only after ENABLE QRESYNC; the current selection stays.
+  if (cmd.args.qresync !== undefined && !s.qresync) return bad('Issue ENABLE QRESYNC first');
   await deselect(s, true);
+  // RFC 7162 §3.1.8: (CONDSTORE) enables CONDSTORE; the HIGHESTMODSEQ below is always sent.
+  if (cmd.args.condstore || cmd.args.qresync !== undefined) s.condstore = true;
   const store = s.deps.store;
   const found = await store.getMailbox(s.account!.id, cmd.args.mailbox);
   if (!found) return no('Mailbox does not exist', 'NONEXISTENT');
@@ -39,11 +45,13 @@ async function run(s: Session, cmd: CommandOf<'SELECT' | 'EXAMINE'>): Promise<Re
     `* OK [UIDNEXT ${Math.max(mb.uidNext, view.lastUid + 1)}] Predicted next UID`,
     `* OK [PERMANENTFLAGS (${readOnly ? '' : flags + ' \\*'})] Flags permitted`,
     `* OK [HIGHESTMODSEQ ${mb.highestModSeq}] Highest`,
+    `* OK [MAILBOXID (${mb.objectId})] Ok`, // RFC 8474 §4.2
   ];
   await s.send(Buffer.from(out.join('\r\n') + '\r\n', 'utf8'));
   if (s.rev2) await s.send(new ResponseLine({ utf8: true }).raw('* LIST () "/" ').mailbox(mb.name).toBuffer());
   s.selected = view;
   s.state = 'selected';
+  if (cmd.args.qresync !== undefined) await qresyncSelect(s, view, cmd.args.qresync);
   return ok(`${readOnly ? 'EXAMINE' : 'SELECT'} completed`, readOnly ? 'READ-ONLY' : 'READ-WRITE');
 }
 

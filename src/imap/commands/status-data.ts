@@ -19,7 +19,8 @@ export async function statusLine(s: Session, mb: MailboxInfo, items: readonly St
       case 'SIZE': values.push(`SIZE ${mb.size}`); break;
       case 'HIGHESTMODSEQ': values.push(`HIGHESTMODSEQ ${mb.highestModSeq}`); break;
       case 'APPENDLIMIT': values.push(`APPENDLIMIT ${s.deps.limits.appendLimit}`); break;
-      default: break; // DELETED-STORAGE, MAILBOXID: not kept
+      case 'MAILBOXID': values.push(`MAILBOXID (${mb.objectId})`); break; // RFC 8474 §4.3
+      default: break; // DELETED-STORAGE: not kept
     }
   }
   return new ResponseLine({ utf8: s.utf8 }).raw('* STATUS ').mailbox(mb.name).raw(` (${values.join(' ')})`).toBuffer();

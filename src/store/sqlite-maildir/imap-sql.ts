@@ -14,6 +14,10 @@ export type RecordRow = MetaRow & {
   envelope_imap: string | null;
   body_imap: string | null;
   bodystructure_imap: string | null;
+  /** EMAILID number: the original's row id (schema.ts, step 4). */
+  email_id: number;
+  /** SAVEDATE, ms since the epoch. */
+  saved_at: number;
 };
 
 /** Sorted UIDs as [low, high] runs, so a query per run replaces a query per message.
@@ -87,7 +91,7 @@ export class ImapSql {
         `UPDATE message_flags SET flags = flags & ~?1, modseq = ?2
          WHERE mailbox_id = ?3 AND uid BETWEEN ?4 AND ?5 AND (flags & ?1) != 0`,
       ),
-      changedIn: db.prepare(
+      changedAt: db.prepare(
         "SELECT coalesce(group_concat(uid, ','), '') AS uids FROM (SELECT uid FROM message_flags WHERE mailbox_id = ? AND uid BETWEEN ? AND ? AND modseq = ? ORDER BY uid)",
       ),
       flagTextIn: db.prepare(
@@ -105,19 +109,26 @@ export class ImapSql {
       metasIn: db.prepare(`SELECT id, uid, f.modseq, f.flags, f.keywords, size, file, data_offset FROM ${JOINED} WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid`),
       recordsIn: db.prepare(
         `SELECT id, uid, f.modseq, f.flags, f.keywords, size, internal_date, envelope, body, data_offset, file,
-           envelope_imap, body_imap, bodystructure_imap
+           envelope_imap, body_imap, bodystructure_imap, coalesce(email_id, id) AS email_id, coalesce(saved_at, internal_date) AS saved_at
          FROM ${JOINED} WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid`,
       ),
       // Many runs (a FETCH of scattered messages): one query over the runs as a JSON array of
       // [low, high] pairs, in order, rather than one query per run.
       recordsInRuns: db.prepare(
         `SELECT m.id, m.uid, f.modseq, f.flags, f.keywords, m.size, m.internal_date, m.envelope, m.body, m.data_offset, m.file,
-           m.envelope_imap, m.body_imap, m.bodystructure_imap
+           m.envelope_imap, m.body_imap, m.bodystructure_imap, coalesce(m.email_id, m.id) AS email_id,
+           coalesce(m.saved_at, m.internal_date) AS saved_at
          FROM json_each(?2) r
          CROSS JOIN messages m ON m.mailbox_id = ?1 AND m.uid BETWEEN r.value ->> 0 AND r.value ->> 1
          CROSS JOIN message_flags f ON f.mailbox_id = m.mailbox_id AND f.uid = m.uid
          ORDER BY r.key, m.uid`,
       ),
+      // CONDSTORE: a scan of the mailbox's narrow rows (no index on modseq: it would double the
+      // cost of every flag change, and the scan of 100,000 rows takes milliseconds).
+      changedIn: db.prepare(
+        "SELECT coalesce(group_concat(uid, ','), '') AS uids FROM (SELECT uid FROM message_flags WHERE mailbox_id = ? AND uid BETWEEN ? AND ? AND modseq > ? ORDER BY uid)",
+      ),
+      vanished: db.prepare('SELECT uid, last_uid FROM expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid'),
       fileOf: db.prepare('SELECT file FROM messages WHERE mailbox_id = ? AND uid = ?'),
       counts: db.prepare(
         'SELECT coalesce(sum((flags & 1) = 0), 0) AS unseen, coalesce(sum((flags & 8) != 0), 0) AS deleted FROM message_flags WHERE mailbox_id = ?',
@@ -127,10 +138,10 @@ export class ImapSql {
       copyRow: db.prepare(
         `INSERT INTO messages (mailbox_id, uid, modseq, flags, keywords, internal_date, size, file, data_offset,
            envelope, body, sent_date, subject, addr_from, addr_to, addr_cc, addr_bcc, message_id,
-           envelope_imap, body_imap, bodystructure_imap)
+           envelope_imap, body_imap, bodystructure_imap, email_id, saved_at)
          SELECT ?1, ?2, ?3, ?4, ?5, internal_date, size, ?6, data_offset,
            envelope, body, sent_date, subject, addr_from, addr_to, addr_cc, addr_bcc, message_id,
-           envelope_imap, body_imap, bodystructure_imap
+           envelope_imap, body_imap, bodystructure_imap, coalesce(email_id, id), ?8
          FROM messages WHERE id = ?7 RETURNING id`,
       ),
       copyFlags: db.prepare('INSERT INTO message_flags (mailbox_id, uid, modseq, flags, keywords) VALUES (?, ?, ?, ?, ?)'),
@@ -170,7 +181,37 @@ export class ImapSql {
     for (const [lo, hi] of uidRuns(uids)) {
       if (Number(stmt.run(bits, modSeq, mailboxId, lo, hi).changes) === 0) continue;
       // The changed rows are those that now carry this command's MODSEQ.
-      for (const u of parseUidList((this.q.changedIn.get(mailboxId, lo, hi, modSeq) as { uids: string }).uids)) out.push(u);
+      for (const u of parseUidList((this.q.changedAt.get(mailboxId, lo, hi, modSeq) as { uids: string }).uids)) out.push(u);
+    }
+    return out;
+  }
+
+  /** UIDs among `uids` (ascending) whose MODSEQ is above `modSeq`. */
+  changedSince(mailboxId: number, uids: readonly number[], modSeq: number): number[] {
+    const runs = uidRuns(uids);
+    if (runs.length === 0) return [];
+    // One query from the first to the last UID: a mailbox with many expunged gaps has as many
+    // runs, and few messages changed since a recent MODSEQ, so filtering afterwards is cheaper.
+    const found = parseUidList((this.q.changedIn.get(mailboxId, runs[0][0], runs[runs.length - 1][1], modSeq) as { uids: string }).uids);
+    if (runs.length === 1) return [...found];
+    const out: number[] = [];
+    let r = 0;
+    for (const u of found) {
+      while (r < runs.length && runs[r][1] < u) r++;
+      if (r < runs.length && runs[r][0] <= u) out.push(u);
+    }
+    return out;
+  }
+
+  /** Expunged UID ranges remembered with a MODSEQ above `modSeq`, ascending. */
+  vanishedSince(mailboxId: number, modSeq: number): [number, number][] {
+    const out: [number, number][] = [];
+    for (const r of this.q.vanished.all(mailboxId, modSeq) as { uid: number; last_uid: number | null }[]) {
+      const prev = out[out.length - 1];
+      const last = r.last_uid ?? r.uid;
+      // Touching rows (separate expunges) read as one range.
+      if (prev !== undefined && r.uid === prev[1] + 1) prev[1] = last;
+      else out.push([r.uid, last]);
     }
     return out;
   }
@@ -272,7 +313,7 @@ export class ImapSql {
   /** A copy of message `sourceId` as the next UID of `mailboxId`, its file at `file`. */
   copyMessage(mailboxId: number, source: MetaRow, file: string): { id: number; uid: number; modSeq: number } {
     const { uid, modseq } = this.index.allocateUid(mailboxId, source.size);
-    const { id } = this.q.copyRow.get(mailboxId, uid, modseq, source.flags, source.keywords, file, source.id) as { id: number };
+    const { id } = this.q.copyRow.get(mailboxId, uid, modseq, source.flags, source.keywords, file, source.id, Date.now()) as { id: number };
     this.q.copyFlags.run(mailboxId, uid, modseq, source.flags, source.keywords);
     this.index.keys.copy(source.id, id, mailboxId);
     return { id, uid, modSeq: modseq };

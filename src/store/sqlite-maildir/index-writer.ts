@@ -5,6 +5,7 @@ import { formatBodyStructure, formatEnvelope } from '../../mime/imap-format.ts';
 import type { ParsedMessage } from '../../mime/parse-message.ts';
 import type { MailboxInfo } from '../store.ts';
 import { MessageKeys } from './message-keys.ts';
+import { COMPACT_EVERY, compactRanges, consecutiveRuns, type ExpungedRange } from './expunged-ranges.ts';
 
 export type MailboxRow = {
   id: number;
@@ -19,6 +20,8 @@ export type MailboxRow = {
   total_size: number;
   subscribed: number;
   recent_uid: number;
+  /** MAILBOXID (RFC 8474), set by a trigger on insert (schema.ts, step 4). */
+  object_id: string;
 };
 
 export type NewMessage = {
@@ -42,6 +45,7 @@ export const toInfo = (r: MailboxRow): MailboxInfo => ({
   messages: r.message_count,
   size: r.total_size,
   subscribed: r.subscribed !== 0,
+  objectId: r.object_id,
 });
 
 /** UIDVALIDITY: seconds since the epoch, as Dovecot does, with a random tail against reuse. */
@@ -70,8 +74,8 @@ export class IndexWriter {
       insertMessage: db.prepare(
         `INSERT INTO messages (mailbox_id, uid, modseq, flags, keywords, internal_date, size, file, data_offset,
            envelope, body, sent_date, subject, addr_from, addr_to, addr_cc, addr_bcc, message_id,
-           envelope_imap, body_imap, bodystructure_imap)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+           envelope_imap, body_imap, bodystructure_imap, saved_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       ),
       insertFlags: db.prepare('INSERT INTO message_flags (mailbox_id, uid, modseq, flags, keywords) VALUES (?, ?, ?, ?, ?)'),
       usage: db.prepare('SELECT coalesce(sum(total_size), 0) AS n FROM mailboxes WHERE account_id = ?'),
@@ -80,7 +84,10 @@ export class IndexWriter {
          WHERE id = ? RETURNING highestmodseq AS modseq`,
       ),
       deleteMessage: db.prepare('DELETE FROM messages WHERE id = ?'),
-      remember: db.prepare('INSERT OR REPLACE INTO expunged (mailbox_id, uid, modseq) VALUES (?, ?, ?)'),
+      remember: db.prepare('INSERT OR REPLACE INTO expunged (mailbox_id, uid, last_uid, modseq) VALUES (?, ?, ?, ?)'),
+      expungedCount: db.prepare('SELECT count(*) AS n FROM expunged WHERE mailbox_id = ?'),
+      expungedRows: db.prepare('SELECT uid, last_uid AS last, modseq FROM expunged WHERE mailbox_id = ? ORDER BY uid'),
+      forgetExpunged: db.prepare('DELETE FROM expunged WHERE mailbox_id = ?'),
       files: db.prepare('SELECT id, uid, file, size FROM messages WHERE mailbox_id = ?'),
     };
   }
@@ -122,7 +129,7 @@ export class IndexWriter {
       mailboxId, uid, modseq, m.flags, m.keywords, m.internalDate, m.size, m.file, m.dataOffset,
       JSON.stringify(p.envelope), JSON.stringify(p.body), p.date ? p.date.getTime() : null,
       p.subject, p.from, p.to, p.cc, p.bcc, p.messageId,
-      formatEnvelope(p.envelope), formatBodyStructure(p.body, false), formatBodyStructure(p.body, true),
+      formatEnvelope(p.envelope), formatBodyStructure(p.body, false), formatBodyStructure(p.body, true), Date.now(),
     ) as { id: number };
     this.q.insertFlags.run(mailboxId, uid, modseq, m.flags, m.keywords);
     this.keys.insert(id, p);
@@ -140,11 +147,20 @@ export class IndexWriter {
   removeMessages(mailboxId: number, rows: readonly { id: number; uid: number; size: number }[]): number {
     if (rows.length === 0) return 0;
     const { modseq } = this.q.shrink.get(rows.length, rows.reduce((n, r) => n + r.size, 0), mailboxId) as { modseq: number };
-    for (const r of rows) {
-      this.q.deleteMessage.run(r.id);
-      this.q.remember.run(mailboxId, r.uid, modseq);
-    }
+    for (const r of rows) this.q.deleteMessage.run(r.id);
+    const before = (this.q.expungedCount.get(mailboxId) as { n: number }).n;
+    const runs = consecutiveRuns(rows.map((r) => r.uid));
+    for (const [first, last] of runs) this.q.remember.run(mailboxId, first, last, modseq);
+    if (Math.floor((before + runs.length) / COMPACT_EVERY) > Math.floor(before / COMPACT_EVERY)) this.compactExpunged(mailboxId);
     return modseq;
+  }
+
+  /** See expunged-ranges.ts; call in a transaction. */
+  compactExpunged(mailboxId: number): void {
+    const kept = compactRanges(this.q.expungedRows.all(mailboxId) as ExpungedRange[]);
+    if (kept === null) return;
+    this.q.forgetExpunged.run(mailboxId);
+    for (const r of kept) this.q.remember.run(mailboxId, r.uid, r.last, r.modseq);
   }
 
   updateFile(id: number, file: string): void {
@@ -174,7 +190,11 @@ export class IndexWriter {
     this.db.prepare('DELETE FROM expunged WHERE mailbox_id IN (SELECT id FROM mailboxes WHERE account_id = ?)').run(accountId);
     // The new UIDVALIDITY must differ from the old one, or clients would trust stale UIDs.
     this.db
-      .prepare('UPDATE mailboxes SET uidvalidity = max(uidvalidity + 1, ?), uidnext = 1, recent_uid = 1, highestmodseq = 1, message_count = 0, total_size = 0 WHERE account_id = ?')
+      // A new UIDVALIDITY makes a new mailbox for RFC 8474 §4: a new MAILBOXID too.
+      .prepare(
+        `UPDATE mailboxes SET uidvalidity = max(uidvalidity + 1, ?), uidnext = 1, recent_uid = 1, highestmodseq = 1, message_count = 0, total_size = 0,
+           object_id = 'F' || lower(hex(randomblob(12))) WHERE account_id = ?`,
+      )
       .run(newUidValidity(), accountId);
   }
 }

@@ -101,14 +101,21 @@ export function setFlags(
   uids: readonly number[],
   action: 'set' | 'add' | 'remove',
   flags: readonly string[],
+  unchangedSince?: number,
 ): FlagChange {
   const change = parseFlags(flags);
   // System flags only, added or removed: one UPDATE per UID run (STORE 1:* +FLAGS (\Seen)).
-  const bitsOnly = change.keywords.length === 0 && action !== 'set';
-  const changed = bitsOnly ? changeBits(ctx, mailboxId, uids, change.bits, action === 'add') : transaction(ctx.db, () => {
+  const bitsOnly = change.keywords.length === 0 && action !== 'set' && unchangedSince === undefined;
+  const changed = bitsOnly ? changeBits(ctx, mailboxId, uids, change.bits, action === 'add') : transaction(ctx.db, (): FlagChange => {
+    let rows = ctx.sql.flags(mailboxId, uids);
+    // RFC 7162 §3.1.3: the test and the change in one transaction, so nobody slips in between.
+    const failed: number[] = [];
+    if (unchangedSince !== undefined) {
+      rows = rows.filter((r) => r.modseq <= unchangedSince || (failed.push(r.uid), false));
+    }
     const out: number[] = [];
     let modSeq = 0;
-    for (const r of ctx.sql.flags(mailboxId, uids)) {
+    for (const r of rows) {
       const cur = { bits: r.flags, keywords: keywordList(r.keywords) };
       const next = applyFlags(cur, action, change);
       const kw = keywordsColumn(next.keywords);
@@ -118,7 +125,7 @@ export function setFlags(
       ctx.sql.setFlags(mailboxId, r.uid, next.bits, kw, modSeq);
       out.push(r.uid);
     }
-    return { modSeq, uids: out };
+    return unchangedSince === undefined ? { modSeq, uids: out } : { modSeq, uids: out, failed };
   });
   if (changed.uids.length > 0) {
     ctx.bus.publish({ kind: 'flags', accountId, mailboxId, uids: changed.uids, modSeq: changed.modSeq });

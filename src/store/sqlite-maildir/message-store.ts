@@ -46,6 +46,9 @@ import { UrlAuthKeysSql } from './urlauth-keys-sql.ts';
 
 export type SqliteMaildirOptions = { db: Db; mailRoot: string; searchFile: string; bus: ChangeBus; log: Logger };
 
+/** EMAILID (RFC 8474 objectid): "M" and the original row id; ids never repeat (AUTOINCREMENT). */
+export const emailIdText = (id: number): string => `M${id.toString(16).padStart(8, '0')}`;
+
 /** The system flags of each bit combination, as FETCH FLAGS writes them. */
 const BITS_TEXT = Array.from({ length: 32 }, (_, bits) => flagList(bits, null).join(' '));
 
@@ -311,6 +314,8 @@ export class SqliteMaildirStore implements MessageStore {
         wire: r.envelope_imap === null || r.body_imap === null || r.bodystructure_imap === null
           ? null
           : { envelope: r.envelope_imap, body: r.body_imap, bodyStructure: r.bodystructure_imap },
+        emailId: emailIdText(r.email_id),
+        savedDate: new Date(r.saved_at),
       };
     });
   }
@@ -348,10 +353,24 @@ export class SqliteMaildirStore implements MessageStore {
     return { uids: t.uids, modSeqs: t.modSeqs, flags };
   }
 
-  async setFlags(mailboxId: number, uids: readonly number[], action: 'set' | 'add' | 'remove', flags: readonly string[]): Promise<FlagChange> {
+  async setFlags(
+    mailboxId: number,
+    uids: readonly number[],
+    action: 'set' | 'add' | 'remove',
+    flags: readonly string[],
+    unchangedSince?: number,
+  ): Promise<FlagChange> {
     const mb = this.sql.mailboxById(mailboxId);
     if (!mb) throw new MailboxError('NONEXISTENT', 'Mailbox does not exist');
-    return setFlags(this.ctx, mb.account_id, mailboxId, uids, action, flags);
+    return setFlags(this.ctx, mb.account_id, mailboxId, uids, action, flags, unchangedSince);
+  }
+
+  async changedSince(mailboxId: number, uids: readonly number[], modSeq: number): Promise<number[]> {
+    return this.sql.changedSince(mailboxId, uids, modSeq);
+  }
+
+  async vanishedSince(mailboxId: number, modSeq: number): Promise<[number, number][]> {
+    return this.sql.vanishedSince(mailboxId, modSeq);
   }
 
   expunge(account: AccountRef, mailboxId: number, uids?: readonly number[]): Promise<number[]> {

@@ -65,6 +65,23 @@ export const STORE_MIGRATIONS = [
   `ALTER TABLE messages ADD COLUMN envelope_imap TEXT;
    ALTER TABLE messages ADD COLUMN body_imap TEXT;
    ALTER TABLE messages ADD COLUMN bodystructure_imap TEXT;`,
+  // 4: QRESYNC, OBJECTID, SAVEDATE.
+  // expunged rows become UID ranges [uid, last_uid], all expunged at or before `modseq`: one
+  // row per run of consecutive UIDs an expunge removed, and old neighbouring runs merge
+  // (index-writer.ts compactExpunged), so the table stays small without forgetting anything.
+  // object_id: the mailbox's MAILBOXID (RFC 8474 §4), kept across RENAME; email_id: the id of
+  // the message row this one was copied from (NULL: its own id), so EMAILID survives COPY and
+  // MOVE (RFC 8474 §5.1); saved_at: when the message came into this mailbox (RFC 8514; NULL in
+  // older rows, read as the internal date).
+  `ALTER TABLE expunged ADD COLUMN last_uid INTEGER;
+   UPDATE expunged SET last_uid = uid;
+   ALTER TABLE mailboxes ADD COLUMN object_id TEXT;
+   UPDATE mailboxes SET object_id = 'F' || lower(hex(randomblob(12)));
+   CREATE TRIGGER mailboxes_object_id AFTER INSERT ON mailboxes WHEN new.object_id IS NULL BEGIN
+     UPDATE mailboxes SET object_id = 'F' || lower(hex(randomblob(12))) WHERE id = new.id;
+   END;
+   ALTER TABLE messages ADD COLUMN email_id INTEGER;
+   ALTER TABLE messages ADD COLUMN saved_at INTEGER;`,
 ];
 
 /** System flags as bits, so STORE on many messages is one UPDATE. RFC 9051 §2.3.2. */

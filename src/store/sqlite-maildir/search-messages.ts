@@ -95,12 +95,13 @@ function uidSql(ranges: [number, number][]): Sql {
   };
 }
 
-function dateSql(which: 'internal' | 'sent', cmp: 'before' | 'on' | 'since', day: string): Sql {
+function dateSql(which: 'internal' | 'sent' | 'saved', cmp: 'before' | 'on' | 'since', day: string): Sql {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
   if (m === null) throw new Error(`search: bad day ${day}`);
   const start = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
   // Without a usable Date: header the sent date is the internal date (as Dovecot does).
-  const col = which === 'internal' ? 'internal_date' : 'coalesce(sent_date, internal_date)';
+  // Rows from before SAVEDATE was kept were saved when they arrived: their internal date.
+  const col = which === 'internal' ? 'internal_date' : which === 'saved' ? 'coalesce(saved_at, internal_date)' : 'coalesce(sent_date, internal_date)';
   if (cmp === 'before') return { sql: `${col} < ?`, params: [start] };
   if (cmp === 'since') return { sql: `${col} >= ?`, params: [start] };
   return { sql: `${col} >= ? AND ${col} < ?`, params: [start, start + DAY_MS] };
@@ -146,6 +147,8 @@ class Planner {
         return { exact: true, q: { sql: c.cmp === 'larger' ? 'size > ?' : 'size < ?', params: [c.value] } };
       case 'modseq':
         return { exact: true, q: { sql: 'f.modseq >= ?', params: [c.atLeast] } };
+      case 'emailid':
+        return { exact: true, q: { sql: 'coalesce(m.email_id, m.id) = ?', params: [c.id] } };
       case 'body': {
         if (c.value === '') return { exact: true, q: TRUE }; // every text contains ""
         if (long(c.value)) return { exact: true, q: this.#ftsSql('body', c.value) };
