@@ -119,6 +119,29 @@ describe('attacks on SMTP (MX, port 25)', () => {
     assert.equal((await t.maildir('user@ours.test')).length, before);
   });
 
+  // Relay tricks beyond those in smtp-policy.test.ts: none may get 250.
+  for (const trick of [
+    'victim@other.test.',
+    'victim@OTHER.TEST',
+    'user@ours.test.@other.test',
+    'victim%other.test@[127.0.0.1]',
+    'victim@other.test%ours.test',
+    '"victim@other.test"',
+    'victim@other.test>',
+    'user@ours.test>,<victim@other.test',
+    'victim@[IPv6:::1]',
+    'postmaster@other.test',
+  ]) {
+    it(`relay trick <${trick}> is refused`, async () => {
+      const { client } = await RawSmtp.connect(t.smtpPort);
+      await client.cmd('EHLO c');
+      assert.equal((await client.cmd('MAIL FROM:<a@remote.test>')).code, 250);
+      const r = await client.cmd(`RCPT TO:<${trick}>`);
+      assert.ok(r.code >= 500 && r.code < 600, `${trick}: ${r.code} ${r.text}`);
+      client.close();
+    });
+  }
+
   it('a flood of recipients in one pipelined write: 452 past the limit, then the session goes on', async () => {
     const c = await RawLines.connect(t.smtpPort);
     await reply(c);
