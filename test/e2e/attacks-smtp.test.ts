@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RawLines } from '../harness/raw-lines.ts';
+import { smtpStarttlsInjection as starttlsInjection } from '../harness/starttls-injection.ts';
 import { sClient } from '../harness/s-client.ts';
 import { startTestServer, type TestServer } from '../harness/server.ts';
 import { RawSmtp } from '../harness/smtp-client.ts';
@@ -12,35 +13,6 @@ import { needs } from '../harness/tools.ts';
 
 /** Reads one whole SMTP reply (the last line has a space after the code). */
 const reply = (c: RawLines, ms = 3000) => c.until(/(^|\r\n)\d{3} [^\r]*\r\n/, ms);
-
-/**
- * CVE-2011-0411 and the "NO STARTTLS" study (Poddebniak et al., USENIX Security 2021):
- * "STARTTLS\r\nNOOP\r\n" in one packet. The NOOP was sent in plaintext, so a server must drop
- * it; one that runs it answers inside TLS, where a MITM's command looks authenticated.
- */
-export async function starttlsInjection(port: number, implicitEhlo = true): Promise<void> {
-  const c = await RawLines.connect(port);
-  assert.match(await reply(c), /^220 /);
-  if (implicitEhlo) {
-    c.write('EHLO attacker.test\r\n');
-    assert.match(await reply(c), /STARTTLS/);
-  }
-  c.write('STARTTLS\r\nNOOP\r\nMAIL FROM:<injected@evil.test>\r\n');
-  assert.match(await reply(c), /^220 /);
-  // No plaintext answer may follow the 220 either (it would be read as TLS bytes).
-  await new Promise((r) => setTimeout(r, 150));
-  await c.startTls();
-  assert.equal(c.leftoverBeforeTls, '', 'nothing after the 220 in plaintext');
-  assert.equal(await c.drain(300), '', 'no buffered or injected reply inside TLS');
-  c.write('EHLO client.test\r\n');
-  const ehlo = await reply(c);
-  assert.match(ehlo, /^250[- ]/, 'the first reply inside TLS answers our own command');
-  // MAIL after the injected one would be "503 nested MAIL" had the injection run.
-  c.write('MAIL FROM:<a@remote.test>\r\n');
-  const mail = await reply(c);
-  assert.doesNotMatch(mail, /nested|503/);
-  c.close();
-}
 
 describe('attacks on SMTP (MX, port 25)', () => {
   let t: TestServer;
@@ -145,9 +117,10 @@ describe('attacks on SMTP (MX, port 25)', () => {
     c.write('EHLO c\r\n');
     await reply(c);
     c.write('MAIL FROM:<a@remote.test>\r\n' + 'RCPT TO:<user@ours.test>\r\n'.repeat(200) + 'NOOP\r\n');
-    const all = await c.until(/250 2\.0\.0 OK[^\r]*\r\n|\r\n250 [^\r]*OK[^\r]*\r\n(?![\s\S])/, 5000).catch(() => '');
-    const rest = all + (await c.drain(500));
-    const codes = rest.split('\r\n').filter(Boolean).map((l) => l.slice(0, 3));
+    // One reply line each: MAIL, 200 RCPTs, NOOP.
+    const all = await c.until(/^(?:[^\r]*\r\n){202}/, 10_000);
+    const codes = all.split('\r\n').filter(Boolean).map((l) => l.slice(0, 3));
+    assert.equal(codes.filter((x) => x === '250').length, 1 + 5 + 1, codes.join(','));
     assert.equal(codes.filter((x) => x === '452').length, 195, codes.join(','));
     c.close();
   });

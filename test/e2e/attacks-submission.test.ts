@@ -7,7 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { captureLog, type Captured } from '../harness/log-capture.ts';
 import { startTestServer, type TestServer } from '../harness/server.ts';
 import { RawSmtp } from '../harness/smtp-client.ts';
-import { starttlsInjection } from './attacks-smtp.test.ts';
+import { smtpStarttlsInjection as starttlsInjection } from '../harness/starttls-injection.ts';
+
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 
