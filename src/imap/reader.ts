@@ -222,14 +222,14 @@ export class CommandReader {
   }
 
   #checkLiteral(cmd: Pending, m: Marker): ReaderEvent | undefined {
+    if (this.preAuth && cmd.literalBytes + m.size > PRE_AUTH_LITERAL_BYTES) {
+      return this.#error('BAD', 'TOOBIG', `Literal too big before login (at most ${PRE_AUTH_LITERAL_BYTES} octets)`);
+    }
     const L = this.#limits;
     // RFC 7888 §5: with LITERAL-, a non-synchronizing literal over 4096 octets is refused
     // with BAD, [TOOBIG] when the command is APPEND.
     if (!m.sync && this.#literalMinus && m.size > L.literalMinusMax) {
       return this.#error('BAD', 'TOOBIG', `Non-synchronizing literal larger than ${L.literalMinusMax} octets`);
-    }
-    if (this.preAuth && cmd.literalBytes + m.size > PRE_AUTH_LITERAL_BYTES) {
-      return this.#error('BAD', 'TOOBIG', `Literal too big before login (at most ${PRE_AUTH_LITERAL_BYTES} octets)`);
     }
     const append = cmd.name === 'APPEND';
     const one = append ? L.appendLimit : L.maxLiteralBytes;
