@@ -43,6 +43,13 @@ type State = 'line' | 'literal' | 'await' | 'skip-literal' | 'discard';
 
 const MARKER_TAIL = 40; // bytes of a discarded line kept to spot a literal marker at its end
 
+/**
+ * Before login the only literals are LOGIN's user name and password: all literals of one
+ * command together may not exceed this, so an unauthenticated client cannot make us buffer
+ * a megabyte per connection (Dovecot's login process reads at most 4 KiB before login).
+ */
+export const PRE_AUTH_LITERAL_BYTES = 8 * 1024;
+
 export class CommandReader {
   readonly #limits: Limits;
   readonly #literalMinus: boolean;
@@ -56,6 +63,8 @@ export class CommandReader {
   #literal: Buffer[] = [];
   #marker: Marker | undefined; // the literal being read or awaiting a decision
   #discard = { inQuote: false, escape: false, tail: Buffer.alloc(0), error: undefined as ReaderEvent | undefined };
+  /** The session sets this while nobody is logged in: literals get PRE_AUTH_LITERAL_BYTES. */
+  preAuth = false;
 
   constructor(options: ReaderOptions = {}) {
     this.#limits = withLimits(options.limits);
@@ -218,6 +227,9 @@ export class CommandReader {
   }
 
   #checkLiteral(cmd: Pending, m: Marker): ReaderEvent | undefined {
+    if (this.preAuth && cmd.literalBytes + m.size > PRE_AUTH_LITERAL_BYTES) {
+      return this.#error('BAD', 'TOOBIG', `Literal too big before login (at most ${PRE_AUTH_LITERAL_BYTES} octets)`);
+    }
     const L = this.#limits;
     // RFC 7888 §5: with LITERAL-, a non-synchronizing literal over 4096 octets is refused
     // with BAD, [TOOBIG] when the command is APPEND.

@@ -105,6 +105,7 @@ export class Session {
     this.ip = socket.remoteAddress ?? '';
     this.log = deps.log.child({ sid: this.id });
     this.reader = new CommandReader({ limits: deps.limits });
+    this.reader.preAuth = true; // small literals until login (reader.ts, PRE_AUTH_LITERAL_BYTES)
   }
 
   get loginAllowed(): boolean {
@@ -333,6 +334,7 @@ export class Session {
   loggedIn(account: Account): void {
     this.account = account;
     this.state = 'authenticated';
+    this.reader.preAuth = false;
     this.socket.setTimeout(this.deps.idleTimeoutMs);
     this.unsubscribe = this.deps.bus.subscribe(account.id, (c) => this.onChange(c));
   }

@@ -82,7 +82,7 @@ export class InboundServer {
       closeTimeout: 3_000,
       logger: false,
       ...(opts.tls ? opts.tls.serverOptions() : {}),
-      ...({ maxCommandLength: opts.maxLineLength, greetingDelayMs: opts.greetingDelayMs } as object),
+      ...({ maxCommandLength: opts.maxLineLength, greetingDelayMs: opts.greetingDelayMs, maxBadCommands: opts.maxBadCommands } as object),
       onConnect: (session, cb) => this.onConnect(session, cb),
       onMailFrom: (address, session, cb) => this.onMailFrom(address, session, cb),
       onRcptTo: (address, session, cb) => this.track(this.onRcptTo(address, session), cb),

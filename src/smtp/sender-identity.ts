@@ -2,7 +2,8 @@
 // and aliases that resolve to it — never another user's, and not addresses that only reach the
 // account through a catch-all (that would let the catch-all's owner impersonate every
 // unassigned name of the domain). Checked for MAIL FROM and for every address in every From
-// and Sender field of the message (RFC 5322 §3.6.2), so a second From field cannot sneak by.
+// and Sender field of the message (RFC 5322 §3.6.2), so a second From field cannot sneak by;
+// likewise Resent-From and Resent-Sender (§3.6.6: the resender is the submitting user).
 import { lookupKey, parseAddress, splitSubaddress } from '../core/address.ts';
 import type { Directory } from '../directory/directory.ts';
 import { resolveRecipient } from '../directory/resolve.ts';
@@ -38,15 +39,57 @@ export async function ownsAddress(dir: Directory, account: SessionAccount, addre
 
 export type Authors = { ok: true; addresses: string[]; hasFrom: boolean } | { ok: false; reason: string };
 
-/** Every address of every From and Sender field in the message header. */
+const AUTHOR_FIELDS = new Set(['from', 'sender', 'resent-from', 'resent-sender']);
+
+/**
+ * True when something other than a separator follows an angle address ("Ann <ann@x> <bob@y>")
+ * or an angle address opens inside another. The shared address parser, tolerant like a mail
+ * reader, drops such junk; a mail program may show it instead, so an author field with it is
+ * refused rather than guessed at (test/e2e/attacks-submission.test.ts).
+ */
+export function junkAroundAngles(value: string): boolean {
+  let inAngle = false;
+  let afterAngle = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i];
+    if (c === '"') {
+      if (afterAngle) return true;
+      for (i++; i < value.length && value[i] !== '"'; i++) if (value[i] === '\\') i++;
+    } else if (c === '(') {
+      let depth = 1;
+      for (i++; i < value.length && depth > 0; i++) {
+        if (value[i] === '\\') i++;
+        else if (value[i] === '(') depth++;
+        else if (value[i] === ')') depth--;
+      }
+      i--;
+    } else if (c === '<') {
+      if (inAngle || afterAngle) return true;
+      inAngle = true;
+    } else if (c === '>') {
+      if (!inAngle) return true;
+      inAngle = false;
+      afterAngle = true;
+    } else if (c === ',' || c === ';') {
+      afterAngle = false;
+    } else if (afterAngle && c !== ' ' && c !== '\t' && c !== '\r' && c !== '\n') {
+      return true;
+    }
+  }
+  return inAngle;
+}
+
+/** Every address of every From, Sender, Resent-From and Resent-Sender field in the message header. */
 export function authorAddresses(message: Buffer): Authors {
   const block = scanHeader(message, 0, message.length);
   const addresses: string[] = [];
   let hasFrom = false;
   for (const f of block.fields) {
-    if (f.name !== 'from' && f.name !== 'sender') continue;
+    if (!AUTHOR_FIELDS.has(f.name)) continue;
     if (f.name === 'from') hasFrom = true;
-    const list = parseAddressList(unfold(headerText(message, f.valueStart, f.valueEnd)));
+    const value = unfold(headerText(message, f.valueStart, f.valueEnd));
+    if (junkAroundAngles(value)) return { ok: false, reason: `${f.name} field has text outside its angle addresses` };
+    const list = parseAddressList(value);
     if (list.length === 0) return { ok: false, reason: `empty ${f.name} field` };
     for (const a of list) {
       // Group syntax, a missing part or the null path: not a mailbox the user can own.

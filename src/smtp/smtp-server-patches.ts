@@ -14,6 +14,11 @@
 //    `authNeedsTls(remoteAddress)` returning true, a connection without TLS gets no AUTH in
 //    EHLO and "530 5.7.0 Must issue a STARTTLS command first" for AUTH (the server itself is
 //    configured with allowInsecureAuth so that the exempt ones, loopback, can log in).
+// 4. Bare CR, LF or NUL inside a command line (RFC 5321 §2.3.8): smtp-server passes them on,
+//    so "MAIL FROM:<a@b> ENVID=x<CR>X-Injected: 1" was accepted. Such a line is refused with
+//    501 and counts as a bad command (test/e2e/attacks-smtp.test.ts).
+// 5. Unknown commands: smtp-server closes after a fixed 10; the server option
+//    `maxBadCommands` (limits.max_bad_commands) applies to them too.
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 
 const ENHANCED = /^[245]\.\d{1,3}\.\d{1,3} /;
@@ -21,7 +26,13 @@ const ENHANCED = /^[245]\.\d{1,3}\.\d{1,3} /;
 type Send = (this: unknown, code: number, data: unknown, context?: unknown) => void;
 type Handler = (this: ConnectionInternals, command: Buffer, callback: () => void) => void;
 type ConnectionInternals = {
-  _server: { options: { maxClients?: number; greetingDelayMs?: number; authNeedsTls?: (ip: string) => boolean }; connections: Set<unknown> };
+  _server: { options: { maxClients?: number; greetingDelayMs?: number; maxBadCommands?: number; authNeedsTls?: (ip: string) => boolean }; connections: Set<unknown> };
+  _upgrading?: boolean;
+  _ready?: boolean;
+  _nextHandler?: unknown;
+  _isSupported(name: string): boolean;
+  /** Ours: unknown or malformed command lines so far in this connection. */
+  badLines?: number;
   session: { disabledCommands?: string[] };
   secure: boolean;
   remoteAddress: string;
@@ -36,7 +47,7 @@ let installed = false;
 export function patchSmtpServer(): void {
   if (installed) return;
   installed = true;
-  const proto = (SMTPConnection as unknown as { prototype: ConnectionInternals & { init(): void; handler_EHLO: Handler; handler_AUTH: Handler } }).prototype;
+  const proto = (SMTPConnection as unknown as { prototype: ConnectionInternals & { init(): void; handler_EHLO: Handler; handler_AUTH: Handler; _onCommand: Handler } }).prototype;
 
   const tlsFirst = (c: ConnectionInternals) => !c.secure && c._server.options.authNeedsTls?.(c.remoteAddress) === true;
   const ehlo = proto.handler_EHLO;
@@ -56,6 +67,23 @@ export function patchSmtpServer(): void {
     if (!tlsFirst(this)) return auth.call(this, command, callback);
     this.send(530, '5.7.0 Must issue a STARTTLS command first');
     callback();
+  };
+
+  const onCommand = proto._onCommand;
+  proto._onCommand = function (command, callback) {
+    // While upgrading, during DATA continuation (AUTH, _nextHandler) or before the greeting
+    // the library's own handling is right (it discards, or refuses the early talker).
+    if (this._upgrading || this._nextHandler || !this._ready) return onCommand.call(this, command, callback);
+    const limit = this._server.options.maxBadCommands ?? 10;
+    const bare = command.includes(13) || command.includes(10) || command.includes(0);
+    const name = command.toString('latin1').split(' ')[0].toUpperCase();
+    const lmtpAlias = name === 'LHLO' || name === 'HELO' || name === 'EHLO';
+    if (!bare && (lmtpAlias || this._isSupported(name))) return onCommand.call(this, command, callback);
+    this.badLines = (this.badLines ?? 0) + 1;
+    if (this.badLines >= limit) return this.send(421, '4.7.0 Too many errors; closing connection');
+    if (!bare) return onCommand.call(this, command, callback);
+    this.send(501, '5.5.2 Bare CR, LF or NUL in command line');
+    setImmediate(() => callback?.());
   };
 
   const send = proto.send;

@@ -108,6 +108,7 @@ export class SubmissionServer {
       ...({
         maxCommandLength: opts.maxLineLength,
         greetingDelayMs: 0,
+        maxBadCommands: opts.maxBadCommands,
         authNeedsTls: (ip: string) => !opts.plaintextAuthAllowed(ip),
       } as object),
       onConnect: (session, cb) => this.onConnect(session, cb),
