@@ -352,6 +352,7 @@ export class Session {
     this.utf8 = false;
     this.notifier = null;
     this.state = 'not-authenticated';
+    this.reader.preAuth = true; // UNAUTHENTICATE: back to the pre-login literal limits
     this.socket.setTimeout(this.deps.preAuthTimeoutMs);
   }
 
