@@ -12,6 +12,7 @@ import { mailauthResolver } from '../../src/dns/mailauth-resolver.ts';
 import { createResolver } from '../../src/dns/resolver.ts';
 import { startDnsServer, type TestDns } from '../harness/dns-server.ts';
 import { captureLog, type Captured } from '../harness/log-capture.ts';
+import { waitFor } from '../harness/queue.ts';
 import { startTestServer, type TestServer } from '../harness/server.ts';
 import { needs, run } from '../harness/tools.ts';
 
@@ -43,8 +44,8 @@ describe('submission with real clients', () => {
 
   /** The copy in bob's INBOX with this subject, verified as a receiving MX would. */
   async function verifyDelivered(subject: string) {
-    const f = (await t.maildir('bob@send.test')).find((x) => x.content.includes(`Subject: ${subject}`));
-    assert.ok(f, `message "${subject}" delivered`);
+    // Local recipients go through the queue: the copy lands moments after the 250.
+    const f = await waitFor(`message "${subject}" delivered`, async () => (await t.maildir('bob@send.test')).find((x) => x.content.includes(`Subject: ${subject}`)));
     const raw = Buffer.from(f.content, 'latin1');
     const res = await authenticate(raw, {
       ip: '127.0.0.1',
