@@ -9,6 +9,7 @@ import { newId, type Logger } from '../core/logger.ts';
 import type { LocalDelivery, RecipientPlan } from '../delivery/local-delivery.ts';
 import { parseMessage } from '../mime/parse-message.ts';
 import type { InboundAuthChecker } from './inbound-auth.ts';
+import { commonServerOptions, followCertificates, listenSmtp } from './smtp-server-common.ts';
 import { patchSmtpServer } from './smtp-server-patches.ts';
 import { readMessage } from './read-message.ts';
 import { receivedHeader } from './received-header.ts';
@@ -63,49 +64,25 @@ export class InboundServer {
     this.opts = opts;
     const lmtp = opts.kind === 'lmtp';
     this.server = new SMTPServer({
+      ...commonServerOptions(opts),
       lmtp,
-      name: opts.hostname,
       banner: 'Mailhaven',
-      size: opts.maxMessageSize,
-      rejectOversized: true,
-      hidePIPELINING: false,
-      hide8BITMIME: false,
-      hideSMTPUTF8: false,
-      hideENHANCEDSTATUSCODES: false,
       hideSTARTTLS: opts.tls === null,
       disabledCommands: opts.tls ? ['AUTH'] : ['AUTH', 'STARTTLS'],
       authOptional: true,
-      disableReverseLookup: true,
-      maxClients: opts.maxConnections,
-      socketTimeout: opts.commandTimeoutMs,
-      // close() first waits for messages being received and stored; idle clients then get 421.
-      closeTimeout: 3_000,
-      logger: false,
       ...(opts.tls ? opts.tls.serverOptions() : {}),
-      ...({ maxCommandLength: opts.maxLineLength, greetingDelayMs: opts.greetingDelayMs, maxBadCommands: opts.maxBadCommands } as object),
       onConnect: (session, cb) => this.onConnect(session, cb),
       onMailFrom: (address, session, cb) => this.onMailFrom(address, session, cb),
       onRcptTo: (address, session, cb) => this.track(this.onRcptTo(address, session), cb),
       onData: (stream, session, cb) => this.track(this.onData(stream, session), cb as (e?: Error | null, r?: unknown) => void),
       onClose: (session) => this.onClose(session),
     });
-    const serverTls = opts.tls;
-    // smtp-server builds its default context (clients without SNI) once; rebuild it on change.
-    if (serverTls) this.detachTls = serverTls.onChange(() => this.server.updateSecureContext(serverTls.serverOptions()));
+    this.detachTls = followCertificates(this.server, opts.tls);
     this.server.on('error', (err) => opts.log.warn({ event: `${opts.kind}.error`, err: err.message }, 'connection error'));
   }
 
   listen(target: { host: string; port: number } | { socket: string }): Promise<AddressInfo | string> {
-    return new Promise((resolve, reject) => {
-      const onError = (e: Error) => reject(e);
-      this.server.server.once('error', onError);
-      const done = () => {
-        this.server.server.off('error', onError);
-        resolve(this.server.server.address() as AddressInfo | string);
-      };
-      if ('socket' in target) this.server.listen(target.socket, done);
-      else this.server.listen(target.port, target.host, done);
-    });
+    return listenSmtp(this.server, target);
   }
 
   /** Stops accepting, lets messages being stored finish, then closes every connection. */

@@ -19,6 +19,7 @@ import { readMessage } from './read-message.ts';
 import { authorAddresses, ownsAddress, type IdentityOptions, type SessionAccount } from './sender-identity.ts';
 import { missingHeaders, submissionReceived } from './submission-headers.ts';
 import type { SendRateLimiter, LimitHit } from './send-rate-limiter.ts';
+import { commonServerOptions, followCertificates, listenSmtp } from './smtp-server-common.ts';
 import { patchSmtpServer } from './smtp-server-patches.ts';
 import type { ServerTls } from '../tls/server-tls.ts';
 
@@ -83,16 +84,10 @@ export class SubmissionServer {
     this.opts = opts;
     this.svc = opts.implicitTls ? 'submissions' : 'submission';
     this.server = new SMTPServer({
-      name: opts.hostname,
+      ...commonServerOptions({ ...opts, greetingDelayMs: 0 }),
       banner: 'Mailhaven ESMTP submission',
       secure: opts.implicitTls,
       ...opts.tls.serverOptions(),
-      size: opts.maxMessageSize,
-      rejectOversized: true,
-      hidePIPELINING: false,
-      hide8BITMIME: false,
-      hideSMTPUTF8: false,
-      hideENHANCEDSTATUSCODES: false,
       hideDSN: false,
       authMethods: ['PLAIN', 'LOGIN'],
       authOptional: false,
@@ -100,17 +95,7 @@ export class SubmissionServer {
       // The TLS rule is ours (smtp-server-patches.ts, authNeedsTls): 530, and AUTH unlisted.
       allowInsecureAuth: true,
       disabledCommands: opts.implicitTls ? ['STARTTLS'] : [],
-      disableReverseLookup: true,
-      maxClients: opts.maxConnections,
-      socketTimeout: opts.commandTimeoutMs,
-      closeTimeout: 3_000,
-      logger: false,
-      ...({
-        maxCommandLength: opts.maxLineLength,
-        greetingDelayMs: 0,
-        maxBadCommands: opts.maxBadCommands,
-        authNeedsTls: (ip: string) => !opts.plaintextAuthAllowed(ip),
-      } as object),
+      ...({ authNeedsTls: (ip: string) => !opts.plaintextAuthAllowed(ip) } as object),
       onConnect: (session, cb) => this.onConnect(session, cb),
       onAuth: (auth, session, cb) => void this.onAuth(auth, session).then((r) => cb(null, r), (e: unknown) => cb(toReply(e))),
       onMailFrom: (address, session, cb) => this.track(this.onMailFrom(address, session), cb),
@@ -120,21 +105,11 @@ export class SubmissionServer {
     });
     this.server.on('error', (err) => opts.log.warn({ event: `${this.svc}.error`, err: err.message }, 'connection error'));
     // Reloaded or renewed certificates reach new connections.
-    const serverTls = opts.tls;
-    this.detachTls = serverTls.onChange(() => this.server.updateSecureContext(serverTls.serverOptions()));
+    this.detachTls = followCertificates(this.server, opts.tls);
   }
 
   listen(target: { host: string; port: number } | { socket: string }): Promise<AddressInfo | string> {
-    return new Promise((resolve, reject) => {
-      const onError = (e: Error) => reject(e);
-      this.server.server.once('error', onError);
-      const done = () => {
-        this.server.server.off('error', onError);
-        resolve(this.server.server.address() as AddressInfo | string);
-      };
-      if ('socket' in target) this.server.listen(target.socket, done);
-      else this.server.listen(target.port, target.host, done);
-    });
+    return listenSmtp(this.server, target);
   }
 
   async close(): Promise<void> {
