@@ -2,86 +2,19 @@
 // EXPUNGE may be sent (RFC 9051 §7.5.1), STARTTLS command injection, LOGINDISABLED off
 // loopback, the bad-command limit, and rev2 after ENABLE.
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import os from 'node:os';
-import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
+import { RawLines } from '../harness/raw-lines.ts';
 import { startTestServer, type TestServer } from '../harness/server.ts';
 
-class Raw {
-  private socket: net.Socket;
-  private buf = '';
-  private waiters: (() => void)[] = [];
-  closed = false;
-
-  constructor(socket: net.Socket) {
-    this.socket = socket;
-    this.listen(socket);
-  }
-
-  private listen(s: net.Socket): void {
-    s.setEncoding('latin1');
-    s.on('data', (d: string) => {
-      this.buf += d;
-      for (const w of this.waiters.splice(0)) w();
-    });
-    s.on('close', () => {
-      this.closed = true;
-      for (const w of this.waiters.splice(0)) w();
-    });
-    s.on('error', () => undefined);
-  }
-
-  static async connect(port: number, host = '127.0.0.1'): Promise<{ c: Raw; greeting: string }> {
-    const socket = net.connect(port, host);
-    await new Promise<void>((res, rej) => socket.once('connect', res).once('error', rej));
-    const c = new Raw(socket);
-    return { c, greeting: await c.until(/\r\n/) };
-  }
-
-  /** Everything received up to and including the first match of `re`. */
-  async until(re: RegExp, ms = 3000): Promise<string> {
-    const end = Date.now() + ms;
-    for (;;) {
-      const m = re.exec(this.buf);
-      if (m) {
-        const upto = m.index + m[0].length;
-        const out = this.buf.slice(0, upto);
-        this.buf = this.buf.slice(upto);
-        return out;
-      }
-      if (this.closed || Date.now() > end) throw new Error(`timeout waiting for ${re}; have: ${JSON.stringify(this.buf)}`);
-      await new Promise<void>((r) => {
-        this.waiters.push(r);
-        setTimeout(r, 50);
-      });
-    }
-  }
-
-  write(s: string): void {
-    this.socket.write(s);
-  }
-
-  async cmd(tag: string, line: string): Promise<string> {
-    this.write(`${tag} ${line}\r\n`);
-    return this.until(new RegExp(`(^|\\n)${tag} (OK|NO|BAD)[^\\r]*\\r\\n`));
-  }
-
-  async startTls(): Promise<void> {
-    this.socket.removeAllListeners('data');
-    const s = tls.connect({ socket: this.socket, rejectUnauthorized: false });
-    await new Promise<void>((res, rej) => s.once('secureConnect', res).once('error', rej));
-    this.socket = s;
-    this.listen(s);
-  }
-
-  close(): void {
-    this.socket.destroy();
-  }
+/** A raw connection and the server's greeting line. */
+async function open(port: number, host?: string): Promise<{ c: RawLines; greeting: string }> {
+  const c = await RawLines.connect(port, { host });
+  return { c, greeting: await c.until(/\r\n/) };
 }
 
-async function login(port: number, user = 'lee@raw.test'): Promise<Raw> {
-  const { c } = await Raw.connect(port);
+async function login(port: number, user = 'lee@raw.test'): Promise<RawLines> {
+  const { c } = await open(port);
   assert.match(await c.cmd('L', `LOGIN ${user} secret`), /L OK/);
   return c;
 }
@@ -124,7 +57,7 @@ describe('IMAP on the wire', () => {
   });
 
   it('discards commands pipelined behind STARTTLS', async () => {
-    const { c } = await Raw.connect(t.imapPort);
+    const { c } = await open(t.imapPort);
     c.write('T STARTTLS\r\nX LOGIN lee@raw.test secret\r\n');
     assert.match(await c.until(/T OK [^\r]*\r\n/), /T OK/);
     await c.startTls();
@@ -137,7 +70,7 @@ describe('IMAP on the wire', () => {
   it('advertises LOGINDISABLED and refuses LOGIN on a non-loopback connection without TLS', async (ctx) => {
     const ip = Object.values(os.networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
     if (!ip) return ctx.skip('no non-loopback IPv4 address');
-    const { c, greeting } = await Raw.connect(t.imapPort, ip);
+    const { c, greeting } = await open(t.imapPort, ip);
     assert.match(greeting, /LOGINDISABLED/);
     assert.doesNotMatch(greeting, /AUTH=/);
     assert.match(await c.cmd('L', 'LOGIN lee@raw.test secret'), /L NO \[PRIVACYREQUIRED\]/);
@@ -152,14 +85,14 @@ describe('IMAP on the wire', () => {
   });
 
   it('authenticates with AUTHENTICATE PLAIN, with and without SASL-IR', async () => {
-    const { c } = await Raw.connect(t.imapPort);
+    const { c } = await open(t.imapPort);
     const plain = Buffer.from('\0lee@raw.test\0secret').toString('base64');
     c.write('A AUTHENTICATE PLAIN\r\n');
     assert.match(await c.until(/\+ ?\r\n/), /^\+/);
     c.write(plain + '\r\n');
     assert.match(await c.until(/A (OK|NO|BAD)[^\r]*\r\n/), /A OK/);
     c.close();
-    const { c: d } = await Raw.connect(t.imapPort);
+    const { c: d } = await open(t.imapPort);
     assert.match(await d.cmd('B', `AUTHENTICATE PLAIN ${plain}`), /B OK \[CAPABILITY [^\]]*UIDPLUS/);
     d.close();
   });
@@ -277,7 +210,7 @@ describe('IMAP on the wire', () => {
   });
 
   it('says BYE after too many bad commands', async () => {
-    const { c } = await Raw.connect(t.imapPort);
+    const { c } = await open(t.imapPort);
     for (let i = 0; i < 9; i++) c.write(`b${i} BOGUS\r\n`);
     c.write('b9 BOGUS\r\n');
     assert.match(await c.until(/\* BYE [^\r]*\r\n/), /Too many invalid commands/);
