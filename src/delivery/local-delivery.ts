@@ -39,12 +39,12 @@ export class LocalDelivery {
   private readonly log: Logger;
   private forwarding: Forwarding | null;
 
-  constructor(dir: Directory, store: MessageStore, opts: LocalDeliveryOptions, log: Logger, forwarding?: Forwarding) {
+  constructor(dir: Directory, store: MessageStore, opts: LocalDeliveryOptions, log: Logger) {
     this.dir = dir;
     this.store = store;
     this.opts = opts;
     this.log = log;
-    this.forwarding = forwarding ?? null;
+    this.forwarding = null;
   }
 
   /** Turns on forwarding once the queue exists (the queue delivers local mail through us). */
@@ -125,7 +125,9 @@ export class LocalDelivery {
     if (!f) return;
     const returns = [...new Set(plans.flatMap((p) => (p.srsReturn ? [p.srsReturn] : [])))];
     if (returns.length > 0) {
-      await f.queue.enqueue({ from: msg.sender, recipients: returns.map((address) => ({ address })), message: msg.content, origin: { kind: 'forward' } });
+      // Always from the null sender: a return is a bounce on its way home, and anything else
+      // sent to an SRS address must not go out in a stranger's name from our address.
+      await f.queue.enqueue({ from: '', recipients: returns.map((address) => ({ address })), message: msg.content, origin: { kind: 'forward' } });
     }
     const byDomain = new Map<string, Set<string>>();
     for (const p of plans) {
@@ -135,6 +137,7 @@ export class LocalDelivery {
       for (const e of p.external) set.add(e);
       byDomain.set(dom, set);
     }
+    if (byDomain.size === 0) return;
     const senderDomain = msg.sender.slice(msg.sender.lastIndexOf('@') + 1).toLowerCase();
     const ownSender = msg.sender === '' || (await this.dir.hasDomain(senderDomain));
     for (const [dom, set] of byDomain) {

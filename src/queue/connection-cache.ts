@@ -26,7 +26,8 @@ export class ConnectionCache {
 
   /** Keeps the connection for the next message, or closes it with QUIT. */
   give(key: string, client: SmtpClient): void {
-    if (!client.usable) return;
+    // A broken connection (an error reply to RSET, a dropped socket) is closed, not kept.
+    if (!client.usable) return client.close();
     if (this.idleMs <= 0) return client.quit();
     const list = this.idle.get(key) ?? [];
     const it: Idle = {

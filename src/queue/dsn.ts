@@ -2,6 +2,7 @@
 // people, a message/delivery-status part for programs, then the original message (RET=FULL)
 // or its header (RET=HDRS, and for delay and success notices, as Postfix does).
 import { randomBytes } from 'node:crypto';
+import { rfc5322Date } from '../smtp/received-header.ts';
 
 export type DsnAction = 'failed' | 'delayed' | 'delivered' | 'relayed';
 
@@ -88,15 +89,15 @@ export function buildDsn(input: DsnInput): Buffer {
   // RFC 3464 §2.2: per-message fields, then one block per recipient, blank line between.
   const perMessage = [`Reporting-MTA: dns; ${input.reportingMta}`, `X-Mailhaven-Queue-ID: ${input.queueId}`];
   if (input.envid) perMessage.push(`Original-Envelope-Id: ${field(input.envid)}`);
-  perMessage.push(`Arrival-Date: ${date822(input.arrival)}`);
+  perMessage.push(`Arrival-Date: ${rfc5322Date(input.arrival)}`);
   const blocks = input.recipients.map((r) => {
     const l = [];
     if (r.orcpt) l.push(`Original-Recipient: ${field(r.orcpt)}`);
     l.push(`Final-Recipient: rfc822; ${field(r.address)}`, `Action: ${r.action}`, `Status: ${r.status}`);
     if (r.remoteMta) l.push(`Remote-MTA: dns; ${field(r.remoteMta)}`);
     if (r.diagnostic) l.push(`Diagnostic-Code: ${r.diagnosticType}; ${field(r.diagnostic)}`);
-    if (r.lastAttempt) l.push(`Last-Attempt-Date: ${date822(r.lastAttempt)}`);
-    if (r.willRetryUntil) l.push(`Will-Retry-Until: ${date822(r.willRetryUntil)}`);
+    if (r.lastAttempt) l.push(`Last-Attempt-Date: ${rfc5322Date(r.lastAttempt)}`);
+    if (r.willRetryUntil) l.push(`Will-Retry-Until: ${rfc5322Date(r.willRetryUntil)}`);
     return crlf(l);
   });
   const status = crlf(perMessage) + '\r\n' + blocks.join('\r\n');
@@ -108,7 +109,7 @@ export function buildDsn(input: DsnInput): Buffer {
     `From: Mail Delivery System <MAILER-DAEMON@${input.reportingMta}>`,
     `To: <${field(input.to)}>`,
     `Subject: ${SUBJECTS[action]}`,
-    `Date: ${date822(date)}`,
+    `Date: ${rfc5322Date(date)}`,
     `Message-ID: ${msgId}`,
     // RFC 3834 §5: automatic, so auto-responders stay quiet.
     'Auto-Submitted: auto-replied',
@@ -130,9 +131,4 @@ export function buildDsn(input: DsnInput): Buffer {
     returned,
     Buffer.from(`${returned.subarray(-2).toString() === '\r\n' ? '' : '\r\n'}\r\n--${boundary}--\r\n`, 'utf8'),
   ]);
-}
-
-/** RFC 5322 date-time. */
-export function date822(d: Date): string {
-  return d.toUTCString().replace('GMT', '+0000');
 }

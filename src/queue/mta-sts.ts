@@ -4,22 +4,23 @@
 // certificate valid for the MX name; otherwise delivery fails temporarily (§5). "testing" and
 // "none" change nothing but the log.
 import { getPolicy, validateMx } from 'mailauth/lib/mta-sts.js';
-import type { MTASTSPolicy, MTASTSPolicyResult } from 'mailauth';
+import type { DNSResolver, MTASTSPolicy, MTASTSPolicyResult } from 'mailauth';
 import type { Logger } from '../core/logger.ts';
+import { mailauthResolver } from '../dns/mailauth-resolver.ts';
 import type { Resolver } from '../dns/resolver.ts';
 
-export type PolicyFetcher = (domain: string, known: MTASTSPolicy | null, opts: { resolver: (name: string, type: string) => Promise<string[][] | string[]>; timeout: number }) => Promise<MTASTSPolicyResult>;
+export type PolicyFetcher = (domain: string, known: MTASTSPolicy | null, opts: { resolver: DNSResolver; timeout: number }) => Promise<MTASTSPolicyResult>;
 
 export type StsRule = { enforce: boolean; allows(mxHost: string): boolean; mode: string };
 
 export class MtaSts {
-  private readonly resolver: Resolver;
+  private readonly resolver: DNSResolver;
   private readonly fetch: PolicyFetcher;
   private readonly log: Logger;
   private readonly cache = new Map<string, MTASTSPolicy>();
 
   constructor(resolver: Resolver, log: Logger, fetch: PolicyFetcher = getPolicy as PolicyFetcher) {
-    this.resolver = resolver;
+    this.resolver = mailauthResolver(resolver);
     this.log = log;
     this.fetch = fetch;
   }
@@ -28,35 +29,23 @@ export class MtaSts {
   async ruleFor(domain: string): Promise<StsRule | null> {
     let r: MTASTSPolicyResult;
     try {
-      r = await this.fetch(domain, this.cache.get(domain) ?? null, { resolver: (n, t) => this.lookup(n, t), timeout: 30_000 });
+      r = await this.fetch(domain, this.cache.get(domain) ?? null, { resolver: this.resolver, timeout: 30_000 });
     } catch (e) {
       // DNS trouble finding the policy: a cached one still applies (§3.3), else none.
       this.log.warn({ event: 'queue.mta_sts', domain, err: (e as Error).message }, 'MTA-STS lookup failed');
       const known = this.cache.get(domain);
       return known ? rule(known) : null;
     }
-    if (r.status === 'not_found' || !r.policy || r.policy.mode === 'none') {
+    if (r.status === 'not_found' || !r.policy) {
       this.cache.delete(domain);
       return null;
     }
     if (r.status === 'errored') this.log.warn({ event: 'queue.mta_sts', domain, err: r.policy.error?.message }, 'MTA-STS policy fetch failed');
-    if (r.status !== 'errored' || this.cache.has(domain)) this.cache.set(domain, r.policy);
+    // Keep whatever carries an expiry, mailauth's "none, retry later" placeholder included:
+    // handed back as the known policy, it stops a refetch of a failing policy host until then.
+    if (r.policy.expires) this.cache.set(domain, r.policy);
+    else this.cache.delete(domain);
     return rule(r.policy);
-  }
-
-  private async lookup(name: string, type: string): Promise<string[][] | string[]> {
-    switch (type) {
-      case 'TXT':
-        return this.resolver.resolveTxt(name);
-      case 'A':
-        return this.resolver.resolve4(name);
-      case 'AAAA':
-        return this.resolver.resolve6(name);
-      case 'CNAME':
-        return this.resolver.resolveCname(name);
-      default:
-        throw Object.assign(new Error(`unsupported lookup ${type}`), { code: 'ENOTIMP' });
-    }
   }
 }
 

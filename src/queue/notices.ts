@@ -35,8 +35,15 @@ export class Notices {
     this.log = log;
   }
 
-  async send(m: QueuedMessage, content: Buffer, finished: Finished[], now: number): Promise<void> {
+  /**
+   * Queues the reports the outcomes call for. Returns the recipients whose failure or delay
+   * report could not be queued: the caller keeps them queued, so a later attempt reports again
+   * rather than the report being lost.
+   */
+  async send(m: QueuedMessage, content: Buffer, finished: Finished[], now: number): Promise<Set<number>> {
     const groups: Record<DsnAction, DsnRecipient[]> = { failed: [], delayed: [], delivered: [], relayed: [] };
+    const ids: Record<DsnAction, number[]> = { failed: [], delayed: [], delivered: [], relayed: [] };
+    const unreported = new Set<number>();
     for (const f of finished) {
       const { recipient: r, outcome: o, result: res } = f;
       const when = new Date(now);
@@ -46,7 +53,9 @@ export class Notices {
       if ((o.kind === 'bounced' || o.kind === 'expired') && wants(r.notify, 'FAILURE')) {
         const fallback = res.status ?? (o.kind === 'expired' ? '4.4.7' : '5.0.0');
         groups.failed.push({ ...common, action: 'failed', status: statusOf(res.code, res.reply, fallback), diagnostic: res.reply, willRetryUntil: null });
-      } else if (o.kind === 'deferred' && o.delayNotified && !r.delayNotified && wants(r.notify, 'DELAY')) {
+        ids.failed.push(r.id);
+      } else if (o.kind === 'deferred' && o.delayNotified && wants(r.notify, 'DELAY')) {
+        ids.delayed.push(r.id);
         groups.delayed.push({
           ...common, action: 'delayed', status: statusOf(res.code, res.reply, res.status ?? '4.0.0'), diagnostic: res.reply,
           willRetryUntil: new Date(m.createdAt + this.retry.lifetimeMs),
@@ -54,6 +63,7 @@ export class Notices {
       } else if (o.kind === 'delivered' && wants(r.notify, 'SUCCESS') && !res.dsnPassedOn) {
         const action = f.local ? 'delivered' : 'relayed';
         groups[action].push({ ...common, action, status: '2.0.0', diagnostic: res.reply, diagnosticType: 'smtp', willRetryUntil: null });
+        ids[action].push(r.id);
       }
     }
     for (const action of ['failed', 'delayed', 'delivered', 'relayed'] as const) {
@@ -72,7 +82,10 @@ export class Notices {
         this.log.info({ event: 'queue.notice', qid: m.id, dsnQid: queueId, action, to: m.sender, rcpts: recipients.map((r) => r.address) }, 'delivery report queued');
       } catch (e) {
         this.log.error({ event: 'queue.error', qid: m.id, action, err: e }, 'could not queue the delivery report');
+        // A lost success report is only a missing courtesy; retrying would deliver twice.
+        if (action === 'failed' || action === 'delayed') for (const id of ids[action]) unreported.add(id);
       }
     }
+    return unreported;
   }
 }

@@ -162,9 +162,10 @@ export class QueueRunner {
           .catch((e: unknown) => {
             if (this.dead) return;
             this.log.error({ event: 'queue.error', qid: job.message.id, err: e }, 'delivery job failed');
-            // Never leave rows in flight: put them back.
+            // Never leave rows in flight, and back off like any temporary failure so a lasting
+            // error is not retried in a tight loop.
             try {
-              this.store.release(job.recipients.map((r) => r.id));
+              this.deferAll(job, '451 4.3.0 internal error; will retry');
             } catch {
               // The next start releases them.
             }
@@ -181,8 +182,25 @@ export class QueueRunner {
     }
   }
 
+  /** The usual backoff for a recipient put back after a failure of ours; past expiry, a minute (its next attempt bounces it). */
+  private retryAt(m: QueuedMessage, r: QueuedRecipient, now: number): number {
+    const next = afterTemporaryFailure(this.opts.retry, m.createdAt, r.attempts + 1, now);
+    return next.kind === 'retry' ? next.at : now + 60_000;
+  }
+
+  private deferAll(job: Job, reply: string): void {
+    const now = Date.now();
+    for (const r of job.recipients) {
+      this.store.record(r.id, { kind: 'deferred', code: null, reply, host: null, nextAttemptAt: this.retryAt(job.message, r, now), delayNotified: false }, now);
+    }
+  }
+
   private async run(key: string, job: Job): Promise<void> {
-    const content = await this.spool.read(job.message.file).catch(() => null);
+    // Only a missing file is lost; any other read error (EMFILE, EIO) is retried.
+    const content = await this.spool.read(job.message.file).catch((e: unknown) => {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e;
+    });
     if (!content) {
       // Removed by `mailhaven queue remove` meanwhile, or lost: nothing left to send or return.
       this.log.error({ event: 'queue.error', qid: job.message.id, file: job.message.file }, 'queued message file is missing');
@@ -237,6 +255,15 @@ export class QueueRunner {
           o = { kind: 'deferred', code: res.code, reply: res.reply, host: res.host, nextAttemptAt: next.at, delayNotified: delay };
         }
       }
+      finished.push({ recipient: r, outcome: o, result: res, local });
+    }
+    // Reports first, states second: a crash in between repeats an attempt (and maybe a report)
+    // instead of losing a bounce; a report that cannot be queued keeps its recipient queued.
+    const unreported = await this.notices.send(m, content, finished, now);
+    for (const { recipient: r, outcome, result: res } of finished) {
+      const o: Outcome = unreported.has(r.id)
+        ? { kind: 'deferred', code: outcome.code, reply: outcome.reply, host: outcome.host, nextAttemptAt: this.retryAt(m, r, now), delayNotified: false }
+        : outcome;
       this.store.record(r.id, o, now);
       const fields = {
         qid: m.id, sid: m.originSid ?? undefined, messageId: m.messageId, from: m.sender, rcpt: r.address, host: res.host ?? (local ? 'local' : undefined),
@@ -244,8 +271,6 @@ export class QueueRunner {
       };
       if (o.kind === 'deferred') this.log.info({ event: 'queue.deferred', ...fields, nextAttempt: new Date(o.nextAttemptAt).toISOString() }, 'delivery deferred');
       else this.log.info({ event: `queue.${o.kind}`, ...fields }, `recipient ${o.kind}`);
-      finished.push({ recipient: r, outcome: o, result: res, local });
     }
-    await this.notices.send(m, content, finished, now);
   }
 }

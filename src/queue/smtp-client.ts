@@ -33,7 +33,7 @@ export type Envelope = {
 export type Reply = { code: number | null; text: string };
 
 /** One transaction's result: refused recipients with their replies, and the reply that decides the rest. */
-export type SendResult = { rejected: Map<string, Reply>; final: Reply & { ok: boolean }; connectionLost: boolean };
+export type SendResult = { rejected: Map<string, Reply>; final: Reply & { ok: boolean } };
 
 type NmError = Error & { code?: string; responseCode?: number; response?: string; command?: string; rejectedErrors?: NmError[]; recipient?: string };
 
@@ -124,16 +124,16 @@ export class SmtpClient {
         if (!err && info) {
           const rejected = new Map<string, Reply>();
           for (const e of (info.rejectedErrors ?? []) as NmError[]) if (e.recipient) rejected.set(e.recipient, replyOf(e));
-          return resolve({ rejected, final: { ok: true, code: codeOf(info.response), text: info.response }, connectionLost: false });
+          return resolve({ rejected, final: { ok: true, code: codeOf(info.response), text: info.response } });
         }
         const e = err as NmError;
         const rejected = new Map<string, Reply>();
         // Recipients refused at RCPT keep their own reply even when DATA fails afterwards.
         const refused = e.rejectedErrors ?? (this.conn as unknown as Internals)._envelope?.rejectedErrors ?? [];
         for (const r of refused) if (r.recipient) rejected.set(r.recipient, replyOf(r));
-        const lost = e.responseCode === undefined;
-        if (lost) this.broken = true;
-        resolve({ rejected, final: { ok: false, ...replyOf(e) }, connectionLost: lost });
+        // No reply code: the connection itself failed, and is not reused.
+        if (e.responseCode === undefined) this.broken = true;
+        resolve({ rejected, final: { ok: false, ...replyOf(e) } });
       });
     });
   }

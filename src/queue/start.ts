@@ -21,7 +21,7 @@ import { Spool } from './spool.ts';
 import { Srs } from './srs.ts';
 import { QueueStore } from './store.ts';
 
-export type StartedQueue = { queue: OutboundQueue; runner: QueueRunner; stop(): Promise<void> };
+export type StartedQueue = { queue: OutboundQueue; stop(): Promise<void> };
 
 export function retryPolicy(q: Config['queue']): RetryPolicy {
   return {
@@ -78,7 +78,6 @@ export async function startQueue(d: { config: Config; dataDir: string; db: Db; d
   await runner.start();
   return {
     queue: service,
-    runner,
     async stop() {
       await runner.stop();
       cache.closeAll();

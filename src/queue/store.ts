@@ -187,10 +187,4 @@ export class QueueStore {
   remove(queueId: string): number {
     return Number(this.db.prepare("UPDATE queue_recipients SET state = 'removed' WHERE queue_id = ? AND state IN ('queued','inflight')").run(queueId).changes);
   }
-
-  /** Next time something becomes due, for the runner's timer. */
-  nextDue(): number | null {
-    const r = this.db.prepare("SELECT MIN(next_attempt_at) AS t FROM queue_recipients WHERE state = 'queued'").get() as { t: number | null };
-    return r.t;
-  }
 }

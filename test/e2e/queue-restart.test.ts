@@ -90,7 +90,11 @@ describe('queue across restarts, and the queue CLI', () => {
 
   it('show and remove a message that keeps being deferred; SIGTERM stops cleanly', { timeout: 60_000 }, async () => {
     await forward('never@crash.test', 'deferred');
-    const id = await waitFor('the deferral', async () => /^([0-9A-Z]{16}) .*<never@slow\.test>?/m.exec(await cli('queue', 'list'))?.[1] ?? /^([0-9A-Z]{16}) /m.exec(await cli('queue', 'list'))?.[1]);
+    // The id of the listed message whose recipient lines name never@slow.test, and no other.
+    const id = await waitFor('the deferral', async () => {
+      const blocks = (await cli('queue', 'list')).split(/\n(?=[0-9A-Z]{16} )/);
+      return /^([0-9A-Z]{16}) /.exec(blocks.find((b) => b.includes('never@slow.test')) ?? '')?.[1];
+    });
     const show = await cli('queue', 'show', id);
     assert.match(show, new RegExp(`^queue id: +${id}$`, 'm'));
     assert.match(show, /never@slow\.test {2}\[queued, 1 attempt/);
