@@ -44,14 +44,26 @@ export class SendRateLimiter {
     return null;
   }
 
-  /** Counts an accepted message. */
-  record(account: string, ip: string, recipients: number): void {
-    const at = this.clock();
-    for (const key of this.exemptIp(ip) ? [`a:${account}`] : [`a:${account}`, `i:${ip}`]) {
+  /**
+   * Counts a message. Called right after check() passes, before any await, so parallel
+   * connections of one account cannot all pass the same check; the returned function takes
+   * the count back when the message is not accepted after all.
+   */
+  record(account: string, ip: string, recipients: number): () => void {
+    const event = { at: this.clock(), recipients };
+    const keys = this.exemptIp(ip) ? [`a:${account}`] : [`a:${account}`, `i:${ip}`];
+    for (const key of keys) {
       const w = this.windows.get(key) ?? { events: [] };
-      w.events.push({ at, recipients });
+      w.events.push(event);
       this.windows.set(key, w);
     }
+    return () => {
+      for (const key of keys) {
+        const w = this.windows.get(key);
+        const i = w ? w.events.indexOf(event) : -1;
+        if (w && i >= 0) w.events.splice(i, 1);
+      }
+    };
   }
 
   private usage(key: string): { messages: number; recipients: number } {

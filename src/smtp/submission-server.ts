@@ -225,15 +225,35 @@ export class SubmissionServer {
     }
     const hit = this.opts.limiter.check(account.address, session.remoteAddress, rcpts.length);
     if (hit) return this.fail(st, base, this.limitHit(session, st, account, hit, 'DATA'));
+    const unrecord = this.opts.limiter.record(account.address, session.remoteAddress, rcpts.length);
+    try {
+      return await this.signAndQueue(session, st, account, base, id, read.content, authors);
+    } catch (e) {
+      unrecord();
+      throw e;
+    }
+  }
+
+  private async signAndQueue(
+    session: SMTPServerSession,
+    st: SessionState,
+    account: SessionAccount,
+    base: { sid: string; id: string; ip: string; user: string; from: string; to: string[] },
+    id: string,
+    content: Buffer,
+    authors: { addresses: string[]; hasFrom: boolean },
+  ): Promise<string> {
+    const from = base.from;
+    const rcpts = session.envelope.rcptTo;
 
     const now = new Date();
     const tls = session.tlsOptions ? { protocol: session.tlsOptions.version ?? 'TLS', cipher: session.tlsOptions.name } : null;
     const added =
       submissionReceived({ byHost: this.opts.hostname, protocol: session.transmissionType || 'ESMTPA', id, tls, recipient: rcpts.length === 1 ? rcpts[0].address : null, date: now }) +
-      missingHeaders(read.content, { hostname: this.opts.hostname, sender: from, date: now });
+      missingHeaders(content, { hostname: this.opts.hostname, sender: from, date: now });
     // Bcc stays out of what recipients see; no user may vouch for mail in our name.
     const ours = claimsOurAuthResults(this.opts.hostname);
-    const cleaned = removeFields(read.content, (name, value) => name === 'bcc' || ours(name, value));
+    const cleaned = removeFields(content, (name, value) => name === 'bcc' || ours(name, value));
     const unsigned = Buffer.concat([Buffer.from(added, 'utf8'), cleaned]);
     const signed = await this.opts.signer.sign(unsigned, authors.hasFrom ? authors.addresses : [from]);
 
@@ -251,7 +271,6 @@ export class SubmissionServer {
     } catch (e) {
       return this.fail(st, base, e instanceof MailError ? e : errors.localError(e));
     }
-    this.opts.limiter.record(account.address, session.remoteAddress, rcpts.length);
     st.accepted++;
     this.opts.log.info(
       { event: 'message.accepted', ...base, queueId, size: signed.message.length, dkim: signed.signatures.map((s) => `${s.domain}/${s.selector}`) },

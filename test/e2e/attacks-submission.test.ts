@@ -56,7 +56,9 @@ describe('attacks on submission', () => {
       assert.equal((await c.cmd('DATA')).code, 354);
       c.write(`From: ann@send.test\r\nSubject: smuggle\r\n\r\nfirst${payload}MAIL FROM:<bob@send.test>\r\nRCPT TO:<bob@send.test>\r\nDATA\r\nFrom: bob@send.test\r\nSubject: smuggled\r\n\r\nevil\r\n.\r\n`);
       const r = await c.read();
-      assert.ok(r.code === 550 || r.code === 250, `${r.code} ${r.text}`);
+      // A bare CR or LF next to a dot is refused (550 5.6.11); with a NUL the dot line is no dot
+      // line at all, so it is one ordinary message. Never two.
+      assert.equal(r.code, payload.includes('\0') ? 250 : 550, `${r.code} ${r.text}`);
       assert.equal((await c.cmd('NOOP')).code, 250, 'no queued replies from smuggled commands');
       c.close();
       // Local delivery runs through the queue: once the accepted message is in, look for a second.

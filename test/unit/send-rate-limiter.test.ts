@@ -27,4 +27,13 @@ describe('SendRateLimiter', () => {
     l.record('b@x', '127.0.0.1', 1);
     assert.equal(l.check('c@x', '127.0.0.1', 1), null);
   });
+
+  it('counts a message when it passes the check, and gives the count back when it is not accepted', () => {
+    const l = new SendRateLimiter({ accountMessages: 1, accountRecipients: 0, ipMessages: 1, ipRecipients: 0 });
+    const undo = l.record('a@x', '192.0.2.1', 1);
+    // A second connection checking while the first is still signing and queueing is refused.
+    assert.deepEqual(l.check('a@x', '192.0.2.9', 1), { scope: 'account', kind: 'messages', limit: 1 });
+    undo();
+    assert.equal(l.check('a@x', '192.0.2.1', 1), null, 'the refused message no longer counts');
+  });
 });
