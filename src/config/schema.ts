@@ -4,6 +4,8 @@ import os from 'node:os';
 import { z } from 'zod';
 
 const port = z.number().int().min(0).max(65535);
+/** Longest wait a Node timer can hold (2^31-1 ms); beyond it Node fires after 1 ms, in a loop. */
+const TIMER_MAX_SECONDS = 2_147_483;
 const host = z.string().min(1);
 
 const listener = (defaultPort: number, enabled: boolean, what: string) =>
@@ -100,7 +102,7 @@ export const configSchema = z
         max_recipients: z.number().int().min(1).max(10000).default(100).describe('Recipients per message; further RCPTs get 452 4.5.3.'),
         max_connections: z.number().int().min(1).default(500).describe('Simultaneous connections per SMTP, LMTP and POP3 listener (IMAP has its own in [imap_limits]).'),
         max_bad_commands: z.number().int().min(1).default(10).describe('Rejected or unknown commands before the connection is closed.'),
-        command_timeout: z.number().int().min(1).default(300).describe('Seconds a client may stay silent in an SMTP session (RFC 5321 §4.5.3.2 suggests 5 minutes).'),
+        command_timeout: z.number().int().min(1).max(TIMER_MAX_SECONDS).default(300).describe('Seconds a client may stay silent in an SMTP session (RFC 5321 §4.5.3.2 suggests 5 minutes).'),
         greeting_delay: z.number().int().min(0).max(30000).default(0).describe('Milliseconds to wait before the SMTP greeting; clients that talk before it are refused as early talkers (spam bots do). 0 greets at once, as Postfix\'s smtpd does.'),
         max_line_length: z.number().int().min(1000).default(4096).describe('Longest command line accepted, in bytes (RFC 5321 requires at least 512).'),
         max_data_line_length: z.number().int().min(998).default(65536).describe('Longest line inside a message, in bytes; longer lines refuse the message (RFC 5322 §2.1.1 allows 998).'),
@@ -134,7 +136,7 @@ export const configSchema = z
           )
           .default([])
           .describe('More certificates, as [[tls.certificates]] entries with `cert` and `key`: each is presented to clients that ask (SNI) for one of the names in its subjectAltName, on every TLS listener.'),
-        reload_interval: z.number().int().min(0).default(60).describe('Seconds between checks of the certificate files for changes (a changed file is loaded without restart; a broken one is logged and the old certificate kept). 0 turns the checks off.'),
+        reload_interval: z.number().int().min(0).max(TIMER_MAX_SECONDS).default(60).describe('Seconds between checks of the certificate files for changes (a changed file is loaded without restart; a broken one is logged and the old certificate kept). 0 turns the checks off.'),
         acme: z.boolean().default(false).describe('Obtain and renew certificates with ACME (Let\'s Encrypt) for `hostname` and, with `acme_domain_names`, autoconfig.DOMAIN and mta-sts.DOMAIN of each hosted domain. Needs port 80 (HTTP-01, answered by the web listener) or a TLS listener with ALPN on the port the CA connects to (TLS-ALPN-01, 443).'),
         acme_directory: z.url().default('https://acme-v02.api.letsencrypt.org/directory').describe('ACME directory URL; Let\'s Encrypt staging is https://acme-staging-v02.api.letsencrypt.org/directory.'),
         acme_email: z.string().default('').describe('Contact address given to the CA (expiry and policy notices); recommended.'),
@@ -189,7 +191,7 @@ export const configSchema = z
       .object({
         enabled: z.boolean().default(true).describe('Whether the running server checks the DNS of every hosted domain (shortly after start, then every `interval`) and logs problems.'),
         first_delay: z.number().int().min(0).default(60).describe('Seconds after start before the first check.'),
-        interval: z.number().int().min(60).default(86400).describe('Seconds between checks (daily by default).'),
+        interval: z.number().int().min(60).max(TIMER_MAX_SECONDS).default(86400).describe('Seconds between checks (daily by default).'),
         blocklists: z
           .array(z.string().regex(/^[A-Za-z0-9.-]+$/, 'a DNS zone name'))
           .default(['zen.spamhaus.org', 'bl.spamcop.net', 'b.barracudacentral.org', 'psbl.surriel.com'])
@@ -209,10 +211,10 @@ export const configSchema = z
         delay_notice: z.number().min(0).default(4 * 3600).describe('Seconds after which the sender is told a message is delayed (a DSN with Action: delayed); 0 sends none.'),
         concurrency: z.number().int().min(1).max(1000).default(20).describe('Deliveries in progress at once, all destinations together.'),
         concurrency_per_destination: z.number().int().min(1).max(100).default(4).describe('Deliveries in progress at once to one destination domain (or the smarthost).'),
-        connect_timeout: z.number().positive().default(30).describe('Seconds to wait for a remote server to accept the connection and greet.'),
-        command_timeout: z.number().positive().default(300).describe('Seconds to wait for any one reply of a remote server (RFC 5321 §4.5.3.2 asks for 10 minutes after the final dot; we stay shorter).'),
-        idle_reuse: z.number().min(0).default(5).describe('Seconds an open connection to a remote server waits for another message to the same destination before QUIT.'),
-        poll_interval: z.number().positive().default(1).describe('Seconds between looks at the queue for due messages and for `mailhaven queue retry/flush/remove` requests.'),
+        connect_timeout: z.number().positive().max(TIMER_MAX_SECONDS).default(30).describe('Seconds to wait for a remote server to accept the connection and greet.'),
+        command_timeout: z.number().positive().max(TIMER_MAX_SECONDS).default(300).describe('Seconds to wait for any one reply of a remote server (RFC 5321 §4.5.3.2 asks for 10 minutes after the final dot; we stay shorter).'),
+        idle_reuse: z.number().min(0).max(TIMER_MAX_SECONDS).default(5).describe('Seconds an open connection to a remote server waits for another message to the same destination before QUIT.'),
+        poll_interval: z.number().positive().max(TIMER_MAX_SECONDS).default(1).describe('Seconds between looks at the queue for due messages and for `mailhaven queue retry/flush/remove` requests.'),
         require_tls: z.boolean().default(false).describe('Refuse to deliver to a server without STARTTLS and a valid certificate (normally STARTTLS is opportunistic, verification only when MTA-STS asks for it).'),
         mta_sts: z.boolean().default(true).describe('Honour the MTA-STS policies of destination domains (RFC 8461): in enforce mode only listed MX hosts with a valid certificate.'),
       })

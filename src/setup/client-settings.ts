@@ -8,16 +8,6 @@ export type Endpoint = { protocol: 'imap' | 'pop3' | 'smtp'; port: number; secur
 type ListenerLike = { enabled?: boolean; port?: number };
 
 /**
- * The submission listeners are configured in [submission] (587, STARTTLS) and [submissions]
- * (465, implicit TLS) once they exist; until a config carries those sections the client-facing
- * defaults of RFC 6409/8314 are advertised.
- */
-function submissionSection(config: Config, key: 'submission' | 'submissions', port: number): { enabled: boolean; port: number } {
-  const s = (config as unknown as Record<string, ListenerLike | undefined>)[key];
-  return { enabled: s?.enabled ?? true, port: s?.port || port };
-}
-
-/**
  * The client-facing endpoints, preferred first: implicit TLS before STARTTLS (RFC 8314 §3).
  * A listener on port 0 (tests) is reported with the port it really got when `actual` names it.
  */
@@ -29,8 +19,8 @@ export function clientEndpoints(config: Config, actual: Partial<Record<string, n
     ...pick('imap', config.imap, 'imap', 'starttls'),
     ...pick('pop3s', config.pop3s, 'pop3', 'tls'),
     ...pick('pop3', config.pop3, 'pop3', 'starttls'),
-    ...pick('submissions', submissionSection(config, 'submissions', 465), 'smtp', 'tls'),
-    ...pick('submission', submissionSection(config, 'submission', 587), 'smtp', 'starttls'),
+    ...pick('submissions', config.submissions, 'smtp', 'tls'),
+    ...pick('submission', config.submission, 'smtp', 'starttls'),
   ];
 }
 

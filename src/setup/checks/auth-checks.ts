@@ -1,28 +1,11 @@
 // SPF, DKIM and DMARC: will receivers believe mail from this server is the domain's?
 import { spf } from 'mailauth/lib/spf/index.js';
-import type { Resolver } from '../../dns/resolver.ts';
+import { mailauthResolver } from '../../dns/mailauth-resolver.ts';
 import { dmarcValue, fqdn, RECOMMENDED_TTL, spfValue, zoneLine } from '../dns-records.ts';
 import { joinTxt, lookup, tagList } from './lookup.ts';
 import type { CheckContext, Finding } from './types.ts';
 
 const txtLine = (name: string, value: string): string => zoneLine({ id: '', name: fqdn(name), ttl: RECOMMENDED_TTL, type: 'TXT', value, purpose: '' }, true);
-
-/** mailauth asks by record type, as dns.promises.resolve does; ours has a method per type. */
-export function byType(r: Resolver): (name: string, type: string) => Promise<string[][] | string[]> {
-  return async (name, type) => {
-    switch (type.toUpperCase()) {
-      case 'A': return r.resolve4(name);
-      case 'AAAA': return r.resolve6(name);
-      case 'TXT': return r.resolveTxt(name);
-      case 'PTR': return r.resolvePtr(name);
-      case 'CNAME': return r.resolveCname(name);
-      case 'NS': return r.resolveNs(name);
-      // The MX shape differs from the declared return type, but it is what mailauth reads.
-      case 'MX': return (await r.resolveMx(name)) as unknown as string[];
-      default: throw Object.assign(new Error(`unsupported record type ${type}`), { code: 'ENOTIMP' });
-    }
-  };
-}
 
 export async function checkSpf(ctx: CheckContext): Promise<Finding[]> {
   const { domain, config } = ctx;
@@ -38,7 +21,7 @@ export async function checkSpf(ctx: CheckContext): Promise<Finding[]> {
   }
   for (const ip of [ctx.ips.ipv4, ctx.ips.ipv6]) {
     if (!ip) continue;
-    const res = await spf({ sender: `postmaster@${domain}`, ip, helo: config.hostname, mta: config.hostname, resolver: byType(ctx.resolver), maxElapsedTime: 20_000 });
+    const res = await spf({ sender: `postmaster@${domain}`, ip, helo: config.hostname, mta: config.hostname, resolver: mailauthResolver(ctx.resolver), maxElapsedTime: 20_000 });
     const result = res.status.result;
     const lookups = res.lookups ? `${res.lookups.count} of ${res.lookups.limit} DNS lookups` : '';
     if (result === 'pass') {

@@ -79,7 +79,13 @@ export class AcmeManager {
 
   /** A pass over the plan that starts after this call, queued behind one in progress (start, the daily timer, a caller who just added a domain). */
   check(): Promise<AcmeOutcome[]> {
-    const next: Promise<AcmeOutcome[]> = (this.running ?? Promise.resolve([])).then(() => this.pass()).finally(() => {
+    // A pass never rejects: callers start it with `void`, and an unhandled rejection would end the server.
+    const pass = () =>
+      this.pass().catch((e: unknown) => {
+        this.log.error({ event: 'acme.failed', err: (e as Error).message }, 'ACME check failed');
+        return [] as AcmeOutcome[];
+      });
+    const next: Promise<AcmeOutcome[]> = (this.running ?? Promise.resolve([])).then(pass).finally(() => {
       if (this.running !== next) return;
       this.running = null;
       this.schedule();

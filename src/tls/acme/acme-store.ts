@@ -32,7 +32,10 @@ export class AcmeStore {
     const base = this.base(id);
     try {
       const [cert, key, meta] = await Promise.all([readFile(`${base}.crt`, 'utf8'), readFile(`${base}.key`, 'utf8'), readFile(`${base}.json`, 'utf8')]);
-      return { pem: { cert, key }, meta: JSON.parse(meta) as AcmeMeta };
+      const m = JSON.parse(meta) as Partial<AcmeMeta>;
+      // A hand-edited or half-written meta file: as if nothing were stored, so it is ordered again.
+      if (typeof m.directory !== 'string' || !Array.isArray(m.names) || typeof m.obtained !== 'string') return null;
+      return { pem: { cert, key }, meta: m as AcmeMeta };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw e;
