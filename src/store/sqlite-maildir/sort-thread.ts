@@ -36,6 +36,8 @@ export function orderBy(order: readonly SortCriterion[]): string {
 }
 
 const FILL_BATCH = 500;
+/** Files read at once while filling: a few, so large messages cannot pile up in memory. */
+const FILL_PARALLEL = 8;
 
 /** Computes the keys of messages indexed before message_keys existed, once per mailbox. */
 async function ensureKeys(ctx: StoreContext, account: AccountRef, mailboxId: number, dir: string): Promise<void> {
@@ -44,12 +46,14 @@ async function ensureKeys(ctx: StoreContext, account: AccountRef, mailboxId: num
   for (;;) {
     const rows = keys.missing(mailboxId, FILL_BATCH);
     if (rows.length === 0) break;
-    const made = await Promise.all(rows.map(async (r) => {
-      const file = await readFile(path.join(dir, r.file)).catch(() => Buffer.alloc(0));
-      return [r.id, computeKeys(parseMessage(file.subarray(Math.min(file.length, r.data_offset))))] as const;
-    }));
-    for (const [id, row] of made) keys.put(id, row);
-    ctx.log.info({ event: 'store.keys', account: `${account.local}@${account.domain}`, mailboxId, messages: made.length }, 'sort keys computed for older messages');
+    for (let i = 0; i < rows.length; i += FILL_PARALLEL) {
+      const made = await Promise.all(rows.slice(i, i + FILL_PARALLEL).map(async (r) => {
+        const file = await readFile(path.join(dir, r.file)).catch(() => Buffer.alloc(0));
+        return [r.id, computeKeys(parseMessage(file.subarray(Math.min(file.length, r.data_offset))))] as const;
+      }));
+      for (const [id, row] of made) keys.put(id, row);
+    }
+    ctx.log.info({ event: 'store.keys', account: `${account.local}@${account.domain}`, mailboxId, messages: rows.length }, 'sort keys computed for older messages');
   }
   keys.complete.add(mailboxId);
 }
