@@ -35,6 +35,8 @@
  *   --tmp DIR                  where the per-run directories go (default the OS temp dir; use
  *                              a disk, not tmpfs, or fsync costs nothing)
  *   --keep                     keep the per-run directories (prints where they are)
+ *   --threads N                Mailhaven's `[smtp] threads` (default: its own, "auto", one
+ *                              per CPU; 0 runs the sessions in the main thread)
  *
  * Environment: SMTP_SOURCE=/path/to/smtp-source overrides where the load generator is looked for.
  *
@@ -72,7 +74,7 @@ interface Result extends Sample {
  * the clock stops when all of them are in the Maildir's new/.
  */
 async function runOnce(side: Side, concurrency: number, messages: number, opts: Options, source: string, env: PostfixEnv | undefined, running: RunningServers): Promise<Result> {
-  const server = side === 'postfix' ? await startPostfix(env as PostfixEnv, MAILBOX, opts) : await startMailhaven(MAILBOX, opts);
+  const server = side === 'postfix' ? await startPostfix(env as PostfixEnv, MAILBOX, opts) : await startMailhaven(MAILBOX, opts, 'smtp', { smtpThreads: opts.threads });
   running.add(server);
   try {
     if (running.interrupted) throw new Error('interrupted');

@@ -2,6 +2,7 @@
 // The CLI and the tests start everything through here.
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import type { Config } from './config/schema.ts';
 import type { Logger } from './core/logger.ts';
@@ -10,6 +11,7 @@ import { LocalDelivery } from './delivery/local-delivery.ts';
 import type { Directory } from './directory/directory.ts';
 import { SqliteDirectory } from './directory/sqlite-directory.ts';
 import { InboundServer, type InboundKind } from './smtp/inbound-server.ts';
+import { InboundPool } from './smtp/inbound-pool.ts';
 import { PasswordAuthenticator } from './auth/password-authenticator.ts';
 import { ImapServer } from './imap/server.ts';
 import { Pop3Server } from './pop3/server.ts';
@@ -154,16 +156,32 @@ export async function startServer(config: Config, dataDir: string, log: Logger, 
       greetingDelayMs: config.limits.greeting_delay,
       maxLineLength: config.limits.max_line_length,
       maxDataLineLength: config.limits.max_data_line_length,
-      delivery,
     };
     const listening: Listening[] = [];
     if (config.smtp.enabled) {
-      const s = new InboundServer({ ...common, kind: 'smtp', tls: certs.forListener('smtp'), mailAuth, log: log.child({ svc: 'smtp' }) });
+      const threads = smtpThreads(config.smtp.threads);
+      const s =
+        threads > 0
+          ? new InboundPool({
+              threads,
+              delivery,
+              tls: certs,
+              log: log.child({ svc: 'smtp' }),
+              worker: {
+                ...common,
+                mailRoot: dataPaths(dataDir).mail,
+                logLevel: log.level,
+                mailAuth: config.mail_auth.enabled
+                  ? { dmarcReject: config.mail_auth.dmarc_reject, timeoutMs: config.mail_auth.timeout, dnsServers: config.dns.servers, dnsTimeoutMs: config.dns.timeout }
+                  : null,
+              },
+            })
+          : new InboundServer({ ...common, delivery, kind: 'smtp', tls: certs.forListener('smtp'), mailAuth, log: log.child({ svc: 'smtp' }) });
       servers.push(s);
       listening.push(await listenOrExplain(s, 'smtp', { host: config.smtp.host, port: config.smtp.port }, '[smtp]'));
     }
     if (config.lmtp.enabled) {
-      const s = new InboundServer({ ...common, kind: 'lmtp', tls: certs.forListener('lmtp'), log: log.child({ svc: 'lmtp' }) });
+      const s = new InboundServer({ ...common, delivery, kind: 'lmtp', tls: certs.forListener('lmtp'), log: log.child({ svc: 'lmtp' }) });
       servers.push(s);
       const target = config.lmtp.socket
         ? { socket: path.resolve(dataDir, config.lmtp.socket) }
@@ -278,6 +296,13 @@ export async function startServer(config: Config, dataDir: string, log: Logger, 
     await services.close();
     throw e;
   }
+}
+
+/** `[smtp] threads`: "auto" is one per CPU, at most 8, and none on a single CPU (threads would only add hand-offs). */
+export function smtpThreads(setting: 'auto' | number): number {
+  if (setting !== 'auto') return setting;
+  const cpus = os.availableParallelism();
+  return cpus > 1 ? Math.min(cpus, 8) : 0;
 }
 
 async function listenOrExplain(

@@ -28,7 +28,12 @@ export interface MailhavenServer extends MaildirServer {
  * Starts Mailhaven with `mailbox` as its one account (password MAILHAVEN_PASSWORD); resolves
  * once it greets on `protocol` (default SMTP), the one listener it runs.
  */
-export async function startMailhaven(mailbox: Mailbox, dirs: RunDirOptions, protocol: 'smtp' | 'imap' = 'smtp'): Promise<MailhavenServer> {
+export async function startMailhaven(
+  mailbox: Mailbox,
+  dirs: RunDirOptions,
+  protocol: 'smtp' | 'imap' = 'smtp',
+  settings: { smtpThreads?: number } = {},
+): Promise<MailhavenServer> {
   if (!fs.existsSync(MAILHAVEN_CLI)) throw new Error(`${MAILHAVEN_CLI} does not exist (yet)`);
   const dir = makeRunDir(dirs, 'mailhaven');
   const data = path.join(dir, 'data');
@@ -36,7 +41,9 @@ export async function startMailhaven(mailbox: Mailbox, dirs: RunDirOptions, prot
   fs.mkdirSync(data);
   const port = await freePort();
   const listeners = ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'http', 'https'].flatMap((l) =>
-    l === protocol ? [`[${l}]`, 'host = "127.0.0.1"', `port = ${port}`, ''] : [`[${l}]`, 'enabled = false', '']);
+    l === protocol
+      ? [`[${l}]`, 'host = "127.0.0.1"', `port = ${port}`, ...(l === 'smtp' && settings.smtpThreads !== undefined ? [`threads = ${settings.smtpThreads}`] : []), '']
+      : [`[${l}]`, 'enabled = false', '']);
   // SPF/DKIM/DMARC checks and the scheduled DNS check off: the peer (a stock Postfix) runs none either.
   fs.writeFileSync(config, ['hostname = "mail.bench.test"', '', ...listeners, '[mail_auth]', 'enabled = false', '', '[dns_check]', 'enabled = false', '', '[log]', 'level = "warn"', ''].join('\n'));
   const node = process.execPath;

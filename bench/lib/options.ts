@@ -20,6 +20,8 @@ export interface Options {
   timeoutMs: number;
   tmp: string;
   keep: boolean;
+  /** Mailhaven's `[smtp] threads` (undefined: its default, "auto"). */
+  threads: number | undefined;
 }
 
 const DEFAULT_MESSAGES: Record<number, number> = { 1: 2000, 10: 4000, 50: 4000 };
@@ -107,6 +109,7 @@ export function parseOptions(argv: string[], usage: () => string): Options {
       timeout: { type: 'string', default: '180' },
       tmp: { type: 'string', default: os.tmpdir() },
       keep: { type: 'boolean', default: false },
+      threads: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -123,5 +126,6 @@ export function parseOptions(argv: string[], usage: () => string): Options {
     timeoutMs: integer('timeout', values.timeout, 1) * 1000,
     tmp: path.resolve(values.tmp),
     keep: values.keep,
+    threads: values.threads === undefined ? undefined : integer('threads', values.threads, 0),
   };
 }

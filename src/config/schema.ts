@@ -26,7 +26,21 @@ export const configSchema = z
       .default(os.hostname())
       .describe('Fully qualified name of this server: SMTP banner, EHLO, Received headers, certificate. Default: the machine name.'),
 
-    smtp: listener(25, true, 'inbound SMTP (MX)').describe('Inbound SMTP for mail from the Internet to hosted domains.'),
+    smtp: z
+      .object({
+        enabled: z.boolean().default(true).describe('Whether the inbound SMTP (MX) listener runs.'),
+        host: host.default('0.0.0.0').describe('Address to listen on; "::" for IPv6 and IPv4.'),
+        port: port.default(25).describe('TCP port (0 picks a free one, for tests).'),
+        threads: z
+          .union([z.literal('auto'), z.number().int().min(0).max(64)])
+          .default('auto')
+          .describe(
+            'Worker threads that run the SMTP sessions, each on the same port: "auto" is one per CPU (at most 8, none on a single CPU); 0 runs them in the main thread.',
+          ),
+      })
+      .strict()
+      .prefault({})
+      .describe('Inbound SMTP for mail from the Internet to hosted domains.'),
 
     lmtp: z
       .object({

@@ -92,22 +92,36 @@ export class LocalDelivery {
    * never fit), 452 when it would fit once the user makes room.
    */
   async deliver(msg: Incoming, plans: RecipientPlan[]): Promise<Stored[]> {
-    const seen = new Set<number>();
-    const targets: DeliveryTarget[] = [];
-    for (const plan of plans) {
-      for (const t of plan.targets) {
-        if (seen.has(t.account.id)) continue;
-        seen.add(t.account.id);
-        await this.checkQuota(t, plan.address, msg.content.length);
-        targets.push({ account: t.account, mailbox: 'INBOX', prefix: deliveryHeaders(msg.sender, plan.address) });
-      }
-    }
+    const copies = localCopies(msg.sender, plans);
+    for (const c of copies) await this.checkQuota(c.local, c.address, msg.content.length);
     // Forwards are queued before the local copies are stored: if queueing fails the client
     // is told to retry and nothing was stored; the other order would store twice on retry.
     await this.forward(msg, plans);
-    if (targets.length === 0) return [];
+    if (copies.length === 0) return [];
+    return this.storing(() => this.store.deliver({ content: msg.content, parsed: msg.parsed, internalDate: msg.receivedAt }, copies.map((c) => c.target)));
+  }
+
+  /**
+   * The second half of a delivery whose copies another thread wrote (placeCopy, one per
+   * localCopies entry, in that order): the quota check, then the index commit. Plans with
+   * forwards never come here (see needsQueue). On failure the files are removed.
+   */
+  async commitPlaced(msg: Omit<Incoming, 'content'> & { size: number }, plans: RecipientPlan[], files: { file: string; size: number }[]): Promise<Stored[]> {
+    const copies = localCopies(msg.sender, plans);
+    const placed = copies.flatMap((c, i) => (files[i] ? [{ target: c.target, file: files[i].file, size: files[i].size }] : []));
     try {
-      return await this.store.deliver({ content: msg.content, parsed: msg.parsed, internalDate: msg.receivedAt }, targets);
+      if (files.length !== copies.length) throw new Error(`${files.length} copies placed for ${copies.length} targets`);
+      for (const c of copies) await this.checkQuota(c.local, c.address, msg.size);
+    } catch (e) {
+      await this.store.discardPlaced(placed);
+      throw e;
+    }
+    return this.storing(() => this.store.commitPlaced({ parsed: msg.parsed, internalDate: msg.receivedAt }, placed));
+  }
+
+  private async storing(fn: () => Promise<Stored[]>): Promise<Stored[]> {
+    try {
+      return await fn();
     } catch (e) {
       if (e instanceof MailError) throw e;
       this.log.error({ event: 'delivery.error', err: e }, 'store failed');
@@ -153,6 +167,28 @@ export class LocalDelivery {
     if (size > quota) throw errors.overQuotaPerm(address);
     if ((await this.store.usage(t.account.id)) + size > quota) throw errors.overQuotaTemp(address);
   }
+}
+
+/** True when delivering these plans involves the outbound queue (forwards, SRS returns). */
+export function needsQueue(plans: readonly RecipientPlan[]): boolean {
+  return plans.some((p) => p.srsReturn !== undefined || (p.external?.length ?? 0) > 0);
+}
+
+export type LocalCopy = { target: DeliveryTarget; local: LocalTarget; address: string };
+
+/** One copy per account however many recipients lead to it, each with its own Return-Path and
+ *  Delivered-To (the first recipient that reached the account). */
+export function localCopies(sender: string, plans: readonly RecipientPlan[]): LocalCopy[] {
+  const seen = new Set<number>();
+  const copies: LocalCopy[] = [];
+  for (const plan of plans) {
+    for (const t of plan.targets) {
+      if (seen.has(t.account.id)) continue;
+      seen.add(t.account.id);
+      copies.push({ target: { account: t.account, mailbox: 'INBOX', prefix: deliveryHeaders(sender, plan.address) }, local: t, address: plan.address });
+    }
+  }
+  return copies;
 }
 
 /** Return-Path and Delivered-To, added at final delivery (RFC 5321 §4.4; Postfix's Delivered-To). */

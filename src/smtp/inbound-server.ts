@@ -7,8 +7,10 @@ import { lookupKey, parseAddress } from '../core/address.ts';
 import { errors, MailError } from '../core/mail-error.ts';
 import { newId, type Logger } from '../core/logger.ts';
 import type { LocalDelivery, RecipientPlan } from '../delivery/local-delivery.ts';
+import type { Stored } from '../store/store.ts';
 import { parseMessage } from '../mime/parse-message.ts';
 import type { InboundAuthChecker } from './inbound-auth.ts';
+import type { ConnectionSlots } from './connection-slots.ts';
 import { commonServerOptions, followCertificates, listenSmtp } from './smtp-server-common.ts';
 import { patchSmtpServer } from './smtp-server-patches.ts';
 import { readMessage } from './read-message.ts';
@@ -16,6 +18,12 @@ import { receivedHeader } from './received-header.ts';
 import type { ServerTls } from '../tls/server-tls.ts';
 
 export type InboundKind = 'smtp' | 'lmtp';
+
+/** What the listener needs from delivery: LocalDelivery itself in the main thread, WorkerDelivery
+ *  (calls into the main thread) in an SMTP worker thread. */
+export type InboundDelivery = Pick<LocalDelivery, 'isLocalDomain' | 'planRecipient'> & {
+  deliver(msg: Parameters<LocalDelivery['deliver']>[0], plans: RecipientPlan[]): Promise<Stored[]>;
+};
 
 export type InboundOptions = {
   kind: InboundKind;
@@ -30,14 +38,18 @@ export type InboundOptions = {
   greetingDelayMs: number;
   maxLineLength: number;
   maxDataLineLength: number;
-  delivery: LocalDelivery;
+  delivery: InboundDelivery;
   /** SPF/DKIM/DMARC checks for the MX; absent for LMTP (the MTA in front has done them). */
   mailAuth?: InboundAuthChecker | null;
+  /** The connection limit shared with the other SMTP threads; without it smtp-server's own applies. */
+  slots?: ConnectionSlots;
   log: Logger;
 };
 
 type SessionState = {
   started: number;
+  /** Holds one of the shared connection slots. */
+  slot?: boolean;
   plans: RecipientPlan[];
   bad: number;
   accepted: number;
@@ -81,7 +93,8 @@ export class InboundServer {
     this.server.on('error', (err) => opts.log.warn({ event: `${opts.kind}.error`, err: err.message }, 'connection error'));
   }
 
-  listen(target: { host: string; port: number } | { socket: string }): Promise<AddressInfo | string> {
+  /** `reusePort`: several threads listen on one port and the kernel shares the connections out. */
+  listen(target: { host: string; port: number; reusePort?: boolean } | { socket: string }): Promise<AddressInfo | string> {
     return listenSmtp(this.server, target);
   }
 
@@ -103,7 +116,12 @@ export class InboundServer {
 
   private onConnect(session: SMTPServerSession, cb: Callback): void {
     if (this.closing) return cb(reply(errors.shuttingDown()));
-    this.sessions.set(session.id, { started: Date.now(), plans: [], bad: 0, accepted: 0, refused: 0 });
+    const slots = this.opts.slots;
+    if (slots && !slots.take()) {
+      this.opts.log.info({ event: `${this.opts.kind}.reject`, sid: session.id, ip: session.remoteAddress, command: 'CONNECT', code: 421 }, 'too many connections');
+      return cb(reply(new MailError({ code: 421, enhanced: '4.7.0', message: `${this.opts.hostname} Too many connected clients, try again in a moment` })));
+    }
+    this.sessions.set(session.id, { started: Date.now(), slot: slots !== undefined, plans: [], bad: 0, accepted: 0, refused: 0 });
     cb();
   }
 
@@ -231,6 +249,7 @@ export class InboundServer {
   private onClose(session: SMTPServerSession): void {
     const st = this.sessions.get(session.id);
     this.sessions.delete(session.id);
+    if (st?.slot) this.opts.slots?.give();
     this.opts.log.info(
       {
         event: `${this.opts.kind}.session`,

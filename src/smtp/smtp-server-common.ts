@@ -36,7 +36,7 @@ export function commonServerOptions(l: CommonLimits): SMTPServerOptions {
   };
 }
 
-export function listenSmtp(server: SMTPServer, target: { host: string; port: number } | { socket: string }): Promise<AddressInfo | string> {
+export function listenSmtp(server: SMTPServer, target: { host: string; port: number; reusePort?: boolean } | { socket: string }): Promise<AddressInfo | string> {
   return new Promise((resolve, reject) => {
     const onError = (e: Error) => reject(e);
     server.server.once('error', onError);
@@ -45,6 +45,7 @@ export function listenSmtp(server: SMTPServer, target: { host: string; port: num
       resolve(server.server.address() as AddressInfo | string);
     };
     if ('socket' in target) server.listen(target.socket, done);
+    else if (target.reusePort) server.listen({ port: target.port, host: target.host, reusePort: true }, done);
     else server.listen(target.port, target.host, done);
   });
 }

@@ -36,6 +36,10 @@ export type DeliveryTarget = { account: AccountRef; mailbox: string; prefix: Buf
 
 export type Stored = { accountId: number; mailboxId: number; uid: number; size: number };
 
+/** A copy written and synced into its folder's new/ (phase 1 of a delivery), not yet indexed.
+ *  `file` is relative to the folder directory ("new/<base>,S=<size>"). */
+export type PlacedCopy = { target: DeliveryTarget; file: string; size: number };
+
 export type MessageInput = {
   /** The message as received, CRLF line endings. */
   content: Buffer;
@@ -57,6 +61,13 @@ export interface MessageStore {
    * becomes visible. Resolves only once the message is durable.
    */
   deliver(message: MessageInput, targets: DeliveryTarget[]): Promise<Stored[]>;
+  /**
+   * Phase 2 alone, for copies another thread placed (placeCopy): the index rows of every copy,
+   * all or none, after which the message is visible. On failure the files are removed.
+   */
+  commitPlaced(message: Omit<MessageInput, 'content'>, placed: PlacedCopy[]): Promise<Stored[]>;
+  /** Removes placed copies that will not be committed. */
+  discardPlaced(placed: PlacedCopy[]): Promise<void>;
   /**
    * Adopts files present in the Maildirs but missing from the index, drops rows whose file is
    * gone. While a server may be delivering, pass `minAgeMs` so files still between their

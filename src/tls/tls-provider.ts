@@ -23,6 +23,8 @@ export type InstalledCertificate = {
   installedAt: Date;
 };
 
+export type TlsSnapshot = { certs: { id: string; source: CertificateSource; pem: Pem }[]; preferredDefault: string | null };
+
 type SniCallback = NonNullable<TlsOptions['SNICallback']>;
 type AlpnCallback = NonNullable<TlsOptions['ALPNCallback']>;
 
@@ -97,6 +99,22 @@ export class TlsProvider {
       if (wild) return wild;
     }
     return this.defaultCertificate();
+  }
+
+  /** Every certificate and the pinned default, for a provider in another thread (restore). */
+  snapshot(): TlsSnapshot {
+    return { certs: [...this.certs.values()].map((c) => ({ id: c.id, source: c.source, pem: c.pem })), preferredDefault: this.preferredDefault };
+  }
+
+  /** Makes this provider hold exactly the snapshot's certificates (a worker thread's copy of the main one). */
+  restore(snap: TlsSnapshot): void {
+    for (const id of [...this.certs.keys()]) if (!snap.certs.some((c) => c.id === id)) this.certs.delete(id);
+    for (const c of snap.certs) {
+      const info = inspectCertificate(c.pem.cert, c.pem.key);
+      this.certs.set(c.id, { id: c.id, source: c.source, info, pem: c.pem, context: tls.createSecureContext({ ...c.pem, ...TLS_POLICY }), installedAt: new Date() });
+    }
+    this.preferredDefault = snap.preferredDefault;
+    this.changed();
   }
 
   /** Lets TLS listeners that name ALPN protocols answer ACME TLS-ALPN-01 validations. */

@@ -14,6 +14,7 @@ import {
   type MessageInput,
   type MessageStore,
   type Stored,
+  type PlacedCopy,
   type AppendInput,
   type AppendResult,
   type CopyResult,
@@ -33,7 +34,8 @@ import type { StoreContext } from './store-context.ts';
 import type { Criteria } from '../search-criteria.ts';
 import { searchMessages } from './search-messages.ts';
 import { previews, sortMessages, threadInfo } from './sort-thread.ts';
-import { DirSyncer, maildirBaseName, placeDurably, removeQuietly } from './durable-fs.ts';
+import { DirSyncer } from './durable-fs.ts';
+import { placeCopy, removePlaced } from './place-copy.ts';
 import { IndexWriter, toInfo, type MailboxRow } from './index-writer.ts';
 import { accountRoot, folderDir, SUBDIRS } from './paths.ts';
 import { catchUpSearch, discoverFolders, reconcileMailbox } from './reconcile.ts';
@@ -51,8 +53,6 @@ export const emailIdText = (id: number): string => `M${id.toString(16).padStart(
 
 /** The system flags of each bit combination, as FETCH FLAGS writes them. */
 const BITS_TEXT = Array.from({ length: 32 }, (_, bits) => flagList(bits, null).join(' '));
-
-type Written = { target: DeliveryTarget; mailbox: MailboxRow; file: string; full: string; size: number };
 
 export class SqliteMaildirStore implements MessageStore {
   private readonly db: Db;
@@ -138,53 +138,54 @@ export class SqliteMaildirStore implements MessageStore {
   }
 
   async deliver(message: MessageInput, targets: DeliveryTarget[]): Promise<Stored[]> {
-    const written: Written[] = [];
-    const tmps: string[] = [];
-    try {
-      // Phase 1: every copy written, renamed into new/, and its data and new/ synced.
-      await Promise.all(
-        targets.map(async (target) => {
-          const root = accountRoot(this.mailRoot, target.account);
-          const mailbox =
-            this.index.mailbox(target.account.id, target.mailbox) ?? (await this.createFolder(target.account, root, target.mailbox, null));
-          const size = target.prefix.length + message.content.length;
-          const base = maildirBaseName();
-          const tmp = path.join(root, mailbox.dir, 'tmp', base);
-          const file = `new/${base},S=${size}`;
-          const full = path.join(root, mailbox.dir, file);
-          tmps.push(tmp, full);
-          await placeDurably(tmp, full, [target.prefix, message.content], this.syncer);
-          written.push({ target, mailbox, file, full, size });
-        }),
-      );
-    } catch (e) {
-      await Promise.all(tmps.map(removeQuietly));
-      throw e;
+    // Phase 1: every copy written, renamed into new/, and its data and new/ synced.
+    for (const t of targets) {
+      if (!this.index.mailbox(t.account.id, t.mailbox)) await this.createFolder(t.account, accountRoot(this.mailRoot, t.account), t.mailbox, null);
     }
+    const results = await Promise.allSettled(targets.map((t) => placeCopy(this.mailRoot, t, message.content, this.syncer)));
+    const placed = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) {
+      await removePlaced(this.mailRoot, placed);
+      throw failed.reason;
+    }
+    return this.commitPlaced(message, placed);
+  }
+
+  discardPlaced(placed: PlacedCopy[]): Promise<void> {
+    return removePlaced(this.mailRoot, placed);
+  }
+
+  async commitPlaced(message: Omit<MessageInput, 'content'>, placed: PlacedCopy[]): Promise<Stored[]> {
     // Phase 2: the index rows, all or none; only then is the message visible.
     let stored: (Stored & { modSeq: number; id: number })[];
     try {
+      const mailboxes: MailboxRow[] = [];
+      for (const p of placed) {
+        const root = accountRoot(this.mailRoot, p.target.account);
+        mailboxes.push(this.index.mailbox(p.target.account.id, p.target.mailbox) ?? (await this.createFolder(p.target.account, root, p.target.mailbox, null)));
+      }
       stored = await this.commits.run(() =>
-        written.map((w) => {
-          const { id, uid, modSeq } = this.index.insertMessage(w.mailbox.id, {
-            file: w.file,
-            size: w.size,
-            dataOffset: w.target.prefix.length,
+        placed.map((p, i) => {
+          const { id, uid, modSeq } = this.index.insertMessage(mailboxes[i].id, {
+            file: p.file,
+            size: p.size,
+            dataOffset: p.target.prefix.length,
             internalDate: message.internalDate.getTime(),
             flags: 0,
             keywords: null,
             parsed: message.parsed,
           });
-          return { accountId: w.target.account.id, mailboxId: w.mailbox.id, uid, size: w.size, modSeq, id };
+          return { accountId: p.target.account.id, mailboxId: mailboxes[i].id, uid, size: p.size, modSeq, id };
         }),
       );
     } catch (e) {
-      await Promise.all(written.map((w) => removeQuietly(w.full)));
+      await removePlaced(this.mailRoot, placed);
       throw e;
     }
     stored.forEach((s, i) => {
       this.bus.publish({ kind: 'exists', accountId: s.accountId, mailboxId: s.mailboxId, uid: s.uid, modSeq: s.modSeq });
-      this.textIndex.add(s.id, searchDocument(written[i].target.prefix, message.parsed));
+      this.textIndex.add(s.id, searchDocument(placed[i].target.prefix, message.parsed));
     });
     return stored.map(({ modSeq: _m, id: _i, ...s }) => s);
   }

@@ -3,6 +3,8 @@
 // thread that answers SMTP, and off the path to "250". The file is derived data: the store
 // re-feeds whatever lies past the watermark on start, so a new SCHEMA_VERSION just drops the
 // table and resets the watermark to 0: the start-up catch-up then indexes every message again.
+import { readlinkSync } from 'node:fs';
+import os from 'node:os';
 import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
 
@@ -23,9 +25,24 @@ export type SearchRequest =
 
 export type SearchReply = { seq: number; ok: true; value?: unknown } | { seq: number; ok: false; error: string };
 
+/**
+ * Indexing is background work: when the CPUs are short it yields to the threads that receive
+ * and serve mail, and catches up when they are idle (a search waits for what is queued before
+ * it, so answers stay complete). Linux keeps a nice value per thread; elsewhere this is a no-op.
+ */
+function yieldToMailThreads(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) os.setPriority(tid, 5);
+  } catch {
+    // Not Linux, or not allowed: the index simply runs at the process's priority.
+  }
+}
+
 function main(): void {
   const port = parentPort;
   if (!port) return;
+  yieldToMailThreads();
   const db = new DatabaseSync((workerData as { file: string }).file, { timeout: 5000 });
   db.exec(`
     PRAGMA journal_mode = WAL;
