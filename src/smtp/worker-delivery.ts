@@ -11,6 +11,8 @@ import { placeCopy, removePlaced } from '../store/sqlite-maildir/place-copy.ts';
 import type { InboundDelivery } from './inbound-server.ts';
 import type { CallName, ToMain, ToWorker } from './inbound-thread-protocol.ts';
 
+const HOSTED_TTL_MS = 5000;
+
 type Waiting = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
 
 /** Calls into the main thread over the worker's port; a MailError comes back as one. */
@@ -47,14 +49,26 @@ export class WorkerDelivery implements InboundDelivery {
   private readonly main: MainThreadCalls;
   private readonly mailRoot: string;
   private readonly syncer = new DirSyncer();
+  private readonly hosted = new Map<string, number>();
 
   constructor(main: MainThreadCalls, mailRoot: string) {
     this.main = main;
     this.mailRoot = mailRoot;
   }
 
-  isLocalDomain(domain: string): Promise<boolean> {
-    return this.main.call('isLocalDomain', [domain]);
+  /**
+   * Hosted domains are remembered for a few seconds, saving a call per message. A domain removed
+   * meanwhile is still refused: planRecipient, always asked, finds no such domain.
+   */
+  async isLocalDomain(domain: string): Promise<boolean> {
+    const now = Date.now();
+    if ((this.hosted.get(domain) ?? 0) > now) return true;
+    const local = await this.main.call<boolean>('isLocalDomain', [domain]);
+    if (local) {
+      if (this.hosted.size >= 1000) this.hosted.clear();
+      this.hosted.set(domain, now + HOSTED_TTL_MS);
+    }
+    return local;
   }
 
   planRecipient(address: string, key: string): Promise<RecipientPlan> {
