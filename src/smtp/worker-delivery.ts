@@ -79,7 +79,7 @@ export class WorkerDelivery implements InboundDelivery {
     if (needsQueue(plans)) return this.main.call('deliver', [msg, plans]);
     const copies = localCopies(msg.sender, plans);
     if (copies.length === 0) return [];
-    const results = await Promise.allSettled(copies.map((c) => placeCopy(this.mailRoot, c.target, msg.content, this.syncer, true)));
+    const results = await Promise.allSettled(copies.map((c) => placeCopy(this.mailRoot, c.target, msg.content, this.syncer)));
     const placed = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) {

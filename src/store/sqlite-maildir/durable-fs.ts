@@ -39,29 +39,6 @@ export async function placeDurably(tmp: string, final: string, chunks: Buffer[],
   }
 }
 
-/**
- * placeDurably with the create, write and rename done synchronously: three thread-pool round
- * trips (each a futex wake-up and a completion callback) fewer per message, which is a fifth of
- * what the kernel side of a delivery costs. Only the syncs, which wait on the disk and gain from
- * running together, go to the thread pool. For threads that do nothing but receive mail (the SMTP
- * worker threads), where a few microseconds of blocking hold up no one else.
- */
-export async function placeDurablyBlocking(tmp: string, final: string, chunks: Buffer[], syncer: DirSyncer): Promise<void> {
-  const fd = fs.openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-  try {
-    const total = chunks.reduce((n, c) => n + c.length, 0);
-    let written = fs.writevSync(fd, chunks);
-    if (written < total) {
-      const all = Buffer.concat(chunks);
-      while (written < total) written += fs.writeSync(fd, all, written, total - written);
-    }
-    fs.renameSync(tmp, final);
-    await Promise.all([fdatasyncFd(fd), syncer.sync(path.dirname(final))]);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 type DirState = { running: Promise<void> | null; next: Promise<void> | null };
 
 export class DirSyncer {

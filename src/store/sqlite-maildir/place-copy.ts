@@ -4,7 +4,7 @@
 // commit, is the store's commitPlaced.
 import path from 'node:path';
 import type { DeliveryTarget, PlacedCopy } from '../store.ts';
-import { maildirBaseName, placeDurably, placeDurablyBlocking, removeQuietly, type DirSyncer } from './durable-fs.ts';
+import { maildirBaseName, placeDurably, removeQuietly, type DirSyncer } from './durable-fs.ts';
 import { accountRoot, folderDir } from './paths.ts';
 
 /** Where a placed copy lives. */
@@ -15,16 +15,15 @@ export function placedPath(mailRoot: string, p: PlacedCopy): string {
 /**
  * Writes the target's copy (its prefix, then the message) durably into the target folder's
  * new/. The folder must exist; a missing one fails with ENOENT and leaves nothing behind.
- * `blocking`: the file steps that do not wait on the disk run synchronously (placeDurablyBlocking).
  */
-export async function placeCopy(mailRoot: string, target: DeliveryTarget, content: Buffer, syncer: DirSyncer, blocking = false): Promise<PlacedCopy> {
+export async function placeCopy(mailRoot: string, target: DeliveryTarget, content: Buffer, syncer: DirSyncer): Promise<PlacedCopy> {
   const dir = path.join(accountRoot(mailRoot, target.account), folderDir(target.mailbox));
   const size = target.prefix.length + content.length;
   const base = maildirBaseName();
   const tmp = path.join(dir, 'tmp', base);
   const file = `new/${base},S=${size}`;
   try {
-    await (blocking ? placeDurablyBlocking : placeDurably)(tmp, path.join(dir, file), [target.prefix, content], syncer);
+    await placeDurably(tmp, path.join(dir, file), [target.prefix, content], syncer);
   } catch (e) {
     await Promise.all([removeQuietly(tmp), removeQuietly(path.join(dir, file))]);
     throw e;
