@@ -14,6 +14,14 @@ export type LoggerOptions = {
   stdout: boolean;
 };
 
+type FileDestination = ReturnType<typeof pino.destination>;
+const files = new Set<FileDestination>();
+
+/** Reopens every log file (after logrotate moved it away; `serve` does this on SIGHUP). */
+export function reopenLogFiles(): void {
+  for (const f of files) f.reopen();
+}
+
 export function createLogger(opts: LoggerOptions): Logger {
   const streams: pino.StreamEntry[] = [];
   if (opts.stdout) {
@@ -28,10 +36,9 @@ export function createLogger(opts: LoggerOptions): Logger {
   }
   if (opts.dir) {
     mkdirSync(opts.dir, { recursive: true });
-    streams.push({
-      level: opts.level as pino.Level,
-      stream: pino.destination({ dest: path.join(opts.dir, 'mailhaven.log'), mkdir: true, sync: false }),
-    });
+    const file = pino.destination({ dest: path.join(opts.dir, 'mailhaven.log'), mkdir: true, sync: false });
+    files.add(file);
+    streams.push({ level: opts.level as pino.Level, stream: file });
   }
   return pino(
     { level: opts.level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime },

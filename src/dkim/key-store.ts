@@ -6,7 +6,7 @@
 // Two keys are active at once, one RSA 2048 and one Ed25519 (RFC 8463 asks for both while
 // verifiers catch up); a message carries a signature from each.
 import { generateKeyPairSync, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export type DkimAlgorithm = 'rsa' | 'ed25519';
@@ -72,6 +72,8 @@ export class DkimKeyStore {
     if (!k) throw new Error(`no DKIM key ${selector} for ${domain}`);
     if (k.state === 'active') throw new Error(`DKIM key ${selector} is active; rotate first`);
     writeFileAtomic(this.indexFile(domain), JSON.stringify(keys.filter((x) => x !== k), null, 2) + '\n');
+    // The private key of a key no one publishes any more is only a liability.
+    rmSync(this.keyFile(domain, selector), { force: true });
   }
 
   /** The TXT record value for <selector>._domainkey.<domain> (RFC 6376 §3.6.1, RFC 8463). */

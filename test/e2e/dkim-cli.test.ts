@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DkimKeyStore } from '../../src/dkim/key-store.ts';
@@ -48,6 +49,7 @@ describe('mailhaven dkim', () => {
     assert.match(r.stderr, /active; rotate first/);
     r = await cli('dkim', 'remove', 'keys.test', before[0]);
     assert.equal(r.code, 0, r.stderr);
+    assert.ok(!existsSync(path.join(dir, 'dkim', 'keys.test', `${before[0]}.pem`)), 'the removed private key is deleted');
     assert.equal((await cli('dkim', 'record', 'keys.test')).stdout.trim().split('\n').length, 3);
     r = await cli('dkim', 'list', 'nothosted.test');
     assert.notEqual(r.code, 0);

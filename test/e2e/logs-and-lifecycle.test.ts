@@ -1,7 +1,7 @@
 // What an operator relies on: one JSON log line per connection, rejected command and message,
 // tied together by the session id; LMTP on a Unix socket; a clean shutdown on SIGTERM.
 import assert from 'node:assert/strict';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { seedDataDir, spawnServer } from '../harness/process.ts';
@@ -20,6 +20,13 @@ describe('logs and lifecycle', () => {
     const proc = await spawnServer(dir, '[lmtp]\nenabled = true\nsocket = "lmtp.sock"\n');
     try {
       await exercise(dir, proc.ports.smtp);
+      // logrotate: the file is moved away and the server told with SIGHUP to open a new one.
+      await rename(path.join(dir, 'logs', 'mailhaven.log'), path.join(dir, 'logs', 'mailhaven.log.1'));
+      proc.child.kill('SIGHUP');
+      const deadline = Date.now() + 10_000;
+      while (!(await readFile(path.join(dir, 'logs', 'mailhaven.log'), 'utf8').catch(() => '')).includes('"log.reopened"') && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
     } catch (e) {
       proc.child.kill('SIGKILL');
       throw e;
@@ -64,7 +71,11 @@ async function exercise(dir: string, smtpPort: number): Promise<void> {
 
 async function checkLogs(dir: string): Promise<void> {
   {
-    const lines = (await readFile(path.join(dir, 'logs', 'mailhaven.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Line);
+    const rotated = (await readFile(path.join(dir, 'logs', 'mailhaven.log.1'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Line);
+    const current = (await readFile(path.join(dir, 'logs', 'mailhaven.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Line);
+    assert.ok(current.some((l) => l.event === 'log.reopened'), 'SIGHUP reopened the log into a new file');
+    assert.ok(!rotated.some((l) => l.event === 'log.reopened' || l.event === 'stopped'), 'nothing after the rotation went to the moved file');
+    const lines = [...rotated, ...current];
     const accepted = lines.find((l) => l.event === 'message.accepted' && l.messageId === 'log-1@remote.test');
     assert.ok(accepted, 'message.accepted logged');
     for (const k of ['sid', 'id', 'ip', 'from', 'to', 'size']) assert.ok(accepted[k] !== undefined, `message line has ${k}`);

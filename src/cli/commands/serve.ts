@@ -1,6 +1,7 @@
-// `mailhaven serve`: run until SIGINT/SIGTERM, then shut down cleanly.
+// `mailhaven serve`: run until SIGINT/SIGTERM, then shut down cleanly; SIGHUP reopens the log file.
 import type { Command } from 'commander';
 import { ListenError, startServer } from '../../main.ts';
+import { reopenLogFiles } from '../../core/logger.ts';
 import { loadContext } from '../context.ts';
 
 export function registerServe(program: Command): void {
@@ -43,5 +44,10 @@ export function registerServe(program: Command): void {
       };
       process.on('SIGINT', () => void stop('SIGINT'));
       process.on('SIGTERM', () => void stop('SIGTERM'));
+      // logrotate's postrotate: `kill -HUP <pid>` makes the server write to a new mailhaven.log.
+      process.on('SIGHUP', () => {
+        reopenLogFiles();
+        log.info({ event: 'log.reopened' }, 'log file reopened');
+      });
     });
 }
