@@ -45,7 +45,8 @@ export async function startMailhaven(
       ? [`[${l}]`, 'host = "127.0.0.1"', `port = ${port}`, ...(l === 'smtp' && settings.smtpThreads !== undefined ? [`threads = ${settings.smtpThreads}`] : []), '']
       : [`[${l}]`, 'enabled = false', '']);
   // SPF/DKIM/DMARC checks and the scheduled DNS check off: the peer (a stock Postfix) runs none either.
-  fs.writeFileSync(config, ['hostname = "mail.bench.test"', '', ...listeners, '[mail_auth]', 'enabled = false', '', '[dns_check]', 'enabled = false', '', '[log]', 'level = "warn"', ''].join('\n'));
+  // Logging as deployed (every connection and message at info) into one file, as Postfix's maillog_file.
+  fs.writeFileSync(config, ['hostname = "mail.bench.test"', '', ...listeners, '[mail_auth]', 'enabled = false', '', '[dns_check]', 'enabled = false', '', '[log]', 'level = "info"', 'stdout = false', ''].join('\n'));
   const node = process.execPath;
   let child: ChildProcess | undefined;
   let exited: string | undefined;

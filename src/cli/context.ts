@@ -22,7 +22,7 @@ export function loadContext(cmd: Command, forServer = false): Context {
   const configFile = o.config ?? (existsSync(fallback) ? fallback : undefined);
   const config = loadConfig(configFile);
   const log = forServer
-    ? createLogger({ level: config.log.level, dir: config.log.file ? dataPaths(dataDir).logs : undefined, stdout: true })
+    ? createLogger({ level: config.log.level, dir: config.log.file ? dataPaths(dataDir).logs : undefined, stdout: config.log.stdout })
     : createLogger({ level: 'warn', stdout: false, dir: undefined });
   return { dataDir, configFile, config, log };
 }

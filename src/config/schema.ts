@@ -255,6 +255,7 @@ export const configSchema = z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Least severe level written; `trace` adds protocol transcripts (never passwords).'),
         file: z.boolean().default(true).describe('Also write JSON lines to data/logs/mailhaven.log.'),
+        stdout: z.boolean().default(true).describe('Write the lines to standard output (pretty on a terminal); turn off when only the file is read.'),
       })
       .strict()
       .prefault({})
