@@ -6,7 +6,8 @@ import type { Logger } from '../core/logger.ts';
 import type { Directory } from '../directory/directory.ts';
 import { resolveRecipient, type LocalTarget } from '../directory/resolve.ts';
 import type { ParsedMessage } from '../mime/parse-message.ts';
-import type { OutboundQueue } from '../queue/outbound.ts';
+import type { DsnNotify, OutboundQueue, OutboundRecipient } from '../queue/outbound.ts';
+import { buildDsn } from '../queue/dsn.ts';
 import type { Srs } from '../queue/srs.ts';
 import type { DeliveryTarget, MessageStore, Stored } from '../store/store.ts';
 
@@ -18,18 +19,26 @@ export type RecipientPlan = {
   external?: string[];
   /** Set when the address is one of our SRS addresses: a bounce passed back to this sender. */
   srsReturn?: string;
+  /** RFC 3461 NOTIFY and ORCPT (xtext-decoded) given with the RCPT, when the client sent them. */
+  notify?: DsnNotify;
+  orcpt?: string;
 };
 
 export type LocalDeliveryOptions = { subaddressSeparator: string; maxAliasDepth: number };
 
-/** What forwarding to external addresses needs; without it such aliases are refused with 451. */
-export type Forwarding = { queue: OutboundQueue; srs: Srs };
+/** What forwarding to external addresses (and sending delivery reports) needs; without it such
+ *  aliases are refused with 451. `hostname` signs the reports (Reporting-MTA). */
+export type Forwarding = { queue: OutboundQueue; srs: Srs; hostname: string };
 
 export type Incoming = {
   sender: string;
   content: Buffer;
   parsed: ParsedMessage;
   receivedAt: Date;
+  /** The id the client was told ("queued as"), for reports. */
+  id?: string;
+  /** RFC 3461 RET and ENVID (xtext-decoded) given with MAIL FROM. */
+  dsn?: { ret?: 'FULL' | 'HDRS'; envid?: string };
 };
 
 export class LocalDelivery {
@@ -98,7 +107,40 @@ export class LocalDelivery {
     // is told to retry and nothing was stored; the other order would store twice on retry.
     await this.forward(msg, plans);
     if (copies.length === 0) return [];
-    return this.storing(() => this.store.deliver({ content: msg.content, parsed: msg.parsed, internalDate: msg.receivedAt }, copies.map((c) => c.target)));
+    const stored = await this.storing(() => this.store.deliver({ content: msg.content, parsed: msg.parsed, internalDate: msg.receivedAt }, copies.map((c) => c.target)));
+    await this.reportDelivered(msg, plans);
+    return stored;
+  }
+
+  /**
+   * RFC 3461 NOTIFY=SUCCESS: a "delivered" report to the sender for the recipients that asked
+   * and reached a mailbox here. The message is stored by now: a report that cannot be queued
+   * is logged, not turned into a failure of the delivery.
+   */
+  private async reportDelivered(msg: Incoming, plans: RecipientPlan[]): Promise<void> {
+    const f = this.forwarding;
+    const asked = plans.filter((p) => p.targets.length > 0 && wantsSuccess(p.notify));
+    if (!f || asked.length === 0 || msg.sender === '') return;
+    const report = buildDsn({
+      reportingMta: f.hostname,
+      to: msg.sender,
+      envid: msg.dsn?.envid ?? null,
+      ret: msg.dsn?.ret ?? null,
+      arrival: msg.receivedAt,
+      original: msg.content,
+      recipients: asked.map((p) => ({
+        address: p.address, orcpt: p.orcpt ?? null, action: 'delivered', status: '2.0.0', remoteMta: null,
+        diagnostic: null, diagnosticType: 'x-mailhaven', lastAttempt: msg.receivedAt, willRetryUntil: null,
+      })),
+      queueId: msg.id ?? '',
+      maxReturnSize: 0,
+    });
+    try {
+      const { queueId } = await f.queue.enqueue({ from: '', recipients: [{ address: msg.sender }], message: report, origin: { kind: 'bounce' } });
+      this.log.info({ event: 'delivery.dsn', id: msg.id, qid: queueId, to: msg.sender, rcpts: asked.map((p) => p.address) }, 'delivery report queued');
+    } catch (e) {
+      this.log.error({ event: 'delivery.dsn_failed', id: msg.id, err: e }, 'delivery report could not be queued');
+    }
   }
 
   /**
@@ -143,12 +185,16 @@ export class LocalDelivery {
       // sent to an SRS address must not go out in a stranger's name from our address.
       await f.queue.enqueue({ from: '', recipients: returns.map((address) => ({ address })), message: msg.content, origin: { kind: 'forward' } });
     }
-    const byDomain = new Map<string, Set<string>>();
+    // One message per alias domain (its SRS sender); each forward keeps the NOTIFY and ORCPT
+    // of the address it came from (RFC 3461 §6.2.7.2: a one-to-one forward passes them on).
+    const byDomain = new Map<string, Map<string, OutboundRecipient>>();
     for (const p of plans) {
       if (!p.external?.length) continue;
       const dom = p.address.slice(p.address.lastIndexOf('@') + 1).toLowerCase();
-      const set = byDomain.get(dom) ?? new Set<string>();
-      for (const e of p.external) set.add(e);
+      const set = byDomain.get(dom) ?? new Map<string, OutboundRecipient>();
+      for (const e of p.external) {
+        if (!set.has(e)) set.set(e, { address: e, ...(p.notify ? { notify: p.notify } : {}), orcpt: p.orcpt ?? `rfc822;${p.address}` });
+      }
       byDomain.set(dom, set);
     }
     if (byDomain.size === 0) return;
@@ -156,8 +202,8 @@ export class LocalDelivery {
     const ownSender = msg.sender === '' || (await this.dir.hasDomain(senderDomain));
     for (const [dom, set] of byDomain) {
       const from = ownSender ? msg.sender : f.srs.forward(msg.sender, dom);
-      const { queueId } = await f.queue.enqueue({ from, recipients: [...set].map((address) => ({ address })), message: msg.content, origin: { kind: 'forward' } });
-      this.log.info({ event: 'delivery.forward', qid: queueId, from: msg.sender, srs: from, to: [...set] }, 'forwarded to external addresses');
+      const { queueId } = await f.queue.enqueue({ from, recipients: [...set.values()], ...(msg.dsn ?? {}), message: msg.content, origin: { kind: 'forward' } });
+      this.log.info({ event: 'delivery.forward', qid: queueId, from: msg.sender, srs: from, to: [...set.keys()] }, 'forwarded to external addresses');
     }
   }
 
@@ -171,7 +217,11 @@ export class LocalDelivery {
 
 /** True when delivering these plans involves the outbound queue (forwards, SRS returns). */
 export function needsQueue(plans: readonly RecipientPlan[]): boolean {
-  return plans.some((p) => p.srsReturn !== undefined || (p.external?.length ?? 0) > 0);
+  return plans.some((p) => p.srsReturn !== undefined || (p.external?.length ?? 0) > 0 || wantsSuccess(p.notify));
+}
+
+function wantsSuccess(notify: DsnNotify | undefined): boolean {
+  return notify !== undefined && notify !== 'NEVER' && notify.includes('SUCCESS');
 }
 
 export type LocalCopy = { target: DeliveryTarget; local: LocalTarget; address: string };

@@ -53,7 +53,7 @@ export async function startQueue(d: { config: Config; dataDir: string; db: Db; d
   const store = new QueueStore(d.db);
   const spool = new Spool(path.join(d.dataDir, 'queue'));
   const service = new QueueService(store, spool, d.log);
-  d.delivery.enableForwarding({ queue: service, srs: Srs.fromFile(path.join(d.dataDir, 'srs.key')) });
+  d.delivery.enableForwarding({ queue: service, srs: Srs.fromFile(path.join(d.dataDir, 'srs.key')), hostname: d.config.hostname });
   const retry = retryPolicy(q);
   const cache = new ConnectionCache(q.idle_reuse * 1000);
   const remote = new RemoteDelivery(

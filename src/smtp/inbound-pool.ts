@@ -42,10 +42,13 @@ export class InboundPool {
   /**
    * Binds the port once here first, without SO_REUSEPORT, so that a port held by another
    * program — or by another Mailhaven, whose threads share ports — fails as it would without
-   * threads; then starts the threads on it, one after the other.
+   * threads; then starts the threads on it, one after the other. (Releasing the probe and
+   * binding again leaves a moment in which another program could take the port; it then
+   * fails at start, as it would have a moment earlier.)
    */
   async listen(target: { host: string; port: number }): Promise<AddressInfo> {
-    const port = await probe(target);
+    // Port 0 (tests) needs no probe: the kernel picks a port no one holds, for the first thread.
+    const port = target.port === 0 ? 0 : await probe(target);
     const addr = await this.start({ host: target.host, port }, 0);
     for (let i = 1; i < this.opts.threads; i++) await this.start({ host: target.host, port: addr.port }, i);
     if (this.opts.tls) {

@@ -11,6 +11,7 @@ import type { Stored } from '../store/store.ts';
 import { parseMessage } from '../mime/parse-message.ts';
 import type { InboundAuthChecker } from './inbound-auth.ts';
 import type { ConnectionSlots } from './connection-slots.ts';
+import { envelopeDsn, recipientDsn } from './dsn-params.ts';
 import { commonServerOptions, followCertificates, listenSmtp } from './smtp-server-common.ts';
 import { patchSmtpServer } from './smtp-server-patches.ts';
 import { readMessage } from './read-message.ts';
@@ -80,6 +81,8 @@ export class InboundServer {
       lmtp,
       banner: 'Mailhaven',
       hideSTARTTLS: opts.tls === null,
+      // RFC 3461 on the MX: NOTIFY=SUCCESS gets a "delivered" report, forwards pass it on.
+      hideDSN: lmtp,
       disabledCommands: opts.tls ? ['AUTH'] : ['AUTH', 'STARTTLS'],
       authOptional: true,
       ...(opts.tls ? opts.tls.serverOptions() : {}),
@@ -153,7 +156,8 @@ export class InboundServer {
       throw this.refuseError(session, st, 'RCPT', this.opts.kind === 'lmtp' ? errors.unknownUser(address.address) : errors.relayDenied(address.address));
     }
     try {
-      st.plans.push(await this.opts.delivery.planRecipient(address.address, lookupKey(p.address)));
+      const plan = await this.opts.delivery.planRecipient(address.address, lookupKey(p.address));
+      st.plans.push(this.opts.kind === 'smtp' ? { ...plan, ...recipientDsn(address) } : plan);
     } catch (e) {
       if (e instanceof MailError) throw this.refuseError(session, st, 'RCPT', e);
       throw e;
@@ -231,7 +235,7 @@ export class InboundServer {
       return results;
     }
     try {
-      await this.opts.delivery.deliver({ sender, content, parsed, receivedAt }, st.plans);
+      await this.opts.delivery.deliver({ sender, content, parsed, receivedAt, id, dsn: envelopeDsn(session) }, st.plans);
     } catch (e) {
       return this.failData(st, msgLog, e instanceof MailError ? e : errors.localError(e));
     }

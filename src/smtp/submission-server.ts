@@ -13,12 +13,13 @@ import { newId, type Logger } from '../core/logger.ts';
 import type { Directory } from '../directory/directory.ts';
 import { resolveRecipient } from '../directory/resolve.ts';
 import type { DkimSigner } from '../dkim/signer.ts';
-import type { OutboundQueue, OutboundRecipient } from '../queue/outbound.ts';
+import type { OutboundQueue } from '../queue/outbound.ts';
 import { claimsOurAuthResults, removeFields } from './header-fields.ts';
 import { readMessage } from './read-message.ts';
 import { authorAddresses, ownsAddress, type IdentityOptions, type SessionAccount } from './sender-identity.ts';
 import { missingHeaders, submissionReceived } from './submission-headers.ts';
 import type { SendRateLimiter, LimitHit } from './send-rate-limiter.ts';
+import { envelopeDsn, recipientDsn } from './dsn-params.ts';
 import { commonServerOptions, followCertificates, listenSmtp } from './smtp-server-common.ts';
 import { patchSmtpServer } from './smtp-server-patches.ts';
 import type { ServerTls } from '../tls/server-tls.ts';
@@ -257,14 +258,12 @@ export class SubmissionServer {
     const unsigned = Buffer.concat([Buffer.from(added, 'utf8'), cleaned]);
     const signed = await this.opts.signer.sign(unsigned, authors.hasFrom ? authors.addresses : [from]);
 
-    const dsn = (session.envelope as { dsn?: { ret?: string | null; envid?: string | null } }).dsn;
     let queueId: string;
     try {
       ({ queueId } = await this.opts.queue.enqueue({
         from,
-        recipients: rcpts.map(toRecipient),
-        ...(dsn?.ret === 'FULL' || dsn?.ret === 'HDRS' ? { ret: dsn.ret } : {}),
-        ...(dsn?.envid ? { envid: xtextDecode(dsn.envid) } : {}),
+        recipients: rcpts.map((r) => ({ address: r.address, ...recipientDsn(r) })),
+        ...envelopeDsn(session),
         message: signed.message,
         origin: { kind: 'submission', account: account.address, clientIp: session.remoteAddress, sessionId: session.id },
       }));
@@ -321,19 +320,4 @@ function sameAddress(a: string, b: string): boolean {
   const pa = parseAddress(a);
   const pb = parseAddress(b);
   return pa.ok && pb.ok && lookupKey(pa.address) === lookupKey(pb.address);
-}
-
-function toRecipient(r: SMTPServerAddress): OutboundRecipient {
-  const dsn = (r as SMTPServerAddress & { dsn?: { notify?: string[]; orcpt?: string } }).dsn;
-  const out: OutboundRecipient = { address: r.address };
-  if (dsn?.notify) {
-    out.notify = dsn.notify.includes('NEVER') ? 'NEVER' : (dsn.notify.filter((n) => n === 'SUCCESS' || n === 'FAILURE' || n === 'DELAY') as ('SUCCESS' | 'FAILURE' | 'DELAY')[]);
-  }
-  if (dsn?.orcpt) out.orcpt = xtextDecode(dsn.orcpt);
-  return out;
-}
-
-/** RFC 3461 §4: smtp-server hands ENVID and ORCPT over as sent, with "+XX" hex escapes. */
-function xtextDecode(s: string): string {
-  return s.replace(/\+([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startDnsServer, type TestDns } from '../harness/dns-server.ts';
 import { startTestServer, type TestServer } from '../harness/server.ts';
+import { waitFor } from '../harness/queue.ts';
 import { RawSmtp } from '../harness/smtp-client.ts';
 
 describe('local delivery', () => {
@@ -62,6 +63,36 @@ describe('local delivery', () => {
     assert.equal(r.final?.code, 250);
     const row = t.server.services.db.prepare("SELECT address FROM queue_recipients WHERE address = 'someone@elsewhere.test'").get();
     assert.ok(row, 'queued for the external address');
+  });
+
+  it('DSN on the MX: NOTIFY=SUCCESS gets a delivered report; a forward keeps NOTIFY and ORCPT', async () => {
+    const { client } = await RawSmtp.connect(t.smtpPort);
+    assert.match((await client.cmd('EHLO c')).text, /^DSN$/m);
+    const ben0 = await count('ben@d.test');
+    assert.equal((await client.cmd('MAIL FROM:<ben@d.test> RET=HDRS ENVID=env+2B1')).code, 250);
+    assert.equal((await client.cmd('RCPT TO:<ann@d.test> NOTIFY=SUCCESS ORCPT=rfc822;ann+2Bx@d.test')).code, 250);
+    assert.equal((await client.cmd('DATA')).code, 354);
+    client.write('Subject: report me\r\n\r\nbody\r\n.\r\n');
+    assert.equal((await client.read()).code, 250);
+    client.close();
+    const report = await waitFor('the delivered report', async () => (await t.maildir('ben@d.test')).slice(ben0).find((m) => m.content.includes('Action: delivered')));
+    assert.match(report.content, /^Return-Path: <>\r\n/);
+    // RFC 3461 §4.2, §4.4: the xtext of ENVID and ORCPT is decoded for the report.
+    assert.match(report.content, /Original-Envelope-Id: env\+1\r\n/);
+    assert.match(report.content, /Original-Recipient: rfc822;ann\+x@d\.test\r\n/);
+    assert.match(report.content, /Final-Recipient: rfc822; ?ann@d\.test\r\n/);
+    assert.match(report.content, /Status: 2\.0\.0/);
+
+    const { client: c2 } = await RawSmtp.connect(t.smtpPort);
+    await c2.cmd('EHLO c');
+    assert.equal((await c2.cmd('MAIL FROM:<s@remote.test>')).code, 250);
+    assert.equal((await c2.cmd('RCPT TO:<fwd@d.test> NOTIFY=NEVER')).code, 250);
+    assert.equal((await c2.cmd('DATA')).code, 354);
+    c2.write('Subject: quiet forward\r\n\r\nbody\r\n.\r\n');
+    assert.equal((await c2.read()).code, 250);
+    c2.close();
+    const rows = t.server.services.db.prepare("SELECT notify, orcpt FROM queue_recipients WHERE address = 'someone@elsewhere.test' ORDER BY id DESC LIMIT 1").all() as { notify: string; orcpt: string }[];
+    assert.deepEqual({ ...rows[0] }, { notify: 'NEVER', orcpt: 'rfc822;fwd@d.test' });
   });
 
   it('an alias listing itself keeps a copy in its own account', async () => {

@@ -13,6 +13,7 @@ import { startPeer, type Peer } from '../harness/smtp-peer.ts';
 describe('outbound queue against difficult receivers', () => {
   let dns: TestDns;
   let peer: Peer;
+  let plain: Peer;
   let a: TestServer;
   const enqueued: OutboundMessage[] = [];
   before(async () => {
@@ -23,6 +24,8 @@ describe('outbound queue against difficult receivers', () => {
       dropMidData: (rcpts) => rcpts.some((r) => r.endsWith('@drop.test')),
       dsn: true,
     });
+    // A receiver without DSN, on the same port at another loopback address.
+    plain = await startPeer({}, '127.0.0.3', peer.port);
     a = await startTestServer({
       hostname: 'mx.a.test',
       dns: { servers: [dns.server], timeout: 500 },
@@ -35,6 +38,8 @@ describe('outbound queue against difficult receivers', () => {
       ...mx('grey.test', 'peer.test'),
       ...mx('drop.test', 'peer.test'),
       ...mx('ok.test', 'peer.test'),
+      ...mx('plain.test', 'plain-peer.test'),
+      'plain-peer.test': [{ type: 'A', address: '127.0.0.3' }],
       ...mx('down.test', 'dead.test'),
       'peer.test': [{ type: 'A', address: '127.0.0.1' }],
       'dead.test': [{ type: 'A', address: '127.0.0.2' }],
@@ -48,10 +53,12 @@ describe('outbound queue against difficult receivers', () => {
       return orig(m);
     };
   });
+  // Whatever before() got to: a half-started run must still let the process end.
   after(async () => {
-    await a.stop();
-    await peer.close();
-    await dns.close();
+    await (a as { stop(): Promise<void> } | undefined)?.stop();
+    await (peer as { close(): Promise<void> } | undefined)?.close();
+    await (plain as { close(): Promise<void> } | undefined)?.close();
+    await (dns as { close(): Promise<void> } | undefined)?.close();
   }, { timeout: 30_000 });
 
   const send = (to: string[], subject: string, from = 'ann@a.test', extra: Partial<OutboundMessage> = {}) =>
@@ -91,6 +98,24 @@ describe('outbound queue against difficult receivers', () => {
     // The peer took over the reports: no "relayed" notice from us, once the queue has settled.
     await waitFor('queue empty', () => (a.server.services.db.prepare("SELECT count(*) AS n FROM queue_recipients WHERE state IN ('queued','inflight')").get() as { n: number }).n === 0);
     assert.ok(!(await reports(0)).some((m) => m.content.includes('o1@ok.test')));
+  });
+
+  it('NOTIFY=SUCCESS to a server without DSN gives a "relayed" report; RET=HDRS returns the header only', async () => {
+    const before = (await a.maildir('ann@a.test')).length;
+    await a.server.queue.enqueue({
+      from: 'ann@a.test', recipients: [{ address: 'pia@plain.test', notify: ['SUCCESS', 'FAILURE'] }], ret: 'HDRS',
+      message: testMessage('ann@a.test', 'pia@plain.test', 'tellme', 'secret body\r\n'), origin: { kind: 'local' },
+    });
+    const [dsn] = await waitFor('success report', async () => {
+      const r = await reports(before);
+      return r.length > 0 ? r : null;
+    });
+    assert.ok(plain.messages.some((m) => m.content.includes('Subject: tellme')), 'delivered to the peer without DSN');
+    assert.match(dsn.content, /^Action: relayed\r\n/m);
+    assert.match(dsn.content, /^Status: 2\.0\.0\r\n/m);
+    assert.match(dsn.content, /Content-Type: text\/rfc822-headers/);
+    assert.ok(dsn.content.includes('Subject: tellme'));
+    assert.ok(!dsn.content.includes('secret body'));
   });
 
   it('receiver down: retries, a delay notice, then a bounce when the lifetime is over', async () => {

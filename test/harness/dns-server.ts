@@ -72,15 +72,34 @@ export async function startDnsServer(zone: Zone = {}): Promise<TestDns> {
     for (const r of records) if (r.type === typeName) response.answers.push(toAnswer(q.name, r));
     void send(response);
   };
-  // UDP on a free port, then TCP on the same number.
-  const udp = dns2.createUDPServer(handle);
-  await udp.listen(0, '127.0.0.1');
-  const port = (udp.address() as { port: number }).port;
-  const tcp = dns2.createTCPServer(handle);
-  await new Promise<void>((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen(port, '127.0.0.1', () => resolve());
-  });
+  // UDP on a free port, then TCP on the same number — which another socket may hold already:
+  // then both are given up and another port tried (a UDP socket left open would keep the test
+  // process alive forever).
+  let udp: ReturnType<typeof dns2.createUDPServer> | undefined;
+  let tcp: ReturnType<typeof dns2.createTCPServer> | undefined;
+  let port = 0;
+  const conns = new Set<import('node:net').Socket>();
+  for (let attempt = 1; !tcp; attempt++) {
+    const u = dns2.createUDPServer(handle);
+    await u.listen(0, '127.0.0.1');
+    port = (u.address() as { port: number }).port;
+    const t = dns2.createTCPServer(handle);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        t.once('error', reject);
+        t.listen(port, '127.0.0.1', () => resolve());
+      });
+      udp = u;
+      tcp = t;
+      t.on('connection', (c: import('node:net').Socket) => {
+        conns.add(c);
+        c.once('close', () => conns.delete(c));
+      });
+    } catch (e) {
+      await new Promise<void>((r) => u.close(() => r()));
+      if (attempt >= 20) throw e;
+    }
+  }
   return {
     port,
     server: `127.0.0.1:${port}`,
@@ -93,7 +112,9 @@ export async function startDnsServer(zone: Zone = {}): Promise<TestDns> {
     servfail: state.servfail,
     queries: state.queries,
     async close() {
-      await Promise.all([new Promise<void>((r) => udp.close(() => r())), new Promise<void>((r) => tcp.close(() => r()))]);
+      // Resolvers keep their TCP connections open; the server would wait for them forever.
+      for (const c of conns) c.destroy();
+      await Promise.all([new Promise<void>((r) => udp!.close(() => r())), new Promise<void>((r) => tcp!.close(() => r()))]);
     },
   };
 }
