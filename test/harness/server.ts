@@ -41,7 +41,9 @@ export async function startTestServer(overrides: DeepPartial<Config> = {}, dataD
   const config = configSchema.parse({
     ...o,
     hostname: (o.hostname as string) ?? 'mx.test.example',
-    smtp: section('smtp', { host: '127.0.0.1', port: 0 }),
+    // One MX thread: every test goes through the threaded path (a thread costs ~0.2 s to start);
+    // smtp-threads.test.ts runs two, and none.
+    smtp: section('smtp', { host: '127.0.0.1', port: 0, threads: 1 }),
     lmtp: section('lmtp', { host: '127.0.0.1', port: 0 }),
     submission: section('submission', { host: '127.0.0.1', port: 0 }),
     submissions: section('submissions', { host: '127.0.0.1', port: 0 }),
