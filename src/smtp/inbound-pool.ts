@@ -23,7 +23,10 @@ export type InboundPoolOptions = {
   worker: Omit<InboundWorkerData, 'listen' | 'tls' | 'slots' | 'slot'>;
 };
 
-type Thread = { worker: Worker; slot: number; closed: Promise<void>; exited: Promise<void> };
+type Thread = { worker: Worker; slot: number; listening: boolean; closed: Promise<void>; exited: Promise<void> };
+
+/** How long close() waits for a thread to finish its messages before stopping it anyway. */
+const CLOSE_WAIT_MS = 15_000;
 
 /** Structured cloning turns a Buffer into a plain Uint8Array; the store wants Buffers. */
 const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
@@ -65,7 +68,10 @@ export class InboundPool {
     this.closing = true;
     this.detachTls();
     for (const t of this.threads) t.worker.postMessage({ t: 'close' } satisfies ToWorker);
-    await Promise.all(this.threads.map((t) => Promise.race([t.closed, t.exited])));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((r) => (timer = setTimeout(r, CLOSE_WAIT_MS)));
+    await Promise.all(this.threads.map((t) => Promise.race([t.closed, t.exited, late])));
+    clearTimeout(timer);
     await Promise.all(this.threads.map((t) => t.worker.terminate()));
   }
 
@@ -74,7 +80,7 @@ export class InboundPool {
     const worker = new Worker(new URL('./inbound-worker.ts', import.meta.url), { workerData: data });
     let closed: () => void = () => {};
     let exited: () => void = () => {};
-    const thread: Thread = { worker, slot, closed: new Promise((r) => (closed = r)), exited: new Promise((r) => (exited = r)) };
+    const thread: Thread = { worker, slot, listening: false, closed: new Promise((r) => (closed = r)), exited: new Promise((r) => (exited = r)) };
     this.threads.push(thread);
     return new Promise<AddressInfo>((resolve, reject) => {
       worker.on('message', (m: ToMain) => {
@@ -86,10 +92,12 @@ export class InboundPool {
             relayLogLine(this.opts.log, m.line);
             break;
           case 'listening':
+            thread.listening = true;
             resolve({ address: m.address, port: m.port, family: net.isIPv6(m.address) ? 'IPv6' : 'IPv4' });
             break;
           case 'listen-error':
             reject(Object.assign(new Error(m.message), { code: m.code }));
+            void worker.terminate();
             break;
           case 'closed':
             closed();
@@ -106,7 +114,8 @@ export class InboundPool {
         const i = this.threads.indexOf(thread);
         if (i >= 0) this.threads.splice(i, 1);
         ConnectionSlots.clear(this.slots, slot);
-        if (this.closing) return;
+        // Only a thread that was serving is replaced; one that never listened failed start-up.
+        if (this.closing || !thread.listening) return;
         // A thread that died (a bug, not a client: sessions cannot throw out of smtp-server)
         // takes its open sessions with it; the others keep the port. Start a new one.
         this.opts.log.error({ event: 'smtp.thread_exit', code }, 'an SMTP thread stopped; starting another');
