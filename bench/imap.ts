@@ -132,6 +132,11 @@ interface Figures {
   appendFirst10: number;
   appendLast10: number;
   appendSeconds: number;
+  /** The pipelined APPEND (WINDOW commands in flight) of the last PIPELINED_SHARE. */
+  pipeRate: number;
+  pipeFirst10: number;
+  pipeLast10: number;
+  pipeSeconds: number;
   selectFirstMs: number;
   selectWarmMs: number;
   envFirstMs: number;
@@ -178,29 +183,61 @@ function sample(rnd: () => number, n: number, count: number, avoid = new Set<num
   return [...set].sort((a, b) => a - b);
 }
 
-/** APPEND every message on one connection; the rate overall and of the first and last 10 %. */
-async function fill(port: number, corpus: Corpus, label: string): Promise<Pick<Figures, 'appendRate' | 'appendFirst10' | 'appendLast10' | 'appendSeconds'>> {
+type AppendFigures = { rate: number; first10: number; last10: number; seconds: number };
+
+/**
+ * APPEND messages [from, to) of the corpus into INBOX on one connection, `window` commands in
+ * flight (1: one at a time, each sent after the last one's tagged OK; more: pipelined with
+ * LITERAL+, tagged answers checked to come in order); the rate overall, of the first and last 10 %.
+ */
+async function fill(port: number, corpus: Corpus, label: string, from: number, to: number, window: number): Promise<AppendFigures> {
   const c = await ImapClient.login(port, MAILBOX.address, PASSWORD);
-  const n = corpus.messages.length;
+  const n = to - from;
   const done = new Float64Array(n);
   const t0 = performance.now();
   let nextReport = t0 + 10_000;
+  const inFlight: Promise<void>[] = [];
   for (let i = 0; i < n; i++) {
-    await c.ok('APPEND INBOX {}', [corpus.messages[i]]);
-    done[i] = performance.now();
-    if (done[i] > nextReport) {
-      nextReport = done[i] + 10_000;
-      log(`${label}: ${i + 1} of ${n} appended, ${((i + 1) / ((done[i] - t0) / 1000)).toFixed(0)} msg/s so far`);
+    const k = i;
+    inFlight.push(c.ok('APPEND INBOX {}', [corpus.messages[from + i]]).then(() => {
+      done[k] = performance.now();
+    }));
+    if (inFlight.length >= window) await inFlight.shift();
+    const now = performance.now();
+    if (now > nextReport) {
+      nextReport = now + 10_000;
+      log(`${label}: ${from + i + 1} of ${corpus.messages.length} appended, ${((i + 1) / ((now - t0) / 1000)).toFixed(0)} msg/s so far`);
     }
   }
+  await Promise.all(inFlight);
   await c.logout();
   const tenth = Math.max(1, Math.floor(n / 10));
   const seconds = (done[n - 1] - t0) / 1000;
   return {
-    appendRate: n / seconds,
-    appendFirst10: tenth / ((done[tenth - 1] - t0) / 1000),
-    appendLast10: tenth / ((done[n - 1] - done[n - 1 - tenth]) / 1000),
-    appendSeconds: seconds,
+    rate: n / seconds,
+    first10: tenth / ((done[tenth - 1] - t0) / 1000),
+    last10: tenth / ((done[n - 1] - done[n - 1 - tenth]) / 1000),
+    seconds,
+  };
+}
+
+/** Commands in flight in the pipelined APPEND, and the share of the corpus appended that way. */
+const WINDOW = 16;
+const PIPELINED_SHARE = 0.2;
+
+/** The fill: the first 80 % one APPEND at a time, the last 20 % pipelined into the grown mailbox. */
+async function fillBoth(port: number, corpus: Corpus, side: string): Promise<Pick<Figures, 'appendRate' | 'appendFirst10' | 'appendLast10' | 'appendSeconds' | 'pipeRate' | 'pipeFirst10' | 'pipeLast10' | 'pipeSeconds'>> {
+  const n = corpus.messages.length;
+  const split = n - Math.floor(n * PIPELINED_SHARE);
+  log(`${side}: appending ${split} messages on one connection, one at a time…`);
+  const seq = await fill(port, corpus, side, 0, split, 1);
+  log(`${side}: APPEND ${seq.rate.toFixed(0)} msg/s (${seq.seconds.toFixed(1)} s; first 10 % ${seq.first10.toFixed(0)}, last 10 % ${seq.last10.toFixed(0)})`);
+  log(`${side}: appending ${n - split} more, ${WINDOW} in flight…`);
+  const pipe = await fill(port, corpus, side, split, n, WINDOW);
+  log(`${side}: APPEND pipelined ${pipe.rate.toFixed(0)} msg/s (${pipe.seconds.toFixed(1)} s; first 10 % ${pipe.first10.toFixed(0)}, last 10 % ${pipe.last10.toFixed(0)})`);
+  return {
+    appendRate: seq.rate, appendFirst10: seq.first10, appendLast10: seq.last10, appendSeconds: seq.seconds,
+    pipeRate: pipe.rate, pipeFirst10: pipe.first10, pipeLast10: pipe.last10, pipeSeconds: pipe.seconds,
   };
 }
 
@@ -330,9 +367,7 @@ async function runSide(side: Side, corpus: Corpus, opts: Options, env: DovecotEn
     const port = server.port;
     const warnings: string[] = [];
     const rnd = prng(opts.seed * 31 + 7);
-    log(`${side}: appending ${n} messages on one connection…`);
-    const append = await fill(port, corpus, side);
-    log(`${side}: APPEND ${append.appendRate.toFixed(0)} msg/s (${append.appendSeconds.toFixed(1)} s; first 10 % ${append.appendFirst10.toFixed(0)}, last 10 % ${append.appendLast10.toFixed(0)})`);
+    const append = await fillBoth(port, corpus, side);
     server.assertAlive();
     if (opts.resyncOnly) return { resync: await resync(side, port, rnd) };
 
@@ -454,12 +489,20 @@ interface Row {
 
 const ROWS: Row[] = [
   {
-    op: 'APPEND, one connection (msg/s; first → last 10 %)',
+    op: 'APPEND, one at a time, first 80 % (msg/s; first → last 10 %)',
     show: (f) => `${per(f.appendRate)} (${per(f.appendFirst10)} → ${per(f.appendLast10)})`,
     value: (f) => f.appendRate,
     better: 'higher',
     target: '≥ 1,000 msg/s, flat',
     met: (f) => f.appendRate >= 1000 && f.appendLast10 >= 0.8 * f.appendFirst10,
+  },
+  {
+    op: `APPEND, ${WINDOW} pipelined, last 20 % (msg/s; first → last 10 %)`,
+    show: (f) => `${per(f.pipeRate)} (${per(f.pipeFirst10)} → ${per(f.pipeLast10)})`,
+    value: (f) => f.pipeRate,
+    better: 'higher',
+    target: '≥ 1,000 msg/s, flat',
+    met: (f) => f.pipeRate >= 1000 && f.pipeLast10 >= 0.8 * f.pipeFirst10,
   },
   {
     op: 'SELECT + UID FETCH 1:* (FLAGS) (first / again)',

@@ -100,6 +100,13 @@ export interface MessageStore {
   /** Durable APPEND of one or more messages (MULTIAPPEND: all or none). */
   append(account: AccountRef, mailbox: string, messages: readonly AppendInput[]): Promise<AppendResult>;
   /**
+   * The same in two steps, for APPENDs a client pipelines: the returned promise settles once
+   * the files are durably written (MailboxError TRYCREATE at once when the mailbox is missing);
+   * commit() then gives the UIDs. Commits started in one turn of the event loop share one index
+   * transaction and get their UIDs in the order commit() was called.
+   */
+  prepareAppend(account: AccountRef, mailbox: string, messages: readonly AppendInput[]): Promise<PreparedAppend>;
+  /**
    * REPLACE (RFC 8508): appends `message` to `mailbox` and expunges `uid` of `fromMailboxId`
    * in one commit; MailboxError NONEXISTENT when that message is gone, and nothing changes.
    */
@@ -202,6 +209,8 @@ export type MessageWire = { envelope: string; body: string; bodyStructure: strin
 
 export type AppendInput = MessageInput & { flags: readonly string[] };
 export type AppendResult = { mailboxId: number; uidValidity: number; uids: number[] };
+/** An APPEND whose files are on disk, not yet in the index (MessageStore.prepareAppend). */
+export type PreparedAppend = { commit(): Promise<AppendResult> };
 export type CopyResult = { uidValidity: number; sourceUids: number[]; destUids: number[] };
 
 export type MailboxErrorCode = 'NONEXISTENT' | 'ALREADYEXISTS' | 'CANNOT' | 'TRYCREATE' | 'INUSE' | 'OVERQUOTA' | 'LIMIT';

@@ -35,7 +35,8 @@ export async function placeDurably(tmp: string, final: string, chunks: Buffer[],
     await renameFile(tmp, final);
     await Promise.all([fdatasyncFd(fd), syncer.sync(path.dirname(final))]);
   } finally {
-    await closeFd(fd);
+    // Nothing waits on the close: the data is synced (or the write failed) either way.
+    closeFd(fd).catch(() => undefined);
   }
 }
 
@@ -75,7 +76,7 @@ export class DirSyncer {
       try {
         await fh.sync();
       } finally {
-        await fh.close();
+        fh.close().catch(() => undefined);
       }
     } finally {
       if (!st.next) {

@@ -16,6 +16,7 @@ import {
   type Stored,
   type AppendInput,
   type AppendResult,
+  type PreparedAppend,
   type CopyResult,
   type MessageMeta,
   type MessageRecord,
@@ -28,7 +29,7 @@ import {
 } from '../store.ts';
 import { ImapSql } from './imap-sql.ts';
 import { createMailbox, deleteMailbox, renameMailbox, setSubscribed } from './mailbox-ops.ts';
-import { append, copy, expunge, setFlags, toMeta } from './message-ops.ts';
+import { append, commitAppend, copy, expunge, setFlags, toMeta, writeAppend } from './message-ops.ts';
 import type { StoreContext } from './store-context.ts';
 import type { Criteria } from '../search-criteria.ts';
 import { searchMessages } from './search-messages.ts';
@@ -329,6 +330,11 @@ export class SqliteMaildirStore implements MessageStore {
 
   append(account: AccountRef, mailbox: string, messages: readonly AppendInput[]): Promise<AppendResult> {
     return append(this.ctx, account, mailbox, messages);
+  }
+
+  async prepareAppend(account: AccountRef, mailbox: string, messages: readonly AppendInput[]): Promise<PreparedAppend> {
+    const written = await writeAppend(this.ctx, account, mailbox, messages);
+    return { commit: () => commitAppend(this.ctx, account, messages, written) };
   }
 
   replace(account: AccountRef, fromMailboxId: number, uid: number, mailbox: string, message: AppendInput): Promise<AppendResult> {
