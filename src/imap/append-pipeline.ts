@@ -41,7 +41,7 @@ export class AppendPipeline {
     this.inFlight++;
     let started: StartedAppend | Reply;
     try {
-      started = await startAppend(this.s, cmd, this.pendingBytes);
+      started = await startAppend(this.s, cmd, () => this.pendingBytes);
     } catch (e) {
       started = this.s.commandFailed(cmd, e);
     }

@@ -16,7 +16,7 @@ export type StartedAppend = { bytes: number; prepared: Promise<PreparedAppend> }
  * The checks of an APPEND (mailbox, APPENDLIMIT, quota counting `pendingBytes` of earlier
  * APPENDs not yet committed) and the start of its file writes; or the refusal.
  */
-export async function startAppend(s: Session, cmd: CommandOf<'APPEND'>, pendingBytes = 0): Promise<StartedAppend | Reply> {
+export async function startAppend(s: Session, cmd: CommandOf<'APPEND'>, pendingBytes?: () => number): Promise<StartedAppend | Reply> {
   const store = s.deps.store;
   const mb = await store.getMailbox(s.account!.id, cmd.args.mailbox);
   if (!mb) return no('Mailbox does not exist', 'TRYCREATE');
@@ -24,7 +24,7 @@ export async function startAppend(s: Session, cmd: CommandOf<'APPEND'>, pendingB
   if (!Array.isArray(msgs)) return msgs as Reply;
   if (msgs.some((m) => m.data.length > s.deps.limits.appendLimit)) return no('Message too large', 'TOOBIG');
   const bytes = msgs.reduce((n, m) => n + m.data.length, 0);
-  await checkQuota(s, bytes + pendingBytes);
+  await checkQuota(s, bytes, pendingBytes);
   const now = new Date();
   const prepared = store.prepareAppend(
     s.account!,
