@@ -94,9 +94,12 @@ export interface MessageStore {
   /** The same for the given UIDs only (flag refresh after a change by someone else). */
   messageMetas(mailboxId: number, uids: readonly number[]): Promise<MessageMeta[]>;
   /** What FETCH needs from the index, for the given UIDs (missing ones are left out). */
-  messageRecords(mailboxId: number, uids: readonly number[]): Promise<MessageRecord[]>;
-  /** The message file as stored (per-recipient prefix included); null when it is gone. */
-  readMessage(account: AccountRef, mailboxId: number, uid: number): Promise<Buffer | null>;
+  /** `json: false`: envelope and body are read from the index only if used (FETCH that takes
+   *  the stored wire text needs neither). */
+  messageRecords(mailboxId: number, uids: readonly number[], opts?: { json?: boolean }): Promise<MessageRecord[]>;
+  /** The message file as stored (per-recipient prefix included); null when it is gone.
+   *  `location`: the record's, which saves looking the file up. */
+  readMessage(account: AccountRef, mailboxId: number, uid: number, location?: string): Promise<Buffer | null>;
   /** Durable APPEND of one or more messages (MULTIAPPEND: all or none). */
   append(account: AccountRef, mailbox: string, messages: readonly AppendInput[]): Promise<AppendResult>;
   /**
@@ -203,6 +206,8 @@ export type MessageRecord = MessageMeta & {
   emailId: string;
   /** When the message came into this mailbox (RFC 8514 SAVEDATE). */
   savedDate: Date;
+  /** Where the store keeps the file (for readMessage), when it says. */
+  location?: string;
 };
 
 export type MessageWire = { envelope: string; body: string; bodyStructure: string };

@@ -11,6 +11,9 @@ import { SELECTED, bad, no, ok, type Handler, type Reply } from './types.ts';
 const BATCH = 100;
 const META_BATCH = 5000;
 const META_ONLY = new Set(['UID', 'FLAGS', 'MODSEQ']);
+/** Items answered without the envelope and body JSON (ENVELOPE, BODY, BODYSTRUCTURE from the
+ *  stored wire text, outside UTF8=ACCEPT). */
+const NO_JSON = new Set(['UID', 'FLAGS', 'MODSEQ', 'INTERNALDATE', 'SAVEDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'PREVIEW', 'EMAILID', 'THREADID']);
 
 /**
  * `* n FETCH (...)` with UID, FLAGS and MODSEQ only, straight from the index in large batches
@@ -147,18 +150,20 @@ export const fetch: Handler<'FETCH'> = {
     if (items.every((i) => META_ONLY.has(i.item))) return fetchMeta(s, uids, items);
     const needsFile = fetchNeedsContent(items);
     const wantsPreview = items.some((i) => i.item === 'PREVIEW');
+    const json = s.utf8 || !items.every((i) => NO_JSON.has(i.item));
+    const withFlags = items.some((i) => i.item === 'FLAGS');
     const out = new Outbox(s);
     let missing = false;
     for (let i = 0; i < uids.length; i += BATCH) {
       const batch = uids.slice(i, i + BATCH);
-      const records = await store.messageRecords(view.mailbox.id, batch);
+      const records = await store.messageRecords(view.mailbox.id, batch, { json });
       if (records.length < Math.min(BATCH, uids.length - i)) missing = true;
       const previews = wantsPreview ? await store.previews(account, view.mailbox.id, batch) : null;
       for (const rec of records) {
         const seq = view.seqOf(rec.uid);
         if (seq === 0) continue;
         // The client hears of flag changes by others here, so that pending update is done.
-        if (items.some((i) => i.item === 'FLAGS')) view.told(rec.uid, rec.modSeq);
+        if (withFlags) view.told(rec.uid, rec.modSeq);
         let content: Buffer | null = null;
         // Not a spread copy: the record's envelope and body are parsed only when read.
         rec.flags = s.flagsFor(rec.uid, rec.flags);
@@ -166,7 +171,7 @@ export const fetch: Handler<'FETCH'> = {
           const data = await fetchItems(previews === null ? rec : Object.assign(rec, { preview: previews.get(rec.uid) ?? null }), items, {
             utf8: s.utf8,
             loadContent: async () => {
-              content ??= await store.readMessage(account, view.mailbox.id, rec.uid);
+              content ??= await store.readMessage(account, view.mailbox.id, rec.uid, rec.location);
               if (content === null) throw new Error('message file is gone');
               return content;
             },

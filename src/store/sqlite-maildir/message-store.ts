@@ -295,21 +295,34 @@ export class SqliteMaildirStore implements MessageStore {
     return this.sql.flags(mailboxId, uids).map(toMeta);
   }
 
-  async messageRecords(mailboxId: number, uids: readonly number[]): Promise<MessageRecord[]> {
-    // envelope and body are parsed from their JSON when first read: FETCH of ENVELOPE or
-    // BODYSTRUCTURE takes the ready wire text and never needs them.
-    return this.sql.records(mailboxId, uids).map((r): MessageRecord => {
+  async messageRecords(mailboxId: number, uids: readonly number[], opts: { json?: boolean } = {}): Promise<MessageRecord[]> {
+    const dir = this.sql.mailboxById(mailboxId)?.dir;
+    const sql = this.sql;
+    // envelope and body are parsed from their JSON when first read (and, for rows read without
+    // it, the JSON is read then): FETCH of ENVELOPE or BODYSTRUCTURE takes the ready wire text.
+    return sql.records(mailboxId, uids, opts.json ?? true).map((r): MessageRecord => {
       let envelope: MessageRecord['envelope'] | undefined;
       let body: MessageRecord['body'] | undefined;
+      const json = (): { envelope: string; body: string } => {
+        if (r.envelope === undefined || r.body === undefined) {
+          const j = sql.recordJson(r.id);
+          if (j === null) throw new Error('message row is gone');
+          r.envelope = j.envelope;
+          r.body = j.body;
+        }
+        return r as { envelope: string; body: string };
+      };
       return {
-        ...toMeta(r),
+        uid: r.uid,
+        modSeq: r.modseq,
+        flags: flagList(r.flags, r.keywords),
         internalDate: new Date(r.internal_date),
         size: r.size,
         get envelope() {
-          return (envelope ??= JSON.parse(r.envelope) as MessageRecord['envelope']);
+          return (envelope ??= JSON.parse(json().envelope) as MessageRecord['envelope']);
         },
         get body() {
-          return (body ??= JSON.parse(r.body) as MessageRecord['body']);
+          return (body ??= JSON.parse(json().body) as MessageRecord['body']);
         },
         dataOffset: r.data_offset,
         wire: r.envelope_imap === null || r.body_imap === null || r.bodystructure_imap === null
@@ -317,15 +330,23 @@ export class SqliteMaildirStore implements MessageStore {
           : { envelope: r.envelope_imap, body: r.body_imap, bodyStructure: r.bodystructure_imap },
         emailId: emailIdText(r.email_id),
         savedDate: new Date(r.saved_at),
+        location: dir === undefined ? undefined : `${dir}/${r.file}`,
       };
     });
   }
 
-  async readMessage(account: AccountRef, mailboxId: number, uid: number): Promise<Buffer | null> {
-    const mb = this.sql.mailboxById(mailboxId);
-    const file = mb ? this.sql.fileOf(mailboxId, uid) : null;
-    if (!mb || file === null) return null;
-    return readFile(path.join(accountRoot(this.mailRoot, account), mb.dir, file)).catch(() => null);
+  async readMessage(account: AccountRef, mailboxId: number, uid: number, location?: string): Promise<Buffer | null> {
+    if (location === undefined) {
+      const mb = this.sql.mailboxById(mailboxId);
+      const file = mb ? this.sql.fileOf(mailboxId, uid) : null;
+      if (!mb || file === null) return null;
+      location = path.join(mb.dir, file);
+    }
+    const root = accountRoot(this.mailRoot, account);
+    const full = path.join(root, location);
+    // The location comes from messageRecords; never outside the account anyway.
+    if (!full.startsWith(root + path.sep)) return null;
+    return readFile(full).catch(() => null);
   }
 
   append(account: AccountRef, mailbox: string, messages: readonly AppendInput[]): Promise<AppendResult> {

@@ -27,9 +27,7 @@ export function fileDocument(file: Buffer, dataOffset: number): [head: string, b
 
 type RequestBody = SearchRequest extends infer R ? (R extends SearchRequest ? Omit<R, 'seq'> : never) : never;
 
-// Larger batches cost the worker less per message (fewer, bigger FTS segments to merge), and
-// a search sends what is queued first, so waiting longer never makes a search miss a message.
-const FLUSH_MS = 250;
+const FLUSH_MS = 20;
 const FLUSH_OPS = 500;
 
 export class SearchIndex {
@@ -39,6 +37,8 @@ export class SearchIndex {
   private ops: SearchOp[] = [];
   private timer: NodeJS.Timeout | null = null;
   private seq = 0;
+  /** Batches sent and not yet committed. */
+  private batches = 0;
   private closed = false;
 
   constructor(file: string, log: Logger) {
@@ -88,8 +88,17 @@ export class SearchIndex {
     if (this.ops.length === 0) return Promise.resolve();
     const ops = this.ops;
     this.ops = [];
+    this.batches++;
     const done = this.request({ type: 'batch', ops }) as Promise<void>;
-    done.catch((e: Error) => this.log.error({ event: 'search.error', err: e.message }, 'search index batch failed'));
+    const after = (): void => {
+      // Additions that came while the worker was busy go as one batch now: under a stream of
+      // APPENDs batches grow with the load, and a larger batch costs less per message.
+      if (--this.batches === 0 && this.ops.length > 0) void this.flush();
+    };
+    done.then(after, (e: Error) => {
+      this.log.error({ event: 'search.error', err: e.message }, 'search index batch failed');
+      after();
+    });
     return done;
   }
 
@@ -105,7 +114,7 @@ export class SearchIndex {
     if (this.closed) return;
     this.ops.push(op);
     if (this.ops.length >= FLUSH_OPS) void this.flush();
-    else if (!this.timer) this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
+    else if (!this.timer && this.batches === 0) this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
   }
 
   private request(req: RequestBody): Promise<unknown> {
