@@ -158,43 +158,8 @@ export async function fetchItems(rec: FetchRecord, items: readonly FetchItem[], 
   for (const item of items) {
     if (!first) line.sp();
     first = false;
+    if (indexItem(line, rec, item, wire, ctx.utf8)) continue;
     switch (item.item) {
-      case 'UID':
-        line.raw('UID ').number(rec.uid);
-        break;
-      case 'FLAGS':
-        line.raw('FLAGS ').flags(rec.flags);
-        break;
-      case 'INTERNALDATE':
-        line.raw('INTERNALDATE ' + formatInternalDate(rec.internalDate));
-        break;
-      case 'SAVEDATE': // RFC 8514 §3
-        line.raw('SAVEDATE ' + (rec.savedDate === undefined ? 'NIL' : formatInternalDate(rec.savedDate)));
-        break;
-      case 'RFC822.SIZE':
-        line.raw('RFC822.SIZE ').number(rec.size);
-        break;
-      case 'MODSEQ':
-        line.raw(`MODSEQ (${rec.modSeq})`);
-        break;
-      case 'ENVELOPE':
-        line.raw('ENVELOPE ' + rawUtf8(wire?.envelope ?? formatEnvelope(rec.envelope, ctx.utf8)));
-        break;
-      case 'BODY':
-        line.raw('BODY ' + rawUtf8(wire?.body ?? formatBodyStructure(rec.body, false, ctx.utf8)));
-        break;
-      case 'BODYSTRUCTURE':
-        line.raw('BODYSTRUCTURE ' + rawUtf8(wire?.bodyStructure ?? formatBodyStructure(rec.body, true, ctx.utf8)));
-        break;
-      case 'PREVIEW': // RFC 8970 §3: the stored snippet; LAZY changes nothing, it is always at hand
-        line.raw('PREVIEW ').nstring(rec.preview ?? null);
-        break;
-      case 'EMAILID': // RFC 8474 §5.3
-        line.raw(rec.emailId === undefined ? 'EMAILID NIL' : `EMAILID (${rec.emailId})`);
-        break;
-      case 'THREADID': // RFC 8474 §5.2: no threading, so NIL (and SEARCH THREADID matches nothing)
-        line.raw('THREADID NIL');
-        break;
       case 'RFC822':
         line.raw('RFC822 ');
         writeData(line, sectionData(rec, await file(), { part: [] }), false);
@@ -234,6 +199,67 @@ export async function fetchItems(rec: FetchRecord, items: readonly FetchItem[], 
   }
   line.raw(')');
   return line.take();
+}
+
+/**
+ * The same as fetchItems as latin1 text (one char a byte), when every item comes from the index
+ * and the answer holds no large literal; else null. Saves a Buffer per message: FETCH of
+ * (ENVELOPE BODYSTRUCTURE) for 200 messages becomes one string and one write.
+ */
+export function fetchItemsText(rec: FetchRecord, items: readonly FetchItem[], utf8: boolean): string | null {
+  const line = new ResponseLine({ utf8 });
+  const wire = utf8 ? null : rec.wire;
+  line.raw('(');
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) line.sp();
+    if (!indexItem(line, rec, items[i], wire, utf8)) return null;
+  }
+  line.raw(')');
+  return line.takeText();
+}
+
+/** Writes an item answered from the index alone; false (nothing written) for the others. */
+function indexItem(line: ResponseLine, rec: FetchRecord, item: FetchItem, wire: FetchRecord['wire'], utf8: boolean): boolean {
+  switch (item.item) {
+    case 'UID':
+      line.raw('UID ').number(rec.uid);
+      return true;
+    case 'FLAGS':
+      line.raw('FLAGS ').flags(rec.flags);
+      return true;
+    case 'INTERNALDATE':
+      line.raw('INTERNALDATE ' + formatInternalDate(rec.internalDate));
+      return true;
+    case 'SAVEDATE': // RFC 8514 §3
+      line.raw('SAVEDATE ' + (rec.savedDate === undefined ? 'NIL' : formatInternalDate(rec.savedDate)));
+      return true;
+    case 'RFC822.SIZE':
+      line.raw('RFC822.SIZE ').number(rec.size);
+      return true;
+    case 'MODSEQ':
+      line.raw(`MODSEQ (${rec.modSeq})`);
+      return true;
+    case 'ENVELOPE':
+      line.raw('ENVELOPE ' + rawUtf8(wire?.envelope ?? formatEnvelope(rec.envelope, utf8)));
+      return true;
+    case 'BODY':
+      line.raw('BODY ' + rawUtf8(wire?.body ?? formatBodyStructure(rec.body, false, utf8)));
+      return true;
+    case 'BODYSTRUCTURE':
+      line.raw('BODYSTRUCTURE ' + rawUtf8(wire?.bodyStructure ?? formatBodyStructure(rec.body, true, utf8)));
+      return true;
+    case 'PREVIEW': // RFC 8970 §3: the stored snippet; LAZY changes nothing, it is always at hand
+      line.raw('PREVIEW ').nstring(rec.preview ?? null);
+      return true;
+    case 'EMAILID': // RFC 8474 §5.3
+      line.raw(rec.emailId === undefined ? 'EMAILID NIL' : `EMAILID (${rec.emailId})`);
+      return true;
+    case 'THREADID': // RFC 8474 §5.2: no threading, so NIL (and SEARCH THREADID matches nothing)
+      line.raw('THREADID NIL');
+      return true;
+    default:
+      return false;
+  }
 }
 
 /** The decoded size; identity encodings need no file read. */

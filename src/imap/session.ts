@@ -339,8 +339,11 @@ export class Session {
       return;
     }
     let reply: Reply;
+    const dbg0 = process.env.MH_DEBUG_CPU ? process.threadCpuUsage() : null; // DEBUG-TEMP
+    const dbgT = performance.now(); // DEBUG-TEMP
     try {
       reply = await handler.run(this, cmd as CommandOf<CommandName>);
+      if (dbg0) { const d = process.threadCpuUsage(dbg0); process.stderr.write(`CPU ${cmd.name} ${((d.user + d.system) / 1000).toFixed(2)}ms wall ${(performance.now() - dbgT).toFixed(2)}ms\n`); } // DEBUG-TEMP
     } catch (e) {
       reply = this.commandFailed(cmd, e);
     }

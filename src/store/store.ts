@@ -95,7 +95,8 @@ export interface MessageStore {
   messageMetas(mailboxId: number, uids: readonly number[]): Promise<MessageMeta[]>;
   /** What FETCH needs from the index, for the given UIDs (missing ones are left out). */
   /** `json: false`: envelope and body are read from the index only if used (FETCH that takes
-   *  the stored wire text needs neither). */
+   *  the stored wire text needs neither); they are then getters of the record's class, which a
+   *  spread copy leaves out. */
   messageRecords(mailboxId: number, uids: readonly number[], opts?: { json?: boolean }): Promise<MessageRecord[]>;
   /** The message file as stored (per-recipient prefix included); null when it is gone.
    *  `location`: the record's, which saves looking the file up. */

@@ -44,6 +44,7 @@ import { FLAG_BITS, STORE_MIGRATIONS } from './schema.ts';
 import { flagList } from './flags.ts';
 import { MetadataSql } from './metadata-sql.ts';
 import { UrlAuthKeysSql } from './urlauth-keys-sql.ts';
+import { LeanRecord } from './lean-record.ts';
 
 export type SqliteMaildirOptions = { db: Db; mailRoot: string; searchFile: string; bus: ChangeBus; log: Logger };
 
@@ -298,9 +299,13 @@ export class SqliteMaildirStore implements MessageStore {
   async messageRecords(mailboxId: number, uids: readonly number[], opts: { json?: boolean } = {}): Promise<MessageRecord[]> {
     const dir = this.sql.mailboxById(mailboxId)?.dir;
     const sql = this.sql;
+    if (opts.json === false) {
+      const jsonOf = (id: number): { envelope: string; body: string } | null => sql.recordJson(id);
+      return sql.records(mailboxId, uids, false).map((r) => new LeanRecord(r, emailIdText(r.email_id), dir, jsonOf));
+    }
     // envelope and body are parsed from their JSON when first read (and, for rows read without
     // it, the JSON is read then): FETCH of ENVELOPE or BODYSTRUCTURE takes the ready wire text.
-    return sql.records(mailboxId, uids, opts.json ?? true).map((r): MessageRecord => {
+    return sql.records(mailboxId, uids).map((r): MessageRecord => {
       let envelope: MessageRecord['envelope'] | undefined;
       let body: MessageRecord['body'] | undefined;
       const json = (): { envelope: string; body: string } => {
