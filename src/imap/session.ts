@@ -22,7 +22,7 @@ import type { MailboxView } from './mailbox-view.ts';
 import type { Notifier } from './notify.ts';
 import { isParseError, parseCommand } from './parser.ts';
 import { CommandReader, type ReaderEvent } from './reader.ts';
-import { startDeflate, type DeflateLayer } from './deflate-layer.ts';
+import { MAX_DISCARDED_INFLATED, startDeflate, type DeflateLayer } from './deflate-layer.ts';
 import { AppendPipeline } from './append-pipeline.ts';
 import { continuation, statusLine } from './response.ts';
 import { formatNumberSet } from './seqset.ts';
@@ -215,8 +215,10 @@ export class Session {
         const ev = this.reader.next();
         if (ev === undefined) {
           // After inflation a few bytes can stand for gigabytes: a command the reader is
-          // throwing away (over a limit) ends the connection rather than being drained.
-          if (this.deflate !== null && this.reader.discarding) this.bye('Command over the size limits after decompression');
+          // throwing away (over a limit) is drained up to a cap, beyond it the connection ends.
+          if (this.deflate !== null && this.reader.discarding && this.reader.discardedBytes > MAX_DISCARDED_INFLATED) {
+            this.bye('Command over the size limits after decompression');
+          }
           break;
         }
         await this.serial(() => this.onEvent(ev));
@@ -339,11 +341,8 @@ export class Session {
       return;
     }
     let reply: Reply;
-    const dbg0 = process.env.MH_DEBUG_CPU ? process.threadCpuUsage() : null; // DEBUG-TEMP
-    const dbgT = performance.now(); // DEBUG-TEMP
     try {
       reply = await handler.run(this, cmd as CommandOf<CommandName>);
-      if (dbg0) { const d = process.threadCpuUsage(dbg0); process.stderr.write(`CPU ${cmd.name} ${((d.user + d.system) / 1000).toFixed(2)}ms wall ${(performance.now() - dbgT).toFixed(2)}ms\n`); } // DEBUG-TEMP
     } catch (e) {
       reply = this.commandFailed(cmd, e);
     }
