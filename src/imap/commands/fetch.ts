@@ -185,7 +185,7 @@ export const fetch: Handler<'FETCH'> = {
         if (withFlags) view.told(rec.uid, rec.modSeq);
         let content: Buffer | null = null;
         // Not a spread copy: the record's envelope and body are parsed only when read.
-        rec.flags = s.flagsFor(rec.uid, rec.flags);
+        if (withFlags) rec.flags = s.flagsFor(rec.uid, rec.flags);
         const full = previews === null ? rec : Object.assign(rec, { preview: previews.get(rec.uid) ?? null });
         if (!needsFile) {
           const text = fetchItemsText(full, items, s.utf8);

@@ -8,6 +8,9 @@ import type { MessageRecord, MessageWire } from '../store.ts';
 import { flagList } from './flags.ts';
 import type { RecordRow } from './imap-sql.ts';
 
+/** EMAILID (RFC 8474 objectid): "M" and the original row id; ids never repeat (AUTOINCREMENT). */
+export const emailIdText = (id: number): string => `M${id.toString(16).padStart(8, '0')}`;
+
 /** Reads the JSON columns of a message row; null when the row is gone. */
 export type JsonOf = (id: number) => { envelope: string; body: string } | null;
 
@@ -21,33 +24,44 @@ export class LeanRecord implements MessageRecord {
   readonly uid: number;
   readonly modSeq: number;
   flags: string[];
-  readonly internalDate: Date;
   readonly size: number;
   readonly dataOffset: number;
   readonly wire: MessageWire | null;
-  readonly emailId: string;
-  readonly savedDate: Date;
-  readonly location: string | undefined;
-  private readonly id: number;
+  private readonly row: RecordRow;
+  private readonly dir: string | undefined;
   private readonly jsonOf: JsonOf;
   private parsed: { envelope: ImapEnvelope; body: BodyPart } | undefined;
 
-  constructor(r: RecordRow, emailId: string, dir: string | undefined, jsonOf: JsonOf) {
+  constructor(r: RecordRow, dir: string | undefined, jsonOf: JsonOf) {
     this.uid = r.uid;
     this.modSeq = r.modseq;
     this.flags = flagList(r.flags, r.keywords);
-    this.internalDate = new Date(r.internal_date);
     this.size = r.size;
     this.dataOffset = r.data_offset;
     this.wire = r.envelope_imap === null || r.body_imap === null || r.bodystructure_imap === null
       ? null
       : { envelope: r.envelope_imap, body: r.body_imap, bodyStructure: r.bodystructure_imap };
-    this.emailId = emailId;
-    this.savedDate = new Date(r.saved_at);
-    this.location = dir === undefined ? undefined : `${dir}/${r.file}`;
-    this.id = r.id;
+    this.row = r;
+    this.dir = dir;
     this.jsonOf = jsonOf;
     this.parsed = undefined;
+  }
+
+  // What FETCH rarely asks for is made when asked.
+  get internalDate(): Date {
+    return new Date(this.row.internal_date);
+  }
+
+  get savedDate(): Date {
+    return new Date(this.row.saved_at);
+  }
+
+  get emailId(): string {
+    return emailIdText(this.row.email_id);
+  }
+
+  get location(): string | undefined {
+    return this.dir === undefined ? undefined : `${this.dir}/${this.row.file}`;
   }
 
   get envelope(): ImapEnvelope {
@@ -60,7 +74,7 @@ export class LeanRecord implements MessageRecord {
 
   private load(): { envelope: ImapEnvelope; body: BodyPart } {
     if (this.parsed === undefined) {
-      const j = json(this, this.jsonOf, this.id);
+      const j = json(this, this.jsonOf, this.row.id);
       this.parsed = { envelope: JSON.parse(j.envelope) as ImapEnvelope, body: JSON.parse(j.body) as BodyPart };
     }
     return this.parsed;

@@ -44,12 +44,11 @@ import { FLAG_BITS, STORE_MIGRATIONS } from './schema.ts';
 import { flagList } from './flags.ts';
 import { MetadataSql } from './metadata-sql.ts';
 import { UrlAuthKeysSql } from './urlauth-keys-sql.ts';
-import { LeanRecord } from './lean-record.ts';
+import { emailIdText, LeanRecord } from './lean-record.ts';
 
 export type SqliteMaildirOptions = { db: Db; mailRoot: string; searchFile: string; bus: ChangeBus; log: Logger };
 
-/** EMAILID (RFC 8474 objectid): "M" and the original row id; ids never repeat (AUTOINCREMENT). */
-export const emailIdText = (id: number): string => `M${id.toString(16).padStart(8, '0')}`;
+export { emailIdText } from './lean-record.ts';
 
 /** The system flags of each bit combination, as FETCH FLAGS writes them. */
 const BITS_TEXT = Array.from({ length: 32 }, (_, bits) => flagList(bits, null).join(' '));
@@ -301,7 +300,7 @@ export class SqliteMaildirStore implements MessageStore {
     const sql = this.sql;
     if (opts.json === false) {
       const jsonOf = (id: number): { envelope: string; body: string } | null => sql.recordJson(id);
-      return sql.records(mailboxId, uids, false).map((r) => new LeanRecord(r, emailIdText(r.email_id), dir, jsonOf));
+      return sql.records(mailboxId, uids, false).map((r) => new LeanRecord(r, dir, jsonOf));
     }
     // envelope and body are parsed from their JSON when first read (and, for rows read without
     // it, the JSON is read then): FETCH of ENVELOPE or BODYSTRUCTURE takes the ready wire text.
