@@ -207,58 +207,59 @@ export async function fetchItems(rec: FetchRecord, items: readonly FetchItem[], 
  * (ENVELOPE BODYSTRUCTURE) for 200 messages becomes one string and one write.
  */
 export function fetchItemsText(rec: FetchRecord, items: readonly FetchItem[], utf8: boolean): string | null {
-  const line = new ResponseLine({ utf8 });
   const wire = utf8 ? null : rec.wire;
-  line.raw('(');
+  let out = '(';
   for (let i = 0; i < items.length; i++) {
-    if (i > 0) line.sp();
-    if (!indexItem(line, rec, items[i], wire, utf8)) return null;
+    const t = indexItemText(rec, items[i], wire, utf8);
+    if (t === null) return null;
+    out += i > 0 ? ' ' + t : t;
   }
-  line.raw(')');
-  return line.takeText();
+  return out + ')';
 }
 
 /** Writes an item answered from the index alone; false (nothing written) for the others. */
 function indexItem(line: ResponseLine, rec: FetchRecord, item: FetchItem, wire: FetchRecord['wire'], utf8: boolean): boolean {
+  if (item.item === 'PREVIEW') {
+    // RFC 8970 §3: the stored snippet; LAZY changes nothing, it is always at hand.
+    line.raw('PREVIEW ').nstring(rec.preview ?? null);
+    return true;
+  }
+  const t = indexItemText(rec, item, wire, utf8);
+  if (t === null) return false;
+  line.raw(t);
+  return true;
+}
+
+/** An item answered from the index alone as latin1 text; null for the others (and for a
+ *  PREVIEW that needs a large literal). */
+function indexItemText(rec: FetchRecord, item: FetchItem, wire: FetchRecord['wire'], utf8: boolean): string | null {
   switch (item.item) {
     case 'UID':
-      line.raw('UID ').number(rec.uid);
-      return true;
+      return 'UID ' + rec.uid;
     case 'FLAGS':
-      line.raw('FLAGS ').flags(rec.flags);
-      return true;
+      return 'FLAGS (' + rec.flags.join(' ') + ')';
     case 'INTERNALDATE':
-      line.raw('INTERNALDATE ' + formatInternalDate(rec.internalDate));
-      return true;
+      return 'INTERNALDATE ' + formatInternalDate(rec.internalDate);
     case 'SAVEDATE': // RFC 8514 §3
-      line.raw('SAVEDATE ' + (rec.savedDate === undefined ? 'NIL' : formatInternalDate(rec.savedDate)));
-      return true;
+      return 'SAVEDATE ' + (rec.savedDate === undefined ? 'NIL' : formatInternalDate(rec.savedDate));
     case 'RFC822.SIZE':
-      line.raw('RFC822.SIZE ').number(rec.size);
-      return true;
+      return 'RFC822.SIZE ' + rec.size;
     case 'MODSEQ':
-      line.raw(`MODSEQ (${rec.modSeq})`);
-      return true;
+      return `MODSEQ (${rec.modSeq})`;
     case 'ENVELOPE':
-      line.raw('ENVELOPE ' + rawUtf8(wire?.envelope ?? formatEnvelope(rec.envelope, utf8)));
-      return true;
+      return 'ENVELOPE ' + rawUtf8(wire?.envelope ?? formatEnvelope(rec.envelope, utf8));
     case 'BODY':
-      line.raw('BODY ' + rawUtf8(wire?.body ?? formatBodyStructure(rec.body, false, utf8)));
-      return true;
+      return 'BODY ' + rawUtf8(wire?.body ?? formatBodyStructure(rec.body, false, utf8));
     case 'BODYSTRUCTURE':
-      line.raw('BODYSTRUCTURE ' + rawUtf8(wire?.bodyStructure ?? formatBodyStructure(rec.body, true, utf8)));
-      return true;
-    case 'PREVIEW': // RFC 8970 §3: the stored snippet; LAZY changes nothing, it is always at hand
-      line.raw('PREVIEW ').nstring(rec.preview ?? null);
-      return true;
+      return 'BODYSTRUCTURE ' + rawUtf8(wire?.bodyStructure ?? formatBodyStructure(rec.body, true, utf8));
+    case 'PREVIEW':
+      return new ResponseLine({ utf8 }).raw('PREVIEW ').nstring(rec.preview ?? null).takeText();
     case 'EMAILID': // RFC 8474 §5.3
-      line.raw(rec.emailId === undefined ? 'EMAILID NIL' : `EMAILID (${rec.emailId})`);
-      return true;
+      return rec.emailId === undefined ? 'EMAILID NIL' : `EMAILID (${rec.emailId})`;
     case 'THREADID': // RFC 8474 §5.2: no threading, so NIL (and SEARCH THREADID matches nothing)
-      line.raw('THREADID NIL');
-      return true;
+      return 'THREADID NIL';
     default:
-      return false;
+      return null;
   }
 }
 
