@@ -3,7 +3,9 @@
  *
  * Both servers get the same deterministic corpus (2–8 KB messages, 20 senders, one rare word in
  * about 1 % of the bodies, some multipart/alternative and some with an attachment), appended
- * over IMAP on one connection into INBOX — the first measured operation. Then, on the full
+ * over IMAP on one connection into INBOX — the first measured operation: the first 80 % one
+ * APPEND at a time, the last 20 % pipelined (16 APPENDs in flight, LITERAL+, the way mbsync,
+ * imapsync and Thunderbird upload; tagged answers checked to come in order). Then, on the full
  * mailbox: SELECT + UID FETCH 1:* (FLAGS); FETCH of 200 random messages' ENVELOPE and
  * BODYSTRUCTURE (first time and again); BODY.PEEK[] of 200 other random messages; SEARCH TEXT
  * (about 1 % hits; first time and again) and SEARCH FROM (about 5 %); STORE 1:* +FLAGS.SILENT
