@@ -77,7 +77,9 @@ export class SearchIndex {
   /** Ids of messages whose header or body text ('text') or body text ('body') contains `query`
    *  (3 characters or more), after pending writes. */
   async search(query: string, scope: SearchScope): Promise<number[]> {
-    await this.flush();
+    // Sent ahead of the search, not waited for: the worker answers from the index and the
+    // changes it has not made yet (a backlog after a fast upload is searched, not awaited).
+    void this.flush();
     return this.request({ type: 'search', query, scope }) as Promise<number[]>;
   }
 
