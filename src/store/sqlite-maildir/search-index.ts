@@ -37,8 +37,6 @@ export class SearchIndex {
   private ops: SearchOp[] = [];
   private timer: NodeJS.Timeout | null = null;
   private seq = 0;
-  /** Batches sent and not yet committed. */
-  private batches = 0;
   private closed = false;
 
   constructor(file: string, log: Logger) {
@@ -90,17 +88,10 @@ export class SearchIndex {
     if (this.ops.length === 0) return Promise.resolve();
     const ops = this.ops;
     this.ops = [];
-    this.batches++;
+    // Sent at once even when the worker is behind: it queues them (search-worker.ts), and the
+    // texts are copied to it a few at a time rather than all at once when a client searches.
     const done = this.request({ type: 'batch', ops }) as Promise<void>;
-    const after = (): void => {
-      // Additions that came while the worker was busy go as one batch now: under a stream of
-      // APPENDs batches grow with the load, and a larger batch costs less per message.
-      if (--this.batches === 0 && this.ops.length > 0) void this.flush();
-    };
-    done.then(after, (e: Error) => {
-      this.log.error({ event: 'search.error', err: e.message }, 'search index batch failed');
-      after();
-    });
+    done.catch((e: Error) => this.log.error({ event: 'search.error', err: e.message }, 'search index batch failed'));
     return done;
   }
 
@@ -116,7 +107,7 @@ export class SearchIndex {
     if (this.closed) return;
     this.ops.push(op);
     if (this.ops.length >= FLUSH_OPS) void this.flush();
-    else if (!this.timer && this.batches === 0) this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
+    else if (!this.timer) this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
   }
 
   private request(req: RequestBody): Promise<unknown> {
