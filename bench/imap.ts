@@ -3,9 +3,11 @@
  *
  * Both servers get the same deterministic corpus (2–8 KB messages, 20 senders, one rare word in
  * about 1 % of the bodies, some multipart/alternative and some with an attachment), appended
- * over IMAP on one connection into INBOX — the first measured operation: the first 80 % one
- * APPEND at a time, the last 20 % pipelined (16 APPENDs in flight, LITERAL+, the way mbsync,
- * imapsync and Thunderbird upload; tagged answers checked to come in order). Then, on the full
+ * over IMAP on one connection into INBOX, one APPEND at a time — the first measured operation.
+ * (At the very end, a fifth of the corpus is appended again into a new mailbox, pipelined: 16
+ * APPENDs in flight with LITERAL+, the way mbsync, imapsync and Thunderbird upload; the tagged
+ * answers are checked to come in order. Last, so its background work touches no other figure.)
+ * Then, on the full
  * mailbox: SELECT + UID FETCH 1:* (FLAGS); FETCH of 200 random messages' ENVELOPE and
  * BODYSTRUCTURE (first time and again); BODY.PEEK[] of 200 other random messages; SEARCH TEXT
  * (about 1 % hits; first time and again) and SEARCH FROM (about 5 %); STORE 1:* +FLAGS.SILENT
@@ -134,7 +136,7 @@ interface Figures {
   appendFirst10: number;
   appendLast10: number;
   appendSeconds: number;
-  /** The pipelined APPEND (WINDOW commands in flight) of the last PIPELINED_SHARE. */
+  /** The pipelined APPEND (WINDOW commands in flight) of PIPELINED_SHARE into a new mailbox. */
   pipeRate: number;
   pipeFirst10: number;
   pipeLast10: number;
@@ -188,11 +190,11 @@ function sample(rnd: () => number, n: number, count: number, avoid = new Set<num
 type AppendFigures = { rate: number; first10: number; last10: number; seconds: number };
 
 /**
- * APPEND messages [from, to) of the corpus into INBOX on one connection, `window` commands in
- * flight (1: one at a time, each sent after the last one's tagged OK; more: pipelined with
+ * APPEND messages [from, to) of the corpus into `mailbox` on one connection, `window` commands
+ * in flight (1: one at a time, each sent after the last one's tagged OK; more: pipelined with
  * LITERAL+, tagged answers checked to come in order); the rate overall, of the first and last 10 %.
  */
-async function fill(port: number, corpus: Corpus, label: string, from: number, to: number, window: number): Promise<AppendFigures> {
+async function fill(port: number, corpus: Corpus, label: string, from: number, to: number, window: number, mailbox = 'INBOX'): Promise<AppendFigures> {
   const c = await ImapClient.login(port, MAILBOX.address, PASSWORD);
   const n = to - from;
   const done = new Float64Array(n);
@@ -201,7 +203,7 @@ async function fill(port: number, corpus: Corpus, label: string, from: number, t
   const inFlight: Promise<void>[] = [];
   for (let i = 0; i < n; i++) {
     const k = i;
-    inFlight.push(c.ok('APPEND INBOX {}', [corpus.messages[from + i]]).then(() => {
+    inFlight.push(c.ok(`APPEND ${mailbox} {}`, [corpus.messages[from + i]]).then(() => {
       done[k] = performance.now();
     }));
     if (inFlight.length >= window) await inFlight.shift();
@@ -227,20 +229,16 @@ async function fill(port: number, corpus: Corpus, label: string, from: number, t
 const WINDOW = 16;
 const PIPELINED_SHARE = 0.2;
 
-/** The fill: the first 80 % one APPEND at a time, the last 20 % pipelined into the grown mailbox. */
-async function fillBoth(port: number, corpus: Corpus, side: string): Promise<Pick<Figures, 'appendRate' | 'appendFirst10' | 'appendLast10' | 'appendSeconds' | 'pipeRate' | 'pipeFirst10' | 'pipeLast10' | 'pipeSeconds'>> {
-  const n = corpus.messages.length;
-  const split = n - Math.floor(n * PIPELINED_SHARE);
-  log(`${side}: appending ${split} messages on one connection, one at a time…`);
-  const seq = await fill(port, corpus, side, 0, split, 1);
-  log(`${side}: APPEND ${seq.rate.toFixed(0)} msg/s (${seq.seconds.toFixed(1)} s; first 10 % ${seq.first10.toFixed(0)}, last 10 % ${seq.last10.toFixed(0)})`);
-  log(`${side}: appending ${n - split} more, ${WINDOW} in flight…`);
-  const pipe = await fill(port, corpus, side, split, n, WINDOW);
+/** The last measurement: a fifth of the corpus appended into a new mailbox, WINDOW in flight. */
+async function pipelinedAppend(port: number, corpus: Corpus, side: string): Promise<AppendFigures> {
+  const count = Math.floor(corpus.messages.length * PIPELINED_SHARE);
+  const c = await ImapClient.login(port, MAILBOX.address, PASSWORD);
+  await c.ok('CREATE Pipelined');
+  await c.logout();
+  log(`${side}: appending ${count} messages into a new mailbox, ${WINDOW} in flight…`);
+  const pipe = await fill(port, corpus, side, 0, count, WINDOW, 'Pipelined');
   log(`${side}: APPEND pipelined ${pipe.rate.toFixed(0)} msg/s (${pipe.seconds.toFixed(1)} s; first 10 % ${pipe.first10.toFixed(0)}, last 10 % ${pipe.last10.toFixed(0)})`);
-  return {
-    appendRate: seq.rate, appendFirst10: seq.first10, appendLast10: seq.last10, appendSeconds: seq.seconds,
-    pipeRate: pipe.rate, pipeFirst10: pipe.first10, pipeLast10: pipe.last10, pipeSeconds: pipe.seconds,
-  };
+  return pipe;
 }
 
 async function selectAndFlags(port: number, n: number): Promise<number> {
@@ -369,7 +367,10 @@ async function runSide(side: Side, corpus: Corpus, opts: Options, env: DovecotEn
     const port = server.port;
     const warnings: string[] = [];
     const rnd = prng(opts.seed * 31 + 7);
-    const append = await fillBoth(port, corpus, side);
+    log(`${side}: appending ${n} messages on one connection, one at a time…`);
+    const seq = await fill(port, corpus, side, 0, n, 1);
+    log(`${side}: APPEND ${seq.rate.toFixed(0)} msg/s (${seq.seconds.toFixed(1)} s; first 10 % ${seq.first10.toFixed(0)}, last 10 % ${seq.last10.toFixed(0)})`);
+    const append = { appendRate: seq.rate, appendFirst10: seq.first10, appendLast10: seq.last10, appendSeconds: seq.seconds };
     server.assertAlive();
     if (opts.resyncOnly) return { resync: await resync(side, port, rnd) };
 
@@ -433,8 +434,15 @@ async function runSide(side: Side, corpus: Corpus, opts: Options, env: DovecotEn
     const conn = await connectRate(port, opts);
     log(`${side}: connect + LOGIN + SELECT + IDLE ${conn.rate.toFixed(0)}/s (${opts.connectParallel} parallel, p50 ${conn.p50.toFixed(1)} ms)`);
     server.assertAlive();
+    const resyncFigures = await resync(side, port, rnd);
+    const pipe = await pipelinedAppend(port, corpus, side);
+    server.assertAlive();
     const figures: Figures = {
       ...append,
+      pipeRate: pipe.rate,
+      pipeFirst10: pipe.first10,
+      pipeLast10: pipe.last10,
+      pipeSeconds: pipe.seconds,
       selectFirstMs,
       selectWarmMs,
       envFirstMs,
@@ -455,7 +463,7 @@ async function runSide(side: Side, corpus: Corpus, opts: Options, env: DovecotEn
       connectP50: conn.p50,
       warnings,
     };
-    return { figures, resync: await resync(side, port, rnd) };
+    return { figures, resync: resyncFigures };
   } catch (err) {
     throw new Error(`${(err as Error).message}\n${server.logTail()}`, { cause: err });
   } finally {
@@ -491,7 +499,7 @@ interface Row {
 
 const ROWS: Row[] = [
   {
-    op: 'APPEND, one at a time, first 80 % (msg/s; first → last 10 %)',
+    op: 'APPEND, one at a time (msg/s; first → last 10 %)',
     show: (f) => `${per(f.appendRate)} (${per(f.appendFirst10)} → ${per(f.appendLast10)})`,
     value: (f) => f.appendRate,
     better: 'higher',
@@ -499,7 +507,7 @@ const ROWS: Row[] = [
     met: (f) => f.appendRate >= 1000 && f.appendLast10 >= 0.8 * f.appendFirst10,
   },
   {
-    op: `APPEND, ${WINDOW} pipelined, last 20 % (msg/s; first → last 10 %)`,
+    op: `APPEND, ${WINDOW} pipelined, ${PIPELINED_SHARE * 100} % into a new mailbox (msg/s; first → last 10 %)`,
     show: (f) => `${per(f.pipeRate)} (${per(f.pipeFirst10)} → ${per(f.pipeLast10)})`,
     value: (f) => f.pipeRate,
     better: 'higher',
