@@ -210,7 +210,7 @@ async function fill(port: number, corpus: Corpus, label: string, from: number, t
     const now = performance.now();
     if (now > nextReport) {
       nextReport = now + 10_000;
-      log(`${label}: ${from + i + 1} of ${corpus.messages.length} appended, ${((i + 1) / ((now - t0) / 1000)).toFixed(0)} msg/s so far`);
+      log(`${label}: ${i + 1} of ${n} appended, ${((i + 1) / ((now - t0) / 1000)).toFixed(0)} msg/s so far`);
     }
   }
   await Promise.all(inFlight);
