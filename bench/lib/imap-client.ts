@@ -1,6 +1,6 @@
 /**
- * A minimal IMAP client for benchmarks: a raw socket, one tagged command at a time, literals in
- * both directions (LITERAL+ when the server offers it), IDLE. It does no more parsing than
+ * A minimal IMAP client for benchmarks: a raw socket, tagged commands one at a time or (with
+ * LITERAL+) pipelined, literals in both directions, IDLE. It does no more parsing than
  * splitting the server's bytes into responses, so its own cost stays far below what it measures.
  */
 import net from 'node:net';
@@ -36,7 +36,8 @@ export class ImapClient {
   #current: string[] = [];
   /** Bytes of a literal still to read; -1 outside a literal. */
   #literal = -1;
-  #pending: Pending | undefined;
+  /** Commands sent and not yet answered, oldest first: tagged answers must come in this order. */
+  #pending: Pending[] = [];
   #continuation: { resolve: (line: string) => void; reject: (err: Error) => void } | undefined;
   #greeting: { resolve: (line: string) => void; reject: (err: Error) => void } | undefined;
   #tagSeq = 0;
@@ -51,8 +52,8 @@ export class ImapClient {
     sock.on('data', (chunk: Buffer) => this.#onData(chunk));
     const fail = (err: Error): void => {
       this.#closed ??= err;
-      this.#pending?.reject(err);
-      this.#pending = undefined;
+      for (const p of this.#pending) p.reject(err);
+      this.#pending = [];
       this.#continuation?.reject(err);
       this.#continuation = undefined;
       this.#greeting?.reject(err);
@@ -147,21 +148,21 @@ export class ImapClient {
       c?.resolve(response);
       return;
     }
-    const p = this.#pending;
+    const p = this.#pending[0];
     if (response.startsWith('* ')) {
       if (p) p.untagged.push(response);
       else this.unsolicited++;
       return;
     }
     if (p && response.startsWith(`${p.tag} `)) {
-      this.#pending = undefined;
+      this.#pending.shift();
       const rest = response.slice(p.tag.length + 1);
       const sp = rest.indexOf(' ');
       const status = (sp < 0 ? rest : rest.slice(0, sp)).toUpperCase();
       p.resolve({ status, text: rest, untagged: p.untagged, ms: performance.now() - p.t0 });
       return;
     }
-    this.#sock.destroy(new ImapError(`unexpected response: ${response.slice(0, 200)}`));
+    this.#sock.destroy(new ImapError(`unexpected response (or a tagged answer out of order): ${response.slice(0, 200)}`));
   }
 
   #waitContinuation(): Promise<string> {
@@ -173,17 +174,19 @@ export class ImapClient {
   /**
    * Sends one command (the part after the tag); each `{}` placeholder in `cmd` is replaced by the
    * next literal's `{n}` (or `{n+}` with LITERAL+). Resolves with the reply, whatever its status.
+   * Without LITERAL+ one command at a time; with it (or without literals) commands may be sent
+   * before earlier ones are answered: their tagged answers must then come in order.
    */
   async command(cmd: string, literals: Buffer[] = []): Promise<Reply> {
     if (this.#closed) throw this.#closed;
-    if (this.#pending) throw new ImapError('one command at a time');
+    const plus = this.capabilities.has('LITERAL+');
+    if (this.#pending.length > 0 && !(plus || literals.length === 0)) throw new ImapError('one command at a time');
     const tag = `b${++this.#tagSeq}`;
     const reply = new Promise<Reply>((resolve, reject) => {
-      this.#pending = { tag, untagged: [], t0: performance.now(), resolve, reject };
+      this.#pending.push({ tag, untagged: [], t0: performance.now(), resolve, reject });
     });
     const pieces = cmd.split('{}');
     if (pieces.length - 1 !== literals.length) throw new ImapError(`${literals.length} literals for ${pieces.length - 1} placeholders`);
-    const plus = this.capabilities.has('LITERAL+');
     if (plus || literals.length === 0) {
       const out: (string | Buffer)[] = [`${tag} ${pieces[0]}`];
       literals.forEach((lit, i) => out.push(`{${lit.length}+}\r\n`, lit, pieces[i + 1]));
@@ -214,9 +217,10 @@ export class ImapClient {
   /** Starts IDLE; resolves once the server sends its continuation. `done()` ends it. */
   async idle(): Promise<{ done: () => Promise<Reply> }> {
     if (this.#closed) throw this.#closed;
+    if (this.#pending.length > 0) throw new ImapError('IDLE behind unanswered commands');
     const tag = `b${++this.#tagSeq}`;
     const reply = new Promise<Reply>((resolve, reject) => {
-      this.#pending = { tag, untagged: [], t0: performance.now(), resolve, reject };
+      this.#pending.push({ tag, untagged: [], t0: performance.now(), resolve, reject });
     });
     reply.catch(() => {}); // a connection dropped while idling is reported by done()
     const cont = this.#waitContinuation();

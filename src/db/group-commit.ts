@@ -36,13 +36,20 @@ export class GroupCommit {
       for (const p of batch) p.reject(e);
       return;
     }
+    // One write alone needs no savepoint: if it fails, the whole transaction is rolled back.
+    const alone = batch.length === 1;
     for (const p of batch) {
-      this.db.exec('SAVEPOINT g');
+      if (!alone) this.db.exec('SAVEPOINT g');
       try {
         const value = p.fn();
-        this.db.exec('RELEASE g');
+        if (!alone) this.db.exec('RELEASE g');
         results.push({ ok: true, value });
       } catch (error) {
+        if (alone) {
+          this.rollback();
+          p.reject(error);
+          return;
+        }
         this.db.exec('ROLLBACK TO g');
         this.db.exec('RELEASE g');
         results.push({ ok: false, error });
@@ -51,11 +58,7 @@ export class GroupCommit {
     try {
       this.db.exec('COMMIT');
     } catch (e) {
-      try {
-        this.db.exec('ROLLBACK');
-      } catch {
-        // already rolled back by SQLite
-      }
+      this.rollback();
       for (const p of batch) p.reject(e);
       return;
     }
@@ -64,5 +67,13 @@ export class GroupCommit {
       if (r.ok) p.resolve(r.value);
       else p.reject(r.error);
     });
+  }
+
+  private rollback(): void {
+    try {
+      this.db.exec('ROLLBACK');
+    } catch {
+      // already rolled back by SQLite
+    }
   }
 }

@@ -16,6 +16,13 @@ export type DeflateLayer = {
 
 const CHUNK = 16 * 1024;
 
+/**
+ * Inflated bytes the reader may throw away for one command over a limit (a line too long, a
+ * literal too large) before the connection ends: up to this the command gets its usual tagged
+ * BAD or NO; beyond it a few compressed bytes could keep the server inflating gigabytes.
+ */
+export const MAX_DISCARDED_INFLATED = 16 * 1024 * 1024;
+
 export function startDeflate(socket: Socket, onError: (e: Error) => void): DeflateLayer {
   const inflate = zlib.createInflateRaw({ chunkSize: CHUNK });
   // Level 1 as RFC 4978 §4 suggests for responses: cheap and still 25-40 % of IMAP text.

@@ -158,43 +158,8 @@ export async function fetchItems(rec: FetchRecord, items: readonly FetchItem[], 
   for (const item of items) {
     if (!first) line.sp();
     first = false;
+    if (indexItem(line, rec, item, wire, ctx.utf8)) continue;
     switch (item.item) {
-      case 'UID':
-        line.raw('UID ').number(rec.uid);
-        break;
-      case 'FLAGS':
-        line.raw('FLAGS ').flags(rec.flags);
-        break;
-      case 'INTERNALDATE':
-        line.raw('INTERNALDATE ' + formatInternalDate(rec.internalDate));
-        break;
-      case 'SAVEDATE': // RFC 8514 §3
-        line.raw('SAVEDATE ' + (rec.savedDate === undefined ? 'NIL' : formatInternalDate(rec.savedDate)));
-        break;
-      case 'RFC822.SIZE':
-        line.raw('RFC822.SIZE ').number(rec.size);
-        break;
-      case 'MODSEQ':
-        line.raw(`MODSEQ (${rec.modSeq})`);
-        break;
-      case 'ENVELOPE':
-        line.raw('ENVELOPE ' + rawUtf8(wire?.envelope ?? formatEnvelope(rec.envelope, ctx.utf8)));
-        break;
-      case 'BODY':
-        line.raw('BODY ' + rawUtf8(wire?.body ?? formatBodyStructure(rec.body, false, ctx.utf8)));
-        break;
-      case 'BODYSTRUCTURE':
-        line.raw('BODYSTRUCTURE ' + rawUtf8(wire?.bodyStructure ?? formatBodyStructure(rec.body, true, ctx.utf8)));
-        break;
-      case 'PREVIEW': // RFC 8970 §3: the stored snippet; LAZY changes nothing, it is always at hand
-        line.raw('PREVIEW ').nstring(rec.preview ?? null);
-        break;
-      case 'EMAILID': // RFC 8474 §5.3
-        line.raw(rec.emailId === undefined ? 'EMAILID NIL' : `EMAILID (${rec.emailId})`);
-        break;
-      case 'THREADID': // RFC 8474 §5.2: no threading, so NIL (and SEARCH THREADID matches nothing)
-        line.raw('THREADID NIL');
-        break;
       case 'RFC822':
         line.raw('RFC822 ');
         writeData(line, sectionData(rec, await file(), { part: [] }), false);
@@ -234,6 +199,68 @@ export async function fetchItems(rec: FetchRecord, items: readonly FetchItem[], 
   }
   line.raw(')');
   return line.take();
+}
+
+/**
+ * The same as fetchItems as latin1 text (one char a byte), when every item comes from the index
+ * and the answer holds no large literal; else null. Saves a Buffer per message: FETCH of
+ * (ENVELOPE BODYSTRUCTURE) for 200 messages becomes one string and one write.
+ */
+export function fetchItemsText(rec: FetchRecord, items: readonly FetchItem[], utf8: boolean): string | null {
+  const wire = utf8 ? null : rec.wire;
+  let out = '(';
+  for (let i = 0; i < items.length; i++) {
+    const t = indexItemText(rec, items[i], wire, utf8);
+    if (t === null) return null;
+    out += i > 0 ? ' ' + t : t;
+  }
+  return out + ')';
+}
+
+/** Writes an item answered from the index alone; false (nothing written) for the others. */
+function indexItem(line: ResponseLine, rec: FetchRecord, item: FetchItem, wire: FetchRecord['wire'], utf8: boolean): boolean {
+  if (item.item === 'PREVIEW') {
+    // RFC 8970 §3: the stored snippet; LAZY changes nothing, it is always at hand.
+    line.raw('PREVIEW ').nstring(rec.preview ?? null);
+    return true;
+  }
+  const t = indexItemText(rec, item, wire, utf8);
+  if (t === null) return false;
+  line.raw(t);
+  return true;
+}
+
+/** An item answered from the index alone as latin1 text; null for the others (and for a
+ *  PREVIEW that needs a large literal). */
+function indexItemText(rec: FetchRecord, item: FetchItem, wire: FetchRecord['wire'], utf8: boolean): string | null {
+  switch (item.item) {
+    case 'UID':
+      return 'UID ' + rec.uid;
+    case 'FLAGS':
+      return 'FLAGS (' + rec.flags.join(' ') + ')';
+    case 'INTERNALDATE':
+      return 'INTERNALDATE ' + formatInternalDate(rec.internalDate);
+    case 'SAVEDATE': // RFC 8514 §3
+      return 'SAVEDATE ' + (rec.savedDate === undefined ? 'NIL' : formatInternalDate(rec.savedDate));
+    case 'RFC822.SIZE':
+      return 'RFC822.SIZE ' + rec.size;
+    case 'MODSEQ':
+      return `MODSEQ (${rec.modSeq})`;
+    case 'ENVELOPE':
+      return 'ENVELOPE ' + rawUtf8(wire?.envelope ?? formatEnvelope(rec.envelope, utf8));
+    case 'BODY':
+      return 'BODY ' + rawUtf8(wire?.body ?? formatBodyStructure(rec.body, false, utf8));
+    case 'BODYSTRUCTURE':
+      return 'BODYSTRUCTURE ' + rawUtf8(wire?.bodyStructure ?? formatBodyStructure(rec.body, true, utf8));
+    case 'PREVIEW':
+      return new ResponseLine({ utf8 }).raw('PREVIEW ').nstring(rec.preview ?? null).takeText();
+    case 'EMAILID': // RFC 8474 §5.3
+      return rec.emailId === undefined ? 'EMAILID NIL' : `EMAILID (${rec.emailId})`;
+    case 'THREADID': // RFC 8474 §5.2: no threading, so NIL (and SEARCH THREADID matches nothing)
+      return 'THREADID NIL';
+    default:
+      return null;
+  }
 }
 
 /** The decoded size; identity encodings need no file read. */

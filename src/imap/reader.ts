@@ -63,6 +63,7 @@ export class CommandReader {
   #literal: Buffer[] = [];
   #marker: Marker | undefined; // the literal being read or awaiting a decision
   #discard = { inQuote: false, escape: false, tail: Buffer.alloc(0), error: undefined as ReaderEvent | undefined };
+  #dropped = 0; // bytes thrown away for the command being discarded
   /** The session sets this while nobody is logged in: literals get PRE_AUTH_LITERAL_BYTES. */
   preAuth = false;
 
@@ -83,6 +84,12 @@ export class CommandReader {
   /** Bytes are being thrown away after a command went over a limit (line or literal). */
   get discarding(): boolean {
     return this.#state === 'discard' || this.#state === 'skip-literal';
+  }
+
+  /** While discarding: the bytes thrown away so far for this command, and the rest of a
+   *  literal being skipped (announced, so known before it comes). */
+  get discardedBytes(): number {
+    return this.#dropped + (this.#state === 'skip-literal' ? this.#remaining : 0);
   }
 
   /** The next event, or undefined when more bytes (or an accept/reject decision) are needed. */
@@ -132,6 +139,7 @@ export class CommandReader {
     this.#cmd = undefined;
     this.#state = 'line';
     this.#mode = 'command';
+    this.#dropped = 0;
     return rest;
   }
 
@@ -144,6 +152,7 @@ export class CommandReader {
       case 'skip-literal': {
         const n = Math.min(this.#remaining, chunk.length);
         if (this.#state === 'literal') this.#literal.push(chunk.subarray(0, n));
+        else this.#dropped += n;
         this.#consume(n);
         this.#remaining -= n;
         if (this.#remaining > 0) return undefined;
@@ -293,6 +302,7 @@ export class CommandReader {
     const lf = chunk.indexOf(LF);
     this.#scanDiscarded(chunk.subarray(0, lf < 0 ? chunk.length : lf));
     this.#consume(lf < 0 ? chunk.length : lf + 1);
+    this.#dropped += lf < 0 ? chunk.length : lf + 1;
     if (lf < 0) return undefined;
     const { tail, inQuote, error } = this.#discard;
     const end = tail.at(-1) === CR ? tail.subarray(0, -1) : tail;
@@ -300,7 +310,10 @@ export class CommandReader {
     this.#cmd = undefined;
     this.#discard = { inQuote: false, escape: false, tail: Buffer.alloc(0), error: undefined };
     if (marker !== undefined && !marker.sync) this.#skip(marker.size);
-    else this.#state = 'line';
+    else {
+      this.#state = 'line';
+      this.#dropped = 0;
+    }
     if (this.#mode === 'idle' && error !== undefined) {
       this.#mode = 'command';
       return { type: 'idle-done', ok: false };

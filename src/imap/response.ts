@@ -114,6 +114,15 @@ export class ResponseLine {
     return out;
   }
 
+  /** What was built so far as latin1 text (one char a byte), when it is all text (no large
+   *  literal kept as its own chunk); else null and nothing is taken. */
+  takeText(): string | null {
+    if (this.#chunks.length > 0) return null;
+    const t = this.#text;
+    this.#text = '';
+    return t;
+  }
+
   /** The rest of the line, CRLF included. */
   end(): Buffer[] {
     this.#text += '\r\n';

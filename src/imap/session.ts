@@ -22,7 +22,8 @@ import type { MailboxView } from './mailbox-view.ts';
 import type { Notifier } from './notify.ts';
 import { isParseError, parseCommand } from './parser.ts';
 import { CommandReader, type ReaderEvent } from './reader.ts';
-import { startDeflate, type DeflateLayer } from './deflate-layer.ts';
+import { MAX_DISCARDED_INFLATED, startDeflate, type DeflateLayer } from './deflate-layer.ts';
+import { AppendPipeline } from './append-pipeline.ts';
 import { continuation, statusLine } from './response.ts';
 import { formatNumberSet } from './seqset.ts';
 
@@ -90,6 +91,8 @@ export class Session {
   /** Flag changes published while this session makes its own (see ownFlagChange). */
   private capturing: MailboxChange[] | null = null;
   private queue: Promise<void> = Promise.resolve();
+  /** Pipelined APPENDs in progress: every other event waits until they are answered. */
+  private readonly appends = new AppendPipeline(this);
   private readonly onData = (chunk: Buffer): void => {
     this.stats.bytesIn += chunk.length;
     this.reader.feed(chunk);
@@ -212,8 +215,10 @@ export class Session {
         const ev = this.reader.next();
         if (ev === undefined) {
           // After inflation a few bytes can stand for gigabytes: a command the reader is
-          // throwing away (over a limit) ends the connection rather than being drained.
-          if (this.deflate !== null && this.reader.discarding) this.bye('Command over the size limits after decompression');
+          // throwing away (over a limit) is drained up to a cap, beyond it the connection ends.
+          if (this.deflate !== null && this.reader.discarding && this.reader.discardedBytes > MAX_DISCARDED_INFLATED) {
+            this.bye('Command over the size limits after decompression');
+          }
           break;
         }
         await this.serial(() => this.onEvent(ev));
@@ -230,25 +235,49 @@ export class Session {
   }
 
   private async onEvent(ev: ReaderEvent): Promise<void> {
-    switch (ev.type) {
-      case 'command': {
-        const parsed = parseCommand(ev.command, { utf8: this.utf8, limits: this.deps.limits });
-        if (isParseError(parsed)) {
-          if (parsed.error === 'BAD') this.countBad();
-          if (parsed.resetSaved === true && this.selected) this.selected.savedResult = [];
-          await this.send(statusLine(parsed.tag, parsed.error, parsed.text, parsed.code));
-          return;
-        }
-        // "running" lasts through the final flush: NOTIFY sends no FETCH for messages the
-        // command added itself (RFC 5465 §5.2) and no event for its own changes (§5).
-        this.running = parsed;
-        try {
-          await this.dispatch(parsed);
-        } finally {
-          this.running = null;
-        }
+    if (ev.type === 'command') {
+      const parsed = parseCommand(ev.command, { utf8: this.utf8, limits: this.deps.limits });
+      if (!isParseError(parsed) && parsed.name === 'APPEND' && this.canPipeline(parsed)) {
+        this.stats.commands++;
+        this.log.trace({ event: 'imap.command', tag: parsed.tag, cmd: 'APPEND' }, 'command');
+        await this.appends.add(parsed);
         return;
       }
+      if (this.appends.busy) await this.appends.drain();
+      return this.onCommand(parsed);
+    }
+    if (this.appends.busy) await this.appends.drain();
+    return this.onOtherEvent(ev);
+  }
+
+  /**
+   * An APPEND may start before the APPENDs ahead of it are answered when nothing else can
+   * write to the client meanwhile (no IDLE, no NOTIFY) and it names no other messages (CATENATE).
+   */
+  private canPipeline(cmd: CommandOf<'APPEND'>): boolean {
+    return (this.state === 'authenticated' || this.state === 'selected') && this.notifier === null && this.idleTag === null &&
+      cmd.args.messages.every((m) => m.catenate === undefined);
+  }
+
+  private async onCommand(parsed: ReturnType<typeof parseCommand>): Promise<void> {
+    if (isParseError(parsed)) {
+      if (parsed.error === 'BAD') this.countBad();
+      if (parsed.resetSaved === true && this.selected) this.selected.savedResult = [];
+      await this.send(statusLine(parsed.tag, parsed.error, parsed.text, parsed.code));
+      return;
+    }
+    // "running" lasts through the final flush: NOTIFY sends no FETCH for messages the
+    // command added itself (RFC 5465 §5.2) and no event for its own changes (§5).
+    this.running = parsed;
+    try {
+      await this.dispatch(parsed);
+    } finally {
+      this.running = null;
+    }
+  }
+
+  private async onOtherEvent(ev: Exclude<ReaderEvent, { type: 'command' }>): Promise<void> {
+    switch (ev.type) {
       case 'continue':
         if (this.state === 'not-authenticated' && ev.name !== 'LOGIN' && ev.name !== 'AUTHENTICATE') {
           this.reader.reject();
@@ -315,15 +344,23 @@ export class Session {
     try {
       reply = await handler.run(this, cmd as CommandOf<CommandName>);
     } catch (e) {
-      if (e instanceof MailboxError) reply = { status: 'NO', code: e.code, text: e.message };
-      else {
-        this.log.error({ event: 'imap.error', cmd: cmd.name, err: (e as Error).message, stack: (e as Error).stack }, 'command failed');
-        reply = { status: 'NO', code: 'SERVERBUG', text: 'Internal error' };
-      }
+      reply = this.commandFailed(cmd, e);
     }
+    await this.complete(cmd, reply, handler.expungeAfter !== false);
+  }
+
+  /** The answer to a command that threw: NO with the store's code, or NO [SERVERBUG] (logged). */
+  commandFailed(cmd: Command, e: unknown): Reply {
+    if (e instanceof MailboxError) return { status: 'NO', code: e.code, text: e.message };
+    this.log.error({ event: 'imap.error', cmd: cmd.name, err: (e as Error).message, stack: (e as Error).stack }, 'command failed');
+    return { status: 'NO', code: 'SERVERBUG', text: 'Internal error' };
+  }
+
+  /** The end of a command: pending updates the moment allows (RFC 9051 §7.5.1), then its tagged answer. */
+  async complete(cmd: Command, reply: Reply, allowExpunge: boolean): Promise<void> {
     if (reply === undefined) return;
     if (reply.status === 'BAD') this.countBad();
-    if (this.selected && this.state === 'selected') await this.flushUpdates(handler.expungeAfter !== false);
+    if (this.selected && this.state === 'selected') await this.flushUpdates(allowExpunge);
     if (this.state === 'logout' && cmd.name !== 'LOGOUT') return;
     await this.send(statusLine(cmd.tag, reply.status, reply.text, reply.code));
     if (cmd.name === 'LOGOUT') this.endOutput();

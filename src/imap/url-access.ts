@@ -37,7 +37,7 @@ async function locate(s: Session, account: AccountRef, url: ImapUrl): Promise<Ur
   if (!mailbox || (url.uidValidity !== undefined && url.uidValidity !== mailbox.uidValidity)) return null;
   const [record] = await store.messageRecords(mailbox.id, [url.uid]);
   if (!record) return null;
-  const file = await store.readMessage(account, mailbox.id, url.uid);
+  const file = await store.readMessage(account, mailbox.id, url.uid, record.location);
   return file === null ? null : { account, mailbox, record, file };
 }
 

@@ -10,7 +10,18 @@ export function makePreview(text: string): string {
   const lines = head.split(/\r?\n/);
   const own = lines.filter((l) => !/^\s*>/.test(l));
   const flat = (own.some((l) => l.trim() !== '') ? own : lines).join(' ').replace(/\s+/gu, ' ').trim();
-  const chars = [...flat];
   // eslint-disable-next-line no-control-regex -- controls are not text to show
-  return (chars.length > PREVIEW_CHARS ? chars.slice(0, PREVIEW_CHARS).join('') : flat).replace(/[\u0000-\u001f\u007f]/g, '');
+  return firstCodePoints(flat, PREVIEW_CHARS).replace(/[\u0000-\u001f\u007f]/g, '');
+}
+
+/** The first `n` characters (code points, so no surrogate pair is split) of `s`. */
+function firstCodePoints(s: string, n: number): string {
+  if (s.length <= n) return s;
+  let end = 0;
+  for (let count = 0; count < n && end < s.length; count++) {
+    const c = s.charCodeAt(end);
+    const next = s.charCodeAt(end + 1); // NaN past the end
+    end += c >= 0xd800 && c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff ? 2 : 1;
+  }
+  return s.slice(0, end);
 }

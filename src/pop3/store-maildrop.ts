@@ -23,7 +23,7 @@ export class StoreMaildrops implements MaildropProvider {
       const inbox = account ? await this.store.getMailbox(accountId, 'INBOX') : null;
       if (!account || !inbox) throw new Error(`account ${accountId} has no INBOX`);
       const metas = await this.store.listMessages(inbox.id);
-      const records = await this.store.messageRecords(inbox.id, metas.map((m) => m.uid));
+      const records = await this.store.messageRecords(inbox.id, metas.map((m) => m.uid), { json: false });
       const release = () => this.held.delete(accountId);
       const { store } = this;
       return {

@@ -105,11 +105,22 @@ export interface MessageStore {
   /** The same for the given UIDs only (flag refresh after a change by someone else). */
   messageMetas(mailboxId: number, uids: readonly number[]): Promise<MessageMeta[]>;
   /** What FETCH needs from the index, for the given UIDs (missing ones are left out). */
-  messageRecords(mailboxId: number, uids: readonly number[]): Promise<MessageRecord[]>;
-  /** The message file as stored (per-recipient prefix included); null when it is gone. */
-  readMessage(account: AccountRef, mailboxId: number, uid: number): Promise<Buffer | null>;
+  /** `json: false`: envelope and body are read from the index only if used (FETCH that takes
+   *  the stored wire text needs neither); they are then getters of the record's class, which a
+   *  spread copy leaves out. */
+  messageRecords(mailboxId: number, uids: readonly number[], opts?: { json?: boolean }): Promise<MessageRecord[]>;
+  /** The message file as stored (per-recipient prefix included); null when it is gone.
+   *  `location`: the record's, which saves looking the file up. */
+  readMessage(account: AccountRef, mailboxId: number, uid: number, location?: string): Promise<Buffer | null>;
   /** Durable APPEND of one or more messages (MULTIAPPEND: all or none). */
   append(account: AccountRef, mailbox: string, messages: readonly AppendInput[]): Promise<AppendResult>;
+  /**
+   * The same in two steps, for APPENDs a client pipelines: the returned promise settles once
+   * the files are durably written (MailboxError TRYCREATE at once when the mailbox is missing);
+   * commit() then gives the UIDs. Commits started in one turn of the event loop share one index
+   * transaction and get their UIDs in the order commit() was called.
+   */
+  prepareAppend(account: AccountRef, mailbox: string, messages: readonly AppendInput[]): Promise<PreparedAppend>;
   /**
    * REPLACE (RFC 8508): appends `message` to `mailbox` and expunges `uid` of `fromMailboxId`
    * in one commit; MailboxError NONEXISTENT when that message is gone, and nothing changes.
@@ -207,12 +218,16 @@ export type MessageRecord = MessageMeta & {
   emailId: string;
   /** When the message came into this mailbox (RFC 8514 SAVEDATE). */
   savedDate: Date;
+  /** Where the store keeps the file (for readMessage), when it says. */
+  location?: string;
 };
 
 export type MessageWire = { envelope: string; body: string; bodyStructure: string };
 
 export type AppendInput = MessageInput & { flags: readonly string[] };
 export type AppendResult = { mailboxId: number; uidValidity: number; uids: number[] };
+/** An APPEND whose files are on disk, not yet in the index (MessageStore.prepareAppend). */
+export type PreparedAppend = { commit(): Promise<AppendResult> };
 export type CopyResult = { uidValidity: number; sourceUids: number[]; destUids: number[] };
 
 export type MailboxErrorCode = 'NONEXISTENT' | 'ALREADYEXISTS' | 'CANNOT' | 'TRYCREATE' | 'INUSE' | 'OVERQUOTA' | 'LIMIT';

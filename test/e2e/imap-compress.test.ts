@@ -106,6 +106,19 @@ describe('IMAP COMPRESS=DEFLATE', () => {
     }
   });
 
+  it('answers a command over the limits with a tagged BAD or NO, as without compression', async () => {
+    const w = await Wire.open(t.imapPort);
+    await w.cmd('a', 'LOGIN cid@zip.test secret');
+    await w.compress('b');
+    // A line over the 64 KiB command limit, and an over-limit literal sent anyway (LITERAL+).
+    w.send(`c NOOP ${'x'.repeat(200 * 1024)}\r\n`);
+    await w.until(/c BAD [^\r]*\r\n/);
+    w.send(`d SELECT {${2 * 1024 * 1024}+}\r\n${'y'.repeat(2 * 1024 * 1024)}\r\n`);
+    await w.until(/d (BAD|NO) [^\r]*\r\n/);
+    assert.match(await w.cmd('e', 'NOOP'), /e OK/);
+    assert.equal(w.closed, false);
+  });
+
   it('a deflate bomb of one endless line ends in BYE, not in memory', async () => {
     const w = await Wire.open(t.imapPort);
     await w.cmd('a', 'LOGIN cid@zip.test secret');

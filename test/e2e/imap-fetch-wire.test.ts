@@ -60,6 +60,21 @@ describe('FETCH wire text in the index', () => {
     assert.equal(await text(old, false), withWire);
   });
 
+  it('reads the envelope and body JSON only when used, and the file from the record\'s location', async () => {
+    const store = t.server.services.store;
+    const { mailboxId, uids } = await store.append(acc, 'INBOX', [input(nested), input(plain(1))]);
+    const full = await store.messageRecords(mailboxId, uids);
+    const lean = await store.messageRecords(mailboxId, uids, { json: false });
+    assert.deepEqual(lean.map((r) => r.wire), full.map((r) => r.wire));
+    assert.deepEqual(lean.map((r) => r.envelope), full.map((r) => r.envelope));
+    assert.deepEqual(lean.map((r) => r.body), full.map((r) => r.body));
+    for (const r of lean) {
+      assert.ok(r.location);
+      assert.deepEqual(await store.readMessage(acc, mailboxId, r.uid, r.location), await store.readMessage(acc, mailboxId, r.uid));
+    }
+    assert.equal(await store.readMessage(acc, mailboxId, uids[0], '../../x/cur/y'), null);
+  });
+
   it('returns scattered UIDs in order, the missing left out', async () => {
     const store = t.server.services.store;
     const { mailboxId, uids } = await store.append(acc, 'Archive', Array.from({ length: 30 }, (_, i) => input(plain(i))));

@@ -36,6 +36,27 @@ test('TEXT looks in head and body, BODY in the body only; quotes stay literal', 
   assert.equal(await index.watermark(), 2);
 });
 
+test('a search right after many additions and removals sees them all, indexed or still queued', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mh-fts-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const index = new SearchIndex(path.join(dir, 'search.db'), silentLogger());
+  t.after(() => index.close());
+  const doc = (i: number): [string, string] => [`Subject: m${i}`, i % 10 === 0 ? `a Needle in ${i}` : `hay ${i}`];
+  for (let i = 1; i <= 1500; i++) index.add(i, doc(i));
+  const every10 = Array.from({ length: 150 }, (_, k) => (k + 1) * 10);
+  assert.deepEqual(await index.search('needle', 'body'), every10);
+  assert.deepEqual(await index.search('needle', 'text'), every10);
+  assert.deepEqual(await index.search('subject: m1499', 'text'), [1499]);
+  assert.deepEqual(await index.search('subject: m1499', 'body'), []);
+  for (let i = 1501; i <= 3000; i++) index.add(i, doc(i));
+  index.remove([10, 20, 2990]);
+  index.add(30, ['Subject: m30', 'no longer']);
+  const expect = Array.from({ length: 300 }, (_, k) => (k + 1) * 10).filter((n) => ![10, 20, 30, 2990].includes(n));
+  assert.deepEqual(await index.search('NEEDLE', 'text'), expect);
+  assert.equal(await index.watermark(), 3000);
+  assert.deepEqual(await index.search('needle', 'text'), expect);
+});
+
 test('an index of an older schema is dropped and its watermark reset, so everything is fed again', async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mh-fts-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));

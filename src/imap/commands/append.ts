@@ -1,32 +1,52 @@
 // APPEND (RFC 9051 §6.3.12) with MULTIAPPEND (RFC 3502), APPENDUID (RFC 4315), TRYCREATE and
-// CATENATE (RFC 4469).
+// CATENATE (RFC 4469). The checks and the file writes start here; the session may start the
+// next pipelined APPEND before this one's index commit (append-pipeline.ts).
 import { parseMessage } from '../../mime/parse-message.ts';
+import type { AppendResult, PreparedAppend } from '../../store/store.ts';
 import { formatNumberSet } from '../seqset.ts';
+import type { Session } from '../session.ts';
 import { resolveCatenate } from './catenate.ts';
 import { checkQuota } from './quota-check.ts';
-import { AUTHED, no, ok, type Handler, type Reply } from './types.ts';
+import { AUTHED, no, ok, type CommandOf, type Handler, type Reply } from './types.ts';
+
+/** An APPEND past its checks: its size, and its files being written. */
+export type StartedAppend = { bytes: number; prepared: Promise<PreparedAppend> };
+
+/**
+ * The checks of an APPEND (mailbox, APPENDLIMIT, quota counting `pendingBytes` of earlier
+ * APPENDs not yet committed) and the start of its file writes; or the refusal.
+ */
+export async function startAppend(s: Session, cmd: CommandOf<'APPEND'>, pendingBytes?: () => number): Promise<StartedAppend | Reply> {
+  const store = s.deps.store;
+  const mb = await store.getMailbox(s.account!.id, cmd.args.mailbox);
+  if (!mb) return no('Mailbox does not exist', 'TRYCREATE');
+  const msgs = await resolveCatenate(s, cmd.args.messages);
+  if (!Array.isArray(msgs)) return msgs as Reply;
+  if (msgs.some((m) => m.data.length > s.deps.limits.appendLimit)) return no('Message too large', 'TOOBIG');
+  const bytes = msgs.reduce((n, m) => n + m.data.length, 0);
+  await checkQuota(s, bytes, pendingBytes);
+  const now = new Date();
+  const prepared = store.prepareAppend(
+    s.account!,
+    mb.name,
+    msgs.map((m) => ({
+      content: m.data,
+      parsed: parseMessage(m.data),
+      internalDate: m.date ?? now,
+      flags: m.flags.filter((f) => f.toLowerCase() !== '\\recent'),
+    })),
+  );
+  prepared.catch(() => undefined); // its caller awaits it later, maybe after another turn
+  return { bytes, prepared };
+}
+
+export const appendDone = (r: AppendResult): Reply => ok('APPEND completed', `APPENDUID ${r.uidValidity} ${formatNumberSet(r.uids)}`);
 
 export const append: Handler<'APPEND'> = {
   states: AUTHED,
   async run(s, cmd) {
-    const store = s.deps.store;
-    const mb = await store.getMailbox(s.account!.id, cmd.args.mailbox);
-    if (!mb) return no('Mailbox does not exist', 'TRYCREATE');
-    const msgs = await resolveCatenate(s, cmd.args.messages);
-    if (!Array.isArray(msgs)) return msgs as Reply;
-    if (msgs.some((m) => m.data.length > s.deps.limits.appendLimit)) return no('Message too large', 'TOOBIG');
-    await checkQuota(s, msgs.reduce((n, m) => n + m.data.length, 0));
-    const now = new Date();
-    const r = await store.append(
-      s.account!,
-      mb.name,
-      msgs.map((m) => ({
-        content: m.data,
-        parsed: parseMessage(m.data),
-        internalDate: m.date ?? now,
-        flags: m.flags.filter((f) => f.toLowerCase() !== '\\recent'),
-      })),
-    );
-    return ok('APPEND completed', `APPENDUID ${r.uidValidity} ${formatNumberSet(r.uids)}`);
+    const started = await startAppend(s, cmd);
+    if (started === undefined || !('prepared' in started)) return started;
+    return appendDone(await (await started.prepared).commit());
   },
 };

@@ -1,7 +1,7 @@
 // FETCH and UID FETCH (RFC 9051 §6.4.5, §6.4.9). Index data never opens the file; bodies are
 // read per message and written with backpressure. \Seen is set by non-PEEK body fetches.
 import type { FetchItem } from '../ast.ts';
-import { FetchError, fetchItems, fetchNeedsContent, fetchSetsSeen } from '../fetch-response.ts';
+import { FetchError, fetchItems, fetchItemsText, fetchNeedsContent, fetchSetsSeen } from '../fetch-response.ts';
 import { sendVanishedEarlier, toModSeq } from '../qresync.ts';
 import { resolveSequenceSet } from '../seqset.ts';
 import type { Session } from '../session.ts';
@@ -11,6 +11,9 @@ import { SELECTED, bad, no, ok, type Handler, type Reply } from './types.ts';
 const BATCH = 100;
 const META_BATCH = 5000;
 const META_ONLY = new Set(['UID', 'FLAGS', 'MODSEQ']);
+/** Items answered without the envelope and body JSON (ENVELOPE, BODY, BODYSTRUCTURE from the
+ *  stored wire text, outside UTF8=ACCEPT). */
+const NO_JSON = new Set(['UID', 'FLAGS', 'MODSEQ', 'INTERNALDATE', 'SAVEDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'PREVIEW', 'EMAILID', 'THREADID']);
 
 /**
  * `* n FETCH (...)` with UID, FLAGS and MODSEQ only, straight from the index in large batches
@@ -67,8 +70,25 @@ class Outbox {
   private smallBytes = 0;
   private ready: Buffer[] = [];
   private bytes = 0;
+  /** Responses given as latin1 text, not yet made a Buffer (one Buffer for many). */
+  private text = '';
   constructor(s: Session) {
     this.s = s;
+  }
+
+  /** A whole response as latin1 text (one char a byte). */
+  async addText(response: string): Promise<void> {
+    this.text += response;
+    this.bytes += response.length;
+    if (this.bytes >= FLUSH_AT) await this.flush();
+  }
+
+  private takeText(): void {
+    if (this.text === '') return;
+    const b = Buffer.from(this.text, 'latin1');
+    this.text = '';
+    this.small.push(b);
+    this.smallBytes += b.length;
   }
 
   async add(head: Buffer, data: readonly Buffer[], tail: Buffer): Promise<void> {
@@ -79,6 +99,7 @@ class Outbox {
   }
 
   private push(b: Buffer): void {
+    this.takeText();
     this.bytes += b.length;
     if (b.length < SMALL) {
       this.small.push(b);
@@ -90,6 +111,7 @@ class Outbox {
   }
 
   private join(): void {
+    this.takeText();
     if (this.small.length === 0) return;
     this.ready.push(this.small.length === 1 ? this.small[0] : Buffer.concat(this.small, this.smallBytes));
     this.small = [];
@@ -147,26 +169,36 @@ export const fetch: Handler<'FETCH'> = {
     if (items.every((i) => META_ONLY.has(i.item))) return fetchMeta(s, uids, items);
     const needsFile = fetchNeedsContent(items);
     const wantsPreview = items.some((i) => i.item === 'PREVIEW');
+    const json = s.utf8 || !items.every((i) => NO_JSON.has(i.item));
+    const withFlags = items.some((i) => i.item === 'FLAGS');
     const out = new Outbox(s);
     let missing = false;
     for (let i = 0; i < uids.length; i += BATCH) {
       const batch = uids.slice(i, i + BATCH);
-      const records = await store.messageRecords(view.mailbox.id, batch);
+      const records = await store.messageRecords(view.mailbox.id, batch, { json });
       if (records.length < Math.min(BATCH, uids.length - i)) missing = true;
       const previews = wantsPreview ? await store.previews(account, view.mailbox.id, batch) : null;
       for (const rec of records) {
         const seq = view.seqOf(rec.uid);
         if (seq === 0) continue;
         // The client hears of flag changes by others here, so that pending update is done.
-        if (items.some((i) => i.item === 'FLAGS')) view.told(rec.uid, rec.modSeq);
+        if (withFlags) view.told(rec.uid, rec.modSeq);
         let content: Buffer | null = null;
         // Not a spread copy: the record's envelope and body are parsed only when read.
-        rec.flags = s.flagsFor(rec.uid, rec.flags);
+        if (withFlags) rec.flags = s.flagsFor(rec.uid, rec.flags);
+        const full = previews === null ? rec : Object.assign(rec, { preview: previews.get(rec.uid) ?? null });
+        if (!needsFile) {
+          const text = fetchItemsText(full, items, s.utf8);
+          if (text !== null) {
+            await out.addText(`* ${seq} FETCH ${text}\r\n`);
+            continue;
+          }
+        }
         try {
-          const data = await fetchItems(previews === null ? rec : Object.assign(rec, { preview: previews.get(rec.uid) ?? null }), items, {
+          const data = await fetchItems(full, items, {
             utf8: s.utf8,
             loadContent: async () => {
-              content ??= await store.readMessage(account, view.mailbox.id, rec.uid);
+              content ??= await store.readMessage(account, view.mailbox.id, rec.uid, rec.location);
               if (content === null) throw new Error('message file is gone');
               return content;
             },

@@ -2,7 +2,7 @@
 // file's data and the directory it was renamed into are fsynced (DESIGN.md "Durability"). Directory fsyncs are coalesced: every rename finished before a sync starts
 // is covered by it, so 50 concurrent deliveries into one folder cost a few directory syncs.
 import fs, { constants } from 'node:fs';
-import { open, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -10,8 +10,29 @@ import { promisify } from 'node:util';
 const openFd = promisify(fs.open);
 const writevFd = promisify(fs.writev);
 const fdatasyncFd = promisify(fs.fdatasync);
-const closeFd = promisify(fs.close);
-const renameFile = promisify(fs.rename);
+const fsyncFd = promisify(fs.fsync);
+
+/**
+ * Writes up to this size, renames and closes are made directly: into the page cache they take
+ * microseconds, while a trip through libuv's thread pool costs ~50 µs of CPU and as much wait
+ * (measured on a 2-core VM). Creating the file (a new inode, ~1 ms on ext4 there) and the
+ * syncs stay in the pool.
+ */
+const DIRECT_WRITE_MAX = 256 * 1024;
+
+function writeAllDirect(fd: number, chunks: Buffer[]): void {
+  let written = fs.writevSync(fd, chunks);
+  const total = chunks.reduce((n, c) => n + c.length, 0);
+  while (written < total) written += fs.writevSync(fd, [Buffer.concat(chunks).subarray(written)]);
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // nothing to do: the data is synced (or the write failed) either way
+  }
+}
 
 async function writeAll(fd: number, chunks: Buffer[]): Promise<void> {
   let written = (await writevFd(fd, chunks)).bytesWritten;
@@ -31,11 +52,12 @@ async function writeAll(fd: number, chunks: Buffer[]): Promise<void> {
 export async function placeDurably(tmp: string, final: string, chunks: Buffer[], syncer: DirSyncer): Promise<void> {
   const fd = await openFd(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
   try {
-    await writeAll(fd, chunks);
-    await renameFile(tmp, final);
+    if (chunks.reduce((n, c) => n + c.length, 0) <= DIRECT_WRITE_MAX) writeAllDirect(fd, chunks);
+    else await writeAll(fd, chunks);
+    fs.renameSync(tmp, final);
     await Promise.all([fdatasyncFd(fd), syncer.sync(path.dirname(final))]);
   } finally {
-    await closeFd(fd);
+    closeQuietly(fd);
   }
 }
 
@@ -71,11 +93,11 @@ export class DirSyncer {
 
   private async run(dir: string, st: DirState): Promise<void> {
     try {
-      const fh = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+      const fd = fs.openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
       try {
-        await fh.sync();
+        await fsyncFd(fd);
       } finally {
-        await fh.close();
+        closeQuietly(fd);
       }
     } finally {
       if (!st.next) {

@@ -8,8 +8,9 @@ export type MetaRow = { id: number; uid: number; modseq: number; flags: number; 
 export type FlagRow = { uid: number; modseq: number; flags: number; keywords: string | null };
 export type RecordRow = MetaRow & {
   internal_date: number;
-  envelope: string;
-  body: string;
+  /** Left out (undefined) by records(…, json = false). */
+  envelope?: string;
+  body?: string;
   /** IMAP wire text, NULL in rows written before schema step 3. */
   envelope_imap: string | null;
   body_imap: string | null;
@@ -34,6 +35,22 @@ export function uidRuns(uids: readonly number[]): [number, number][] {
 
 /** The message rows with their flags (schema.ts, migration 2). */
 const JOINED = 'messages m JOIN message_flags f USING (mailbox_id, uid)';
+
+const RECORD_COLUMNS = (json: boolean): string =>
+  `m.id, m.uid, f.modseq, f.flags, f.keywords, m.size, m.internal_date, ${json ? 'm.envelope, m.body, ' : ''}m.data_offset, m.file,
+   m.envelope_imap, m.body_imap, m.bodystructure_imap, coalesce(m.email_id, m.id) AS email_id, coalesce(m.saved_at, m.internal_date) AS saved_at`;
+
+const recordsInSql = (json: boolean): string =>
+  `SELECT ${RECORD_COLUMNS(json)} FROM ${JOINED} WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid`;
+
+/** Many runs (a FETCH of scattered messages): one query over the runs as a JSON array of
+ *  [low, high] pairs, in order, rather than one query per run. */
+const recordsInRunsSql = (json: boolean): string =>
+  `SELECT ${RECORD_COLUMNS(json)}
+   FROM json_each(?2) r
+   CROSS JOIN messages m ON m.mailbox_id = ?1 AND m.uid BETWEEN r.value ->> 0 AND r.value ->> 1
+   CROSS JOIN message_flags f ON f.mailbox_id = m.mailbox_id AND f.uid = m.uid
+   ORDER BY r.key, m.uid`;
 
 /** "1,2,5" → [1, 2, 5] without a string or number per UID. */
 export function parseUidList(text: string): Uint32Array {
@@ -107,22 +124,12 @@ export class ImapSql {
         'SELECT uid, keywords FROM message_flags INDEXED BY message_flags_keywords WHERE mailbox_id = ? AND uid BETWEEN ? AND ? AND keywords IS NOT NULL',
       ),
       metasIn: db.prepare(`SELECT id, uid, f.modseq, f.flags, f.keywords, size, file, data_offset FROM ${JOINED} WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid`),
-      recordsIn: db.prepare(
-        `SELECT id, uid, f.modseq, f.flags, f.keywords, size, internal_date, envelope, body, data_offset, file,
-           envelope_imap, body_imap, bodystructure_imap, coalesce(email_id, id) AS email_id, coalesce(saved_at, internal_date) AS saved_at
-         FROM ${JOINED} WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid`,
-      ),
-      // Many runs (a FETCH of scattered messages): one query over the runs as a JSON array of
-      // [low, high] pairs, in order, rather than one query per run.
-      recordsInRuns: db.prepare(
-        `SELECT m.id, m.uid, f.modseq, f.flags, f.keywords, m.size, m.internal_date, m.envelope, m.body, m.data_offset, m.file,
-           m.envelope_imap, m.body_imap, m.bodystructure_imap, coalesce(m.email_id, m.id) AS email_id,
-           coalesce(m.saved_at, m.internal_date) AS saved_at
-         FROM json_each(?2) r
-         CROSS JOIN messages m ON m.mailbox_id = ?1 AND m.uid BETWEEN r.value ->> 0 AND r.value ->> 1
-         CROSS JOIN message_flags f ON f.mailbox_id = m.mailbox_id AND f.uid = m.uid
-         ORDER BY r.key, m.uid`,
-      ),
+      recordsIn: db.prepare(recordsInSql(true)),
+      recordsInRuns: db.prepare(recordsInRunsSql(true)),
+      // Without the envelope and body JSON, the largest columns (IndexRecord reads them if asked).
+      recordsInLean: db.prepare(recordsInSql(false)),
+      recordsInRunsLean: db.prepare(recordsInRunsSql(false)),
+      recordJson: db.prepare('SELECT envelope, body FROM messages WHERE id = ?'),
       // CONDSTORE: a scan of the mailbox's narrow rows (no index on modseq: it would double the
       // cost of every flag change, and the scan of 100,000 rows takes milliseconds).
       changedIn: db.prepare(
@@ -262,10 +269,17 @@ export class ImapSql {
     return this.inRuns(this.q.metasIn, mailboxId, uids) as MetaRow[];
   }
 
-  records(mailboxId: number, uids: readonly number[]): RecordRow[] {
+  /** Rows for FETCH; without `json`, envelope and body are left out (see recordJson). */
+  records(mailboxId: number, uids: readonly number[], json = true): RecordRow[] {
     const runs = uidRuns(uids);
-    if (runs.length <= 4) return runs.flatMap(([lo, hi]) => this.q.recordsIn.all(mailboxId, lo, hi) as RecordRow[]);
-    return this.q.recordsInRuns.all(mailboxId, JSON.stringify(runs)) as RecordRow[];
+    const [few, many] = json ? [this.q.recordsIn, this.q.recordsInRuns] : [this.q.recordsInLean, this.q.recordsInRunsLean];
+    if (runs.length === 1) return few.all(mailboxId, runs[0][0], runs[0][1]) as RecordRow[];
+    if (runs.length <= 4) return runs.flatMap(([lo, hi]) => few.all(mailboxId, lo, hi) as RecordRow[]);
+    return many.all(mailboxId, JSON.stringify(runs)) as RecordRow[];
+  }
+
+  recordJson(id: number): { envelope: string; body: string } | null {
+    return (this.q.recordJson.get(id) as { envelope: string; body: string } | undefined) ?? null;
   }
 
   fileOf(mailboxId: number, uid: number): string | null {

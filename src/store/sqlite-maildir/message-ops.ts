@@ -25,39 +25,56 @@ function target(ctx: StoreContext, account: AccountRef, name: string): MailboxRo
   return row;
 }
 
+type WrittenFile = { full: string; file: string; bits: number; keywords: string | null };
+
+/** Files of an APPEND written and synced, waiting for their index commit (see commitAppend). */
+export type WrittenAppend = { mb: MailboxRow; files: WrittenFile[] };
+
 /**
- * APPEND; with `replacing`, REPLACE (RFC 8508 §3.4): the old message goes in the same index
- * transaction as the new one comes, so no client ever sees both or neither.
+ * The file half of an APPEND: every message written and synced (MULTIAPPEND: all at once, so
+ * their fsyncs share journal commits); on failure none is left behind. No UID yet: UIDs are
+ * given at the index commit, in commit order.
  */
-export async function append(
-  ctx: StoreContext,
-  account: AccountRef,
-  mailbox: string,
-  messages: readonly AppendInput[],
-  replacing?: { mailboxId: number; uid: number },
-): Promise<AppendResult> {
+export async function writeAppend(ctx: StoreContext, account: AccountRef, mailbox: string, messages: readonly AppendInput[]): Promise<WrittenAppend> {
   const mb = target(ctx, account, mailbox);
   const dir = path.join(accountRoot(ctx.mailRoot, account), mb.dir);
-  const files: { full: string; file: string; bits: number; keywords: string | null }[] = [];
   const tmps: string[] = [];
-  try {
-    for (const m of messages) {
-      const f = parseFlags(m.flags);
-      const base = maildirBaseName();
-      const file = `cur/${base},S=${m.content.length}:2,${infoLetters(f.bits)}`;
-      const tmp = path.join(dir, 'tmp', base);
-      tmps.push(tmp, path.join(dir, file));
-      await placeDurably(tmp, path.join(dir, file), [m.content], ctx.syncer);
-      files.push({ full: path.join(dir, file), file, bits: f.bits, keywords: keywordsColumn(f.keywords) });
-    }
-  } catch (e) {
+  const files: WrittenFile[] = messages.map((m) => {
+    const f = parseFlags(m.flags);
+    const base = maildirBaseName();
+    const file = `cur/${base},S=${m.content.length}:2,${infoLetters(f.bits)}`;
+    tmps.push(path.join(dir, 'tmp', base));
+    return { full: path.join(dir, file), file, bits: f.bits, keywords: keywordsColumn(f.keywords) };
+  });
+  const results = await Promise.allSettled(messages.map((m, i) => placeDurably(tmps[i], files[i].full, [m.content], ctx.syncer)));
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed !== undefined) {
     await Promise.all([...tmps, ...files.map((f) => f.full)].map(removeQuietly));
-    throw e;
+    throw failed.reason;
   }
+  return { mb, files };
+}
+
+/**
+ * The index half of an APPEND; with `replacing`, REPLACE (RFC 8508 §3.4): the old message goes
+ * in the same index transaction as the new one comes, so no client ever sees both or neither.
+ * Commits started in the same turn of the event loop share one transaction (GroupCommit), in
+ * the order they were started, so UIDs ascend in that order.
+ */
+export async function commitAppend(
+  ctx: StoreContext,
+  account: AccountRef,
+  messages: readonly AppendInput[],
+  written: WrittenAppend,
+  replacing?: { mailboxId: number; uid: number },
+): Promise<AppendResult> {
+  const { mb, files } = written;
   let rows: { id: number; uid: number; modSeq: number }[];
   let replaced: { row: MetaRow; modSeq: number; dir: string } | null = null;
   try {
     rows = await ctx.commits.run(() => {
+      // The mailbox may have been deleted while the files were written.
+      if (ctx.sql.mailboxById(mb.id) === null) throw new MailboxError('TRYCREATE', 'Mailbox does not exist');
       const inserted = messages.map((m, i) =>
         ctx.index.insertMessage(mb.id, {
           file: files[i].file,
@@ -92,6 +109,17 @@ export async function append(
     ctx.bus.publish({ kind: 'expunge', accountId: account.id, mailboxId: replacing.mailboxId, uids: [gone.row.uid], modSeq: gone.modSeq });
   }
   return { mailboxId: mb.id, uidValidity: mb.uidvalidity, uids: rows.map((r) => r.uid) };
+}
+
+/** APPEND (or REPLACE): the files, then the index. */
+export async function append(
+  ctx: StoreContext,
+  account: AccountRef,
+  mailbox: string,
+  messages: readonly AppendInput[],
+  replacing?: { mailboxId: number; uid: number },
+): Promise<AppendResult> {
+  return commitAppend(ctx, account, messages, await writeAppend(ctx, account, mailbox, messages), replacing);
 }
 
 export function setFlags(

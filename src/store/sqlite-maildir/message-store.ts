@@ -17,6 +17,7 @@ import {
   type PlacedCopy,
   type AppendInput,
   type AppendResult,
+  type PreparedAppend,
   type CopyResult,
   type MessageMeta,
   type MessageRecord,
@@ -29,7 +30,7 @@ import {
 } from '../store.ts';
 import { ImapSql } from './imap-sql.ts';
 import { createMailbox, deleteMailbox, renameMailbox, setSubscribed } from './mailbox-ops.ts';
-import { append, copy, expunge, setFlags, toMeta } from './message-ops.ts';
+import { append, commitAppend, copy, expunge, setFlags, toMeta, writeAppend } from './message-ops.ts';
 import type { StoreContext } from './store-context.ts';
 import type { Criteria } from '../search-criteria.ts';
 import { searchMessages } from './search-messages.ts';
@@ -45,11 +46,11 @@ import { FLAG_BITS, STORE_MIGRATIONS } from './schema.ts';
 import { flagList } from './flags.ts';
 import { MetadataSql } from './metadata-sql.ts';
 import { UrlAuthKeysSql } from './urlauth-keys-sql.ts';
+import { emailIdText, LeanRecord } from './lean-record.ts';
 
 export type SqliteMaildirOptions = { db: Db; mailRoot: string; searchFile: string; bus: ChangeBus; log: Logger };
 
-/** EMAILID (RFC 8474 objectid): "M" and the original row id; ids never repeat (AUTOINCREMENT). */
-export const emailIdText = (id: number): string => `M${id.toString(16).padStart(8, '0')}`;
+export { emailIdText } from './lean-record.ts';
 
 /** The system flags of each bit combination, as FETCH FLAGS writes them. */
 const BITS_TEXT = Array.from({ length: 32 }, (_, bits) => flagList(bits, null).join(' '));
@@ -295,21 +296,38 @@ export class SqliteMaildirStore implements MessageStore {
     return this.sql.flags(mailboxId, uids).map(toMeta);
   }
 
-  async messageRecords(mailboxId: number, uids: readonly number[]): Promise<MessageRecord[]> {
-    // envelope and body are parsed from their JSON when first read: FETCH of ENVELOPE or
-    // BODYSTRUCTURE takes the ready wire text and never needs them.
-    return this.sql.records(mailboxId, uids).map((r): MessageRecord => {
+  async messageRecords(mailboxId: number, uids: readonly number[], opts: { json?: boolean } = {}): Promise<MessageRecord[]> {
+    const dir = this.sql.mailboxById(mailboxId)?.dir;
+    const sql = this.sql;
+    if (opts.json === false) {
+      const jsonOf = (id: number): { envelope: string; body: string } | null => sql.recordJson(id);
+      return sql.records(mailboxId, uids, false).map((r) => new LeanRecord(r, dir, jsonOf));
+    }
+    // envelope and body are parsed from their JSON when first read (and, for rows read without
+    // it, the JSON is read then): FETCH of ENVELOPE or BODYSTRUCTURE takes the ready wire text.
+    return sql.records(mailboxId, uids).map((r): MessageRecord => {
       let envelope: MessageRecord['envelope'] | undefined;
       let body: MessageRecord['body'] | undefined;
+      const json = (): { envelope: string; body: string } => {
+        if (r.envelope === undefined || r.body === undefined) {
+          const j = sql.recordJson(r.id);
+          if (j === null) throw new Error('message row is gone');
+          r.envelope = j.envelope;
+          r.body = j.body;
+        }
+        return r as { envelope: string; body: string };
+      };
       return {
-        ...toMeta(r),
+        uid: r.uid,
+        modSeq: r.modseq,
+        flags: flagList(r.flags, r.keywords),
         internalDate: new Date(r.internal_date),
         size: r.size,
         get envelope() {
-          return (envelope ??= JSON.parse(r.envelope) as MessageRecord['envelope']);
+          return (envelope ??= JSON.parse(json().envelope) as MessageRecord['envelope']);
         },
         get body() {
-          return (body ??= JSON.parse(r.body) as MessageRecord['body']);
+          return (body ??= JSON.parse(json().body) as MessageRecord['body']);
         },
         dataOffset: r.data_offset,
         wire: r.envelope_imap === null || r.body_imap === null || r.bodystructure_imap === null
@@ -317,19 +335,32 @@ export class SqliteMaildirStore implements MessageStore {
           : { envelope: r.envelope_imap, body: r.body_imap, bodyStructure: r.bodystructure_imap },
         emailId: emailIdText(r.email_id),
         savedDate: new Date(r.saved_at),
+        location: dir === undefined ? undefined : `${dir}/${r.file}`,
       };
     });
   }
 
-  async readMessage(account: AccountRef, mailboxId: number, uid: number): Promise<Buffer | null> {
-    const mb = this.sql.mailboxById(mailboxId);
-    const file = mb ? this.sql.fileOf(mailboxId, uid) : null;
-    if (!mb || file === null) return null;
-    return readFile(path.join(accountRoot(this.mailRoot, account), mb.dir, file)).catch(() => null);
+  async readMessage(account: AccountRef, mailboxId: number, uid: number, location?: string): Promise<Buffer | null> {
+    if (location === undefined) {
+      const mb = this.sql.mailboxById(mailboxId);
+      const file = mb ? this.sql.fileOf(mailboxId, uid) : null;
+      if (!mb || file === null) return null;
+      location = path.join(mb.dir, file);
+    }
+    const root = accountRoot(this.mailRoot, account);
+    const full = path.join(root, location);
+    // The location comes from messageRecords; never outside the account anyway.
+    if (!full.startsWith(root + path.sep)) return null;
+    return readFile(full).catch(() => null);
   }
 
   append(account: AccountRef, mailbox: string, messages: readonly AppendInput[]): Promise<AppendResult> {
     return append(this.ctx, account, mailbox, messages);
+  }
+
+  async prepareAppend(account: AccountRef, mailbox: string, messages: readonly AppendInput[]): Promise<PreparedAppend> {
+    const written = await writeAppend(this.ctx, account, mailbox, messages);
+    return { commit: () => commitAppend(this.ctx, account, messages, written) };
   }
 
   replace(account: AccountRef, fromMailboxId: number, uid: number, mailbox: string, message: AppendInput): Promise<AppendResult> {

@@ -75,7 +75,9 @@ export class SearchIndex {
   /** Ids of messages whose header or body text ('text') or body text ('body') contains `query`
    *  (3 characters or more), after pending writes. */
   async search(query: string, scope: SearchScope): Promise<number[]> {
-    await this.flush();
+    // Sent ahead of the search, not waited for: the worker answers from the index and the
+    // changes it has not made yet (a backlog after a fast upload is searched, not awaited).
+    void this.flush();
     return this.request({ type: 'search', query, scope }) as Promise<number[]>;
   }
 
@@ -86,6 +88,8 @@ export class SearchIndex {
     if (this.ops.length === 0) return Promise.resolve();
     const ops = this.ops;
     this.ops = [];
+    // Sent at once even when the worker is behind: it queues them (search-worker.ts), and the
+    // texts are copied to it a few at a time rather than all at once when a client searches.
     const done = this.request({ type: 'batch', ops }) as Promise<void>;
     done.catch((e: Error) => this.log.error({ event: 'search.error', err: e.message }, 'search index batch failed'));
     return done;
