@@ -35,8 +35,8 @@
  *   --tmp DIR                  where the per-run directories go (default the OS temp dir; use
  *                              a disk, not tmpfs, or fsync costs nothing)
  *   --keep                     keep the per-run directories (prints where they are)
- *   --threads N                Mailhaven's `[smtp] threads` (default: its own, "auto", one
- *                              per CPU; 0 runs the sessions in the main thread)
+ *   --threads N                Mailhaven's `[smtp] threads` (default: its own, "auto": none
+ *                              below 4 CPUs); N > 0 runs the MX in N worker threads
  *
  * Environment: SMTP_SOURCE=/path/to/smtp-source overrides where the load generator is looked for.
  *

@@ -35,7 +35,7 @@ export const configSchema = z
           .union([z.literal('auto'), z.number().int().min(0).max(64)])
           .default('auto')
           .describe(
-            'Worker threads that run the SMTP sessions, each on the same port: "auto" is one per CPU (at most 8, none on a single CPU); 0 runs them in the main thread.',
+            'Worker threads that run the MX sessions, each on the same port: "auto" is none below 4 CPUs, else one per two CPUs (at most 8); 0 runs them in the main thread.',
           ),
       })
       .strict()
