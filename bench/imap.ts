@@ -145,6 +145,8 @@ interface Figures {
   selectWarmMs: number;
   envFirstMs: number;
   envWarmMs: number;
+  /** Median of 5 more FETCHes, each of 200 other random messages: data not asked for before, code warm. */
+  envOtherMs: number;
   bodyMs: number;
   textFirstMs: number;
   textWarmMs: number;
@@ -390,7 +392,15 @@ async function runSide(side: Side, corpus: Corpus, opts: Options, env: DovecotEn
     };
     const envFirstMs = await fetchEnv();
     const envWarmMs = await fetchEnv();
-    log(`${side}: FETCH 200 × (ENVELOPE BODYSTRUCTURE) ${envFirstMs.toFixed(1)} ms first, ${envWarmMs.toFixed(1)} ms warm`);
+    const others: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const set = sample(rnd, n, 200, new Set(setB));
+      const r = await c.ok(`FETCH ${set.join(',')} (ENVELOPE BODYSTRUCTURE)`);
+      check(fetchCount(r.untagged) === 200, `FETCH (ENVELOPE BODYSTRUCTURE): ${fetchCount(r.untagged)} responses`);
+      others.push(r.ms);
+    }
+    const envOtherMs = median(others);
+    log(`${side}: FETCH 200 × (ENVELOPE BODYSTRUCTURE) ${envFirstMs.toFixed(1)} ms first, ${envWarmMs.toFixed(1)} ms warm, ${envOtherMs.toFixed(1)} ms for other sets`);
 
     const body = await c.ok(`FETCH ${setB.join(',')} BODY.PEEK[]`);
     check(fetchCount(body.untagged) === 200, `FETCH BODY.PEEK[]: ${fetchCount(body.untagged)} responses`);
@@ -447,6 +457,7 @@ async function runSide(side: Side, corpus: Corpus, opts: Options, env: DovecotEn
       selectWarmMs,
       envFirstMs,
       envWarmMs,
+      envOtherMs,
       bodyMs: body.ms,
       textFirstMs,
       textWarmMs,
@@ -523,8 +534,8 @@ const ROWS: Row[] = [
     met: (f) => f.selectFirstMs <= 80,
   },
   {
-    op: 'FETCH 200 × (ENVELOPE BODYSTRUCTURE) (first / warm)',
-    show: (f) => `${ms(f.envFirstMs)} / ${ms(f.envWarmMs)}`,
+    op: 'FETCH 200 × (ENVELOPE BODYSTRUCTURE) (first / warm / other sets)',
+    show: (f) => `${ms(f.envFirstMs)} / ${ms(f.envWarmMs)} / ${ms(f.envOtherMs)}`,
     value: (f) => f.envFirstMs,
     better: 'lower',
     target: '≤ 5 ms, first time too',
