@@ -197,6 +197,9 @@ export class InboundServer {
       body = v.message;
       if (v.summary) auth = { auth: v.summary };
       if (v.reject) return this.failData(st, { ...base, ...auth }, v.reject);
+      // A success report goes to the envelope sender: only when SPF vouches for that sender,
+      // or anyone could have us mail reports to a forged address (backscatter).
+      if (v.summary?.spf !== 'pass') st.plans = st.plans.map(withoutSuccessNotice);
     }
 
     const receivedAt = new Date();
@@ -269,4 +272,11 @@ export class InboundServer {
       'connection closed',
     );
   }
+}
+
+/** The plan without NOTIFY=SUCCESS (FAILURE and DELAY stay; SUCCESS alone becomes NEVER). */
+function withoutSuccessNotice(p: RecipientPlan): RecipientPlan {
+  if (p.notify === undefined || p.notify === 'NEVER' || !p.notify.includes('SUCCESS')) return p;
+  const rest = p.notify.filter((n) => n !== 'SUCCESS');
+  return { ...p, notify: rest.length > 0 ? rest : 'NEVER' };
 }

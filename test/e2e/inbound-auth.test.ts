@@ -96,6 +96,27 @@ describe('MX sender authentication', () => {
     assert.ok(logs.events('message.refused').some((l) => (l.auth as { dmarc: string } | undefined)?.dmarc === 'fail'));
   });
 
+  it('NOTIFY=SUCCESS gets a report only when SPF passes for the sender (no backscatter to forged senders)', async () => {
+    const sendWithNotify = async (from: string, subject: string) => {
+      const { client } = await RawSmtp.connect(t.smtpPort);
+      await client.cmd('EHLO sender.test');
+      assert.equal((await client.cmd(`MAIL FROM:<${from}>`)).code, 250);
+      assert.equal((await client.cmd('RCPT TO:<pat@mx.test> NOTIFY=SUCCESS')).code, 250);
+      assert.equal((await client.cmd('DATA')).code, 354);
+      client.write(message(from, subject) + '.\r\n');
+      assert.equal((await client.read()).code, 250);
+      client.close();
+    };
+    // The queue may try (and give up on) the report at once: count the reports queued, by log.
+    const reportsTo = (address: string) => logs.events('delivery.dsn').filter((l) => l.to === address).length;
+    await sendWithNotify('x@nospf.test', 'forged notify');
+    await sendWithNotify('a@sig.test', 'genuine notify');
+    await headerOf('forged notify');
+    await headerOf('genuine notify');
+    assert.equal(reportsTo('a@sig.test'), 1, 'SPF pass: the report is queued');
+    assert.equal(reportsTo('x@nospf.test'), 0, 'SPF fail: no report');
+  });
+
   it('removes Authentication-Results claiming our host name, keeps other hosts\' ones', async () => {
     const extra = 'Authentication-Results: mx.test.example; dkim=pass header.i=@bank.test\r\nAuthentication-Results: other.example; spf=pass\r\n';
     const r = await deliver('x@nospf.test', message('x@nospf.test', 'forged results', extra));
