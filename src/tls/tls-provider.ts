@@ -51,11 +51,10 @@ export class TlsProvider {
 
   /** Adds or replaces a certificate; throws (and changes nothing) when the PEMs are unusable. */
   install(id: string, source: CertificateSource, pem: Pem, files?: { cert: string; key: string }): InstalledCertificate {
-    const info = inspectCertificate(pem.cert, pem.key);
-    const context = tls.createSecureContext({ ...pem, ...TLS_POLICY });
-    const entry: InstalledCertificate = { id, source, info, pem, context, files, installedAt: new Date() };
+    const entry = certificateEntry(id, source, pem, files);
     this.certs.set(id, entry);
     this.changed();
+    const { info } = entry;
     this.log.info(
       { event: 'tls.installed', id, source, names: info.names, issuer: info.issuer, notAfter: info.validTo.toISOString() },
       `certificate ${id} (${source}) installed for ${info.names.join(', ')}`,
@@ -110,8 +109,9 @@ export class TlsProvider {
   restore(snap: TlsSnapshot): void {
     for (const id of [...this.certs.keys()]) if (!snap.certs.some((c) => c.id === id)) this.certs.delete(id);
     for (const c of snap.certs) {
-      const info = inspectCertificate(c.pem.cert, c.pem.key);
-      this.certs.set(c.id, { id: c.id, source: c.source, info, pem: c.pem, context: tls.createSecureContext({ ...c.pem, ...TLS_POLICY }), installedAt: new Date() });
+      // Unchanged certificates keep their context; only new or replaced ones are parsed again.
+      const held = this.certs.get(c.id);
+      if (held?.source !== c.source || held.pem.cert !== c.pem.cert || held.pem.key !== c.pem.key) this.certs.set(c.id, certificateEntry(c.id, c.source, c.pem));
     }
     this.preferredDefault = snap.preferredDefault;
     this.changed();
@@ -193,6 +193,12 @@ export class TlsProvider {
       }
     }
   }
+}
+
+/** A certificate ready to serve; throws when the PEMs are unusable. */
+function certificateEntry(id: string, source: CertificateSource, pem: Pem, files?: { cert: string; key: string }): InstalledCertificate {
+  const info = inspectCertificate(pem.cert, pem.key);
+  return { id, source, info, pem, context: tls.createSecureContext({ ...pem, ...TLS_POLICY }), files, installedAt: new Date() };
 }
 
 /** Sort order: unexpired first, then by source rank, then the one valid longest. */
