@@ -7,6 +7,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { captureLog, type Captured } from '../harness/log-capture.ts';
+import { waitFor } from '../harness/queue.ts';
 import { startTestServer, type TestServer } from '../harness/server.ts';
 import { RawSmtp } from '../harness/smtp-client.ts';
 import { RawLines } from '../harness/raw-lines.ts';
@@ -64,12 +65,10 @@ for (const threads of [2, 0]) {
     it('the sessions log through the process logger, tied by session id', async () => {
       const before = cap.events('message.accepted').length;
       assert.equal((await send('ann@d.test', 'Subject: logged\r\nMessage-ID: <logged@c.test>\r\n\r\nx\r\n')).final?.code, 250);
-      await new Promise((r) => setTimeout(r, 100));
-      const accepted = cap.events('message.accepted').slice(before).find((l) => l.messageId === 'logged@c.test');
-      assert.ok(accepted, 'message.accepted logged');
+      // Lines from a thread reach the logger a moment later: wait for them rather than sleep.
+      const accepted = await waitFor('message.accepted logged', () => cap.events('message.accepted').slice(before).find((l) => l.messageId === 'logged@c.test'));
       assert.equal(accepted.svc, 'smtp');
-      const session = cap.events('smtp.session').find((l) => l.sid === accepted.sid);
-      assert.ok(session, 'the session line carries the same sid');
+      const session = await waitFor('the session line with the same sid', () => cap.events('smtp.session').find((l) => l.sid === accepted.sid));
       assert.equal(session.accepted, 1);
     });
 
