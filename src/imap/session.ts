@@ -191,6 +191,9 @@ export class Session {
     if (this.closed) return;
     this.write(statusLine('*', 'BYE', text));
     this.state = 'logout';
+    // Nothing more is read: a client ignoring the BYE (a deflate bomb still streaming) must not
+    // have its bytes inflated and buffered until the socket is destroyed.
+    this.input.pause();
     this.endOutput();
     setTimeout(() => this.socket.destroy(), 2000).unref();
   }
@@ -228,7 +231,7 @@ export class Session {
       this.bye('Internal error');
     } finally {
       this.pumping = false;
-      if (!this.closed) this.input.resume();
+      if (!this.closed && this.state !== 'logout') this.input.resume();
     }
     // Bytes may have arrived for the new socket (after STARTTLS or COMPRESS) while we were busy.
     if (!this.closed && (this.socket !== socket || this.input !== input) && this.reader.buffered > 0) void this.pump();
@@ -387,6 +390,8 @@ export class Session {
     this.account = null;
     this.rev2 = false;
     this.utf8 = false;
+    this.condstore = false;
+    this.qresync = false;
     this.notifier = null;
     this.state = 'not-authenticated';
     this.reader.preAuth = true; // UNAUTHENTICATE: back to the pre-login literal limits
@@ -558,6 +563,7 @@ export class Session {
     this.input = layer.inflate;
     this.output = layer.deflate;
     layer.inflate.on('data', (chunk: Buffer) => {
+      if (this.state === 'logout') return;
       this.reader.feed(chunk);
       void this.pump();
     });
