@@ -10,8 +10,8 @@ export type OutboundRecipient = {
   address: string;
   notify?: DsnNotify;
   /**
-   * RFC 3461 ORCPT, as given ("rfc822;user@example.org") but xtext-decoded (smtp-server hands
-   * over the raw xtext: decode "+XX" first). The queue xtext-encodes it again when relaying.
+   * RFC 3461 ORCPT, as given ("rfc822;user@example.org"), xtext-decoded (smtp-server decodes
+   * it). The queue xtext-encodes it again when relaying.
    */
   orcpt?: string;
 };
