@@ -220,12 +220,17 @@ export class QueueRunner {
   private async deliverLocal(job: Job, content: Buffer): Promise<Map<number, RcptResult>> {
     const out = new Map<number, RcptResult>();
     const parsed = parseMessage(content);
+    // One copy per account however many of the recipients lead to it (as on the MX), while each
+    // recipient still succeeds or fails on its own.
+    const stored = new Set<number>();
     for (const r of job.recipients) {
       try {
         const p = parseAddress(r.address);
         if (!p.ok) throw new MailError({ code: 553, enhanced: '5.1.3', message: `<${r.address}>: Bad address syntax: ${p.reason}` });
-        const plan: RecipientPlan = await this.local.planRecipient(r.address, lookupKey(p.address));
+        const planned: RecipientPlan = await this.local.planRecipient(r.address, lookupKey(p.address));
+        const plan = { ...planned, targets: planned.targets.filter((t) => !stored.has(t.account.id)) };
         await this.local.deliver({ sender: job.message.sender, content, parsed, receivedAt: new Date() }, [plan]);
+        for (const t of plan.targets) stored.add(t.account.id);
         out.set(r.id, { result: 'delivered', code: 250, reply: '250 2.0.0 delivered to mailbox', host: null, dsnPassedOn: false });
       } catch (e) {
         const me = e instanceof MailError ? e : new MailError({ code: 451, enhanced: '4.3.0', message: 'local delivery failed', cause: e });

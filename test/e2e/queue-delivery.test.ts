@@ -201,4 +201,16 @@ describe('outbound queue between two instances', () => {
     assert.match(p.perRecipient[0], /^Action: delivered\r\n/m);
     assert.doesNotMatch(p.perRecipient[0], /Remote-MTA/);
   });
+
+  it('two local recipients leading to one account leave one copy', async () => {
+    await a.addAlias('ann.alias@a.test', 'ann@a.test');
+    const ann0 = (await a.maildir('ann@a.test')).length;
+    await a.server.queue.enqueue({
+      from: 'bob@b.test', recipients: [{ address: 'ann@a.test' }, { address: 'ann.alias@a.test' }],
+      message: testMessage('bob@b.test', 'ann@a.test', 'once only'), origin: { kind: 'local' },
+    });
+    await waitFor('both recipients done', () =>
+      (a.server.services.db.prepare("SELECT count(*) AS n FROM queue_recipients WHERE state IN ('queued','inflight')").get() as { n: number }).n === 0);
+    assert.equal((await a.maildir('ann@a.test')).slice(ann0).filter((m) => m.content.includes('Subject: once only')).length, 1);
+  });
 });
