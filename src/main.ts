@@ -137,7 +137,8 @@ export async function startServer(config: Config, dataDir: string, log: Logger, 
     const outbound = await startQueue({ config, dataDir, db: services.db, directory: services.directory, delivery, resolver, log: log.child({ svc: 'queue' }) });
     queueStop = outbound.stop;
     const queue = outbound.queue;
-    const mailAuth = config.mail_auth.enabled
+    // The MX's checker when it runs in this thread (with [smtp] threads each thread makes its own).
+    const mailAuth = config.mail_auth.enabled && smtpThreads(config.smtp.threads) === 0
       ? new InboundAuthChecker({
           hostname: config.hostname,
           resolver,

@@ -242,6 +242,6 @@ export function localCopies(sender: string, plans: readonly RecipientPlan[]): Lo
 }
 
 /** Return-Path and Delivered-To, added at final delivery (RFC 5321 §4.4; Postfix's Delivered-To). */
-export function deliveryHeaders(sender: string, recipient: string): Buffer {
+function deliveryHeaders(sender: string, recipient: string): Buffer {
   return Buffer.from(`Return-Path: <${sender}>\r\nDelivered-To: ${recipient}\r\n`, 'utf8');
 }

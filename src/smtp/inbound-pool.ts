@@ -36,6 +36,10 @@ export class InboundPool {
   private readonly threads: Thread[] = [];
   private detachTls: () => void = () => {};
   private closing = false;
+  /** Where the threads listen (the port picked when 0 was asked): a replacement thread joins it. */
+  private bound: { host: string; port: number } | null = null;
+  /** Calls being answered: close() waits for them, so no commit runs into a closed database. */
+  private readonly answering = new Set<Promise<void>>();
   private readonly slots = ConnectionSlots.buffer();
 
   constructor(opts: InboundPoolOptions) {
@@ -53,6 +57,7 @@ export class InboundPool {
     // Port 0 (tests) needs no probe: the kernel picks a port no one holds, for the first thread.
     const port = target.port === 0 ? 0 : await probe(target);
     const addr = await this.start({ host: target.host, port }, 0);
+    this.bound = { host: target.host, port: addr.port };
     for (let i = 1; i < this.opts.threads; i++) await this.start({ host: target.host, port: addr.port }, i);
     if (this.opts.tls) {
       const tls = this.opts.tls;
@@ -73,6 +78,7 @@ export class InboundPool {
     await Promise.all(this.threads.map((t) => Promise.race([t.closed, t.exited, late])));
     clearTimeout(timer);
     await Promise.all(this.threads.map((t) => t.worker.terminate()));
+    await Promise.allSettled([...this.answering]);
   }
 
   private start(listen: { host: string; port: number }, slot: number): Promise<AddressInfo> {
@@ -86,7 +92,7 @@ export class InboundPool {
       worker.on('message', (m: ToMain) => {
         switch (m.t) {
           case 'call':
-            void this.answer(worker, m.id, m.fn, m.args);
+            this.track(this.answer(worker, m.id, m.fn, m.args));
             break;
           case 'log':
             relayLogLine(this.opts.log, m.line);
@@ -120,10 +126,15 @@ export class InboundPool {
         // takes its open sessions with it; the others keep the port. Start a new one.
         this.opts.log.error({ event: 'smtp.thread_exit', code }, 'an SMTP thread stopped; starting another');
         setTimeout(() => {
-          if (!this.closing) this.start(listen, slot).catch((e: Error) => this.opts.log.error({ event: 'smtp.thread_restart_failed', err: e.message }, 'could not restart an SMTP thread'));
+          if (!this.closing) this.start(this.bound ?? listen, slot).catch((e: Error) => this.opts.log.error({ event: 'smtp.thread_restart_failed', err: e.message }, 'could not restart an SMTP thread'));
         }, 1000).unref();
       });
     });
+  }
+
+  private track(p: Promise<void>): void {
+    this.answering.add(p);
+    void p.finally(() => this.answering.delete(p));
   }
 
   private async answer(worker: Worker, id: number, fn: string, args: unknown[]): Promise<void> {
@@ -154,7 +165,7 @@ export class InboundPool {
       reply = { t: 'reply', id, ok: true, value };
     } catch (e) {
       const error: CallError =
-        e instanceof MailError ? { message: e.message, mail: { code: e.code, enhanced: e.enhanced, message: e.message } } : { message: (e as Error).message ?? String(e) };
+        e instanceof MailError ? { message: e.message, mail: { code: e.code, enhanced: e.enhanced, message: e.message } } : { message: e instanceof Error ? e.message : String(e) };
       reply = { t: 'reply', id, ok: false, error };
     }
     worker.postMessage(reply);

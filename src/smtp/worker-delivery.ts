@@ -5,9 +5,9 @@
 import type { MessagePort } from 'node:worker_threads';
 import { MailError } from '../core/mail-error.ts';
 import { localCopies, needsQueue, type Incoming, type RecipientPlan } from '../delivery/local-delivery.ts';
-import type { Stored } from '../store/store.ts';
+import type { PlacedCopy, Stored } from '../store/store.ts';
 import { DirSyncer } from '../store/sqlite-maildir/durable-fs.ts';
-import { placeCopy, removePlaced } from '../store/sqlite-maildir/place-copy.ts';
+import { placeAll } from '../store/sqlite-maildir/place-copy.ts';
 import type { InboundDelivery } from './inbound-server.ts';
 import type { CallName, ToMain, ToWorker } from './inbound-thread-protocol.ts';
 
@@ -79,14 +79,13 @@ export class WorkerDelivery implements InboundDelivery {
     if (needsQueue(plans)) return this.main.call('deliver', [msg, plans]);
     const copies = localCopies(msg.sender, plans);
     if (copies.length === 0) return [];
-    const results = await Promise.allSettled(copies.map((c) => placeCopy(this.mailRoot, c.target, msg.content, this.syncer)));
-    const placed = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-    const failed = results.find((r) => r.status === 'rejected');
-    if (failed) {
-      await removePlaced(this.mailRoot, placed);
+    let placed: PlacedCopy[];
+    try {
+      placed = await placeAll(this.mailRoot, copies.map((c) => c.target), msg.content, this.syncer);
+    } catch (e) {
       // A folder missing on disk: the main thread's store creates it as it delivers.
-      if ((failed.reason as NodeJS.ErrnoException).code === 'ENOENT') return this.main.call('deliver', [msg, plans]);
-      throw failed.reason;
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return this.main.call('deliver', [msg, plans]);
+      throw e;
     }
     const files = placed.map((p) => ({ file: p.file, size: p.size }));
     return this.main.call('commit', [{ sender: msg.sender, parsed: msg.parsed, receivedAt: msg.receivedAt, size: msg.content.length }, plans, files]);

@@ -36,7 +36,7 @@ import type { Criteria } from '../search-criteria.ts';
 import { searchMessages } from './search-messages.ts';
 import { previews, sortMessages, threadInfo } from './sort-thread.ts';
 import { DirSyncer } from './durable-fs.ts';
-import { placeCopy, removePlaced } from './place-copy.ts';
+import { placeAll, removePlaced } from './place-copy.ts';
 import { IndexWriter, toInfo, type MailboxRow } from './index-writer.ts';
 import { accountRoot, folderDir, SUBDIRS } from './paths.ts';
 import { catchUpSearch, discoverFolders, reconcileMailbox } from './reconcile.ts';
@@ -143,13 +143,7 @@ export class SqliteMaildirStore implements MessageStore {
     for (const t of targets) {
       if (!this.index.mailbox(t.account.id, t.mailbox)) await this.createFolder(t.account, accountRoot(this.mailRoot, t.account), t.mailbox, null);
     }
-    const results = await Promise.allSettled(targets.map((t) => placeCopy(this.mailRoot, t, message.content, this.syncer)));
-    const placed = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-    const failed = results.find((r) => r.status === 'rejected');
-    if (failed) {
-      await removePlaced(this.mailRoot, placed);
-      throw failed.reason;
-    }
+    const placed = await placeAll(this.mailRoot, targets, message.content, this.syncer);
     return this.commitPlaced(message, placed);
   }
 

@@ -8,7 +8,7 @@ import { maildirBaseName, placeDurably, removeQuietly, type DirSyncer } from './
 import { accountRoot, folderDir } from './paths.ts';
 
 /** Where a placed copy lives. */
-export function placedPath(mailRoot: string, p: PlacedCopy): string {
+function placedPath(mailRoot: string, p: PlacedCopy): string {
   return path.join(accountRoot(mailRoot, p.target.account), folderDir(p.target.mailbox), p.file);
 }
 
@@ -29,6 +29,18 @@ export async function placeCopy(mailRoot: string, target: DeliveryTarget, conten
     throw e;
   }
   return { target, file, size };
+}
+
+/** Every target's copy, all or none: if one fails the others are removed and its error thrown. */
+export async function placeAll(mailRoot: string, targets: readonly DeliveryTarget[], content: Buffer, syncer: DirSyncer): Promise<PlacedCopy[]> {
+  const results = await Promise.allSettled(targets.map((t) => placeCopy(mailRoot, t, content, syncer)));
+  const placed = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) {
+    await removePlaced(mailRoot, placed);
+    throw failed.reason;
+  }
+  return placed;
 }
 
 /** Removes placed copies that will not be committed (a later failure undoes the delivery). */
