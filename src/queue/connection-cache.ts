@@ -19,6 +19,7 @@ export class ConnectionCache {
       const it = list.pop()!;
       clearTimeout(it.timer);
       if (it.client.usable) return it.client;
+      it.client.close();
     }
     this.idle.delete(key);
     return null;
