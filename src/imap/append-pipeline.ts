@@ -11,6 +11,9 @@ import type { Session } from './session.ts';
 
 /** APPENDs started and not yet answered, at most; the next one waits for all to be answered. */
 const MAX_IN_FLIGHT = 64;
+/** Bytes of messages started and not yet committed, at most (each is held in memory until its
+ *  commit): past it the next APPEND waits too, so one client cannot pin 64 × APPENDLIMIT. */
+const MAX_IN_FLIGHT_BYTES = 64 * 1024 * 1024;
 
 export class AppendPipeline {
   private readonly s: Session;
@@ -37,7 +40,7 @@ export class AppendPipeline {
 
   /** Starts an APPEND; resolves once the next command may be read (its answer comes later). */
   async add(cmd: CommandOf<'APPEND'>): Promise<void> {
-    if (this.inFlight >= MAX_IN_FLIGHT) await this.drain();
+    if (this.inFlight >= MAX_IN_FLIGHT || this.pendingBytes >= MAX_IN_FLIGHT_BYTES) await this.drain();
     this.inFlight++;
     let started: StartedAppend | Reply;
     try {
