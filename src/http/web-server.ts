@@ -121,7 +121,9 @@ export class WebServer {
     const host = requestHost(req);
     const ours = host === this.opts.hostname.toLowerCase() || (await this.isHostedName(host));
     const port = this.opts.httpsPort();
-    const target = `https://${ours ? host : this.opts.hostname}${port === 443 ? '' : `:${port}`}${req.url.slice(0, 2048)}`;
+    // An absolute-form request line ("GET http://x/y") keeps only its path on our host.
+    const path = req.url.startsWith('/') ? req.url.slice(0, 2048) : '/';
+    const target = `https://${ours ? host : this.opts.hostname}${port === 443 ? '' : `:${port}`}${path}`;
     return reply.code(301).header('location', target).type('text/plain; charset=utf-8').send(`moved to ${target}\n`);
   }
 

@@ -20,7 +20,6 @@ export type InstalledCertificate = {
   context: SecureContext;
   /** Where a file certificate was read from. */
   files?: { cert: string; key: string };
-  installedAt: Date;
 };
 
 export type TlsSnapshot = { certs: { id: string; source: CertificateSource; pem: Pem }[]; preferredDefault: string | null };
@@ -38,7 +37,6 @@ export class TlsProvider {
   private byName = new Map<string, InstalledCertificate>();
   private preferredDefault: string | null = null;
   private readonly subscribers = new Set<() => void>();
-  private readonly listenerNames = new Set<string>();
   private challenges: AcmeChallenges | null = null;
   // Sockets whose ClientHello offered acme-tls/1 for a name with a pending challenge (RFC 8737 §3):
   // the ALPN callback runs before the SNI callback, both with the socket as `this`.
@@ -127,18 +125,12 @@ export class TlsProvider {
     return () => this.subscribers.delete(fn);
   }
 
-  /** Listener names that took their TLS from here, for `tls status`. */
-  listeners(): string[] {
-    return [...this.listenerNames];
-  }
-
   /**
    * The TLS a listener uses. `alpn`: the protocols it speaks (e.g. ["imap"], ["http/1.1"]); with
    * it, and ACME TLS-ALPN-01 on, the listener can answer acme-tls/1 validations. Without it no
-   * ALPN is negotiated at all, as before.
+   * ALPN is negotiated at all, as before. `name` says which listener at the call site.
    */
   forListener(name: string, opts: { alpn?: string[] } = {}): ServerTls {
-    this.listenerNames.add(name);
     const sni = this.sniCallback();
     const alpn = opts.alpn && this.challenges ? this.alpnCallback(opts.alpn) : undefined;
     return {
@@ -198,7 +190,7 @@ export class TlsProvider {
 /** A certificate ready to serve; throws when the PEMs are unusable. */
 function certificateEntry(id: string, source: CertificateSource, pem: Pem, files?: { cert: string; key: string }): InstalledCertificate {
   const info = inspectCertificate(pem.cert, pem.key);
-  return { id, source, info, pem, context: tls.createSecureContext({ ...pem, ...TLS_POLICY }), files, installedAt: new Date() };
+  return { id, source, info, pem, context: tls.createSecureContext({ ...pem, ...TLS_POLICY }), files };
 }
 
 /** Sort order: unexpired first, then by source rank, then the one valid longest. */

@@ -176,7 +176,7 @@ export class AcmeManager {
     this.acme ??= await import('acme-client');
     const acme = this.acme;
     if (!this.client) {
-      if (this.o.caFile) this.trustForDirectory(acme, readFileSync(this.o.caFile, 'utf8'));
+      if (this.o.caFile && !this.ejectInterceptor) this.trustForDirectory(acme, readFileSync(this.o.caFile, 'utf8'));
       const accountKey = await this.o.store.accountKey(this.o.directoryUrl, () => acme.crypto.createPrivateEcdsaKey('P-256'));
       const poll = this.o.pollMinMs;
       this.client = new acme.Client({
