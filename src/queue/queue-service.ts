@@ -5,7 +5,8 @@
 import { parseAddress } from '../core/address.ts';
 import { newId, type Logger } from '../core/logger.ts';
 import { MailError } from '../core/mail-error.ts';
-import { parseMessage } from '../mime/parse-message.ts';
+import { bareMessageId } from '../mime/envelope.ts';
+import { fieldValue, scanHeader } from '../mime/header-block.ts';
 import type { OutboundMessage, OutboundQueue } from './outbound.ts';
 import type { Spool } from './spool.ts';
 import type { NewRecipient, QueueStore } from './store.ts';
@@ -42,7 +43,8 @@ export class QueueService implements OutboundQueue {
     const id = newId();
     const now = Date.now();
     const file = await this.spool.write(id, m.message);
-    const messageId = parseMessage(m.message).messageId ?? '';
+    // For logs and `queue list`: the header field alone, not a parse of the whole message.
+    const messageId = bareMessageId(fieldValue(m.message, scanHeader(m.message, 0, m.message.length), 'message-id'));
     try {
       this.store.insert(
         {
