@@ -6,7 +6,7 @@
 // Two keys are active at once, one RSA 2048 and one Ed25519 (RFC 8463 asks for both while
 // verifiers catch up); a message carries a signature from each.
 import { generateKeyPairSync, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export type DkimAlgorithm = 'rsa' | 'ed25519';
@@ -26,6 +26,13 @@ export class DkimKeyStore {
 
   constructor(dkimDir: string) {
     this.root = dkimDir;
+  }
+
+  /** Changes whenever the domain's key list does (every write replaces keys.json, so a new
+   *  inode); null when the domain has none. One stat, for callers that cache what they read. */
+  stamp(domain: string): string | null {
+    const st = statSync(this.indexFile(domain), { throwIfNoEntry: false });
+    return st ? `${st.ino}:${st.mtimeMs}:${st.size}` : null;
   }
 
   /** Keys of a domain, newest first. */

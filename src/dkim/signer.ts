@@ -41,11 +41,6 @@ export class DkimSigner {
     const records = new Map<string, string>();
     for (const domain of domains) {
       if (!(await this.isHosted(domain))) continue;
-      // A domain added while the server runs, by a tool other than our CLI: make its keys now.
-      if (this.keys.list(domain).length === 0) {
-        this.keys.ensure(domain);
-        this.log.info({ event: 'dkim.keys-made', domain }, 'DKIM keys made for a domain that had none');
-      }
       const loaded = this.load(domain);
       keys.push(...loaded.keys);
       for (const [name, record] of loaded.records) records.set(name, record);
@@ -60,7 +55,13 @@ export class DkimSigner {
 
   /** The domain's active keys, parsed once and again only when keys.json changes (rotation). */
   private load(domain: string): Loaded {
-    const stamp = JSON.stringify(this.keys.list(domain));
+    let stamp = this.keys.stamp(domain);
+    if (stamp === null) {
+      // A domain added while the server runs, by a tool other than our CLI: make its keys now.
+      this.keys.ensure(domain);
+      this.log.info({ event: 'dkim.keys-made', domain }, 'DKIM keys made for a domain that had none');
+      stamp = this.keys.stamp(domain) ?? '';
+    }
     const cached = this.cache.get(domain);
     if (cached && cached.stamp === stamp) return cached;
     const keys: SignKey[] = [];
