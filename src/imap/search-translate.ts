@@ -94,7 +94,7 @@ function key(k: SearchKey, ctx: TranslateContext): Criteria {
       // The entry (per-flag MODSEQ) is not kept; the message's MODSEQ is never lower than it.
       return { op: 'modseq', atLeast: Number(k.modseq) };
     case 'EMAILID': {
-      // RFC 8474 §6: our EMAILIDs are "M" and 8+ hex digits (message-store.ts emailIdText).
+      // RFC 8474 §6: our EMAILIDs are "M" and 8+ hex digits (lean-record.ts emailIdText).
       const m = /^M([0-9a-f]{8,13})$/.exec(k.id);
       return m === null ? NOTHING : { op: 'emailid', id: parseInt(m[1], 16) };
     }

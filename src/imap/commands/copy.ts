@@ -10,7 +10,7 @@ export async function sourceUids(s: Session, cmd: CommandOf<'COPY' | 'MOVE'>): P
   const view = s.selected!;
   const uids = cmd.uid ? view.uidsOfUidSet(cmd.args.set) : view.uidsOfSeqSet(cmd.args.set);
   if (uids.length > 0 && (await s.deps.quotaOf(s.account!.id)) > 0) {
-    const recs = await s.deps.store.messageRecords(view.mailbox.id, uids);
+    const recs = await s.deps.store.messageRecords(view.mailbox.id, uids, { json: false });
     await checkQuota(s, recs.reduce((n, r) => n + r.size, 0));
   }
   return uids;

@@ -50,8 +50,6 @@ import { emailIdText, LeanRecord } from './lean-record.ts';
 
 export type SqliteMaildirOptions = { db: Db; mailRoot: string; searchFile: string; bus: ChangeBus; log: Logger };
 
-export { emailIdText } from './lean-record.ts';
-
 /** The system flags of each bit combination, as FETCH FLAGS writes them. */
 const BITS_TEXT = Array.from({ length: 32 }, (_, bits) => flagList(bits, null).join(' '));
 
