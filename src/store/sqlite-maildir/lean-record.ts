@@ -1,4 +1,5 @@
-// A FETCH record read without the envelope and body JSON (messageRecords(…, { json: false })).
+// A message record for FETCH and friends (messageRecords), with or without the envelope and
+// body JSON in its row.
 // A class, not an object literal with getters per row: FETCH of 200 messages makes 200 of them
 // and V8 builds a literal with accessors slowly. envelope and body are getters of the class, read
 // from the index if something asks (a row without the stored wire text, a UTF8=ACCEPT session):

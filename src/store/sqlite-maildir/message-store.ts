@@ -46,7 +46,7 @@ import { FLAG_BITS, STORE_MIGRATIONS } from './schema.ts';
 import { flagList } from './flags.ts';
 import { MetadataSql } from './metadata-sql.ts';
 import { UrlAuthKeysSql } from './urlauth-keys-sql.ts';
-import { emailIdText, LeanRecord } from './lean-record.ts';
+import { LeanRecord } from './lean-record.ts';
 
 export type SqliteMaildirOptions = { db: Db; mailRoot: string; searchFile: string; bus: ChangeBus; log: Logger };
 
@@ -291,45 +291,12 @@ export class SqliteMaildirStore implements MessageStore {
   async messageRecords(mailboxId: number, uids: readonly number[], opts: { json?: boolean } = {}): Promise<MessageRecord[]> {
     const dir = this.sql.mailboxById(mailboxId)?.dir;
     const sql = this.sql;
-    if (opts.json === false) {
-      const jsonOf = (id: number): { envelope: string; body: string } | null => sql.recordJson(id);
-      return sql.records(mailboxId, uids, false).map((r) => new LeanRecord(r, dir, jsonOf));
-    }
-    // envelope and body are parsed from their JSON when first read (and, for rows read without
-    // it, the JSON is read then): FETCH of ENVELOPE or BODYSTRUCTURE takes the ready wire text.
-    return sql.records(mailboxId, uids).map((r): MessageRecord => {
-      let envelope: MessageRecord['envelope'] | undefined;
-      let body: MessageRecord['body'] | undefined;
-      const json = (): { envelope: string; body: string } => {
-        if (r.envelope === undefined || r.body === undefined) {
-          const j = sql.recordJson(r.id);
-          if (j === null) throw new Error('message row is gone');
-          r.envelope = j.envelope;
-          r.body = j.body;
-        }
-        return r as { envelope: string; body: string };
-      };
-      return {
-        uid: r.uid,
-        modSeq: r.modseq,
-        flags: flagList(r.flags, r.keywords),
-        internalDate: new Date(r.internal_date),
-        size: r.size,
-        get envelope() {
-          return (envelope ??= JSON.parse(json().envelope) as MessageRecord['envelope']);
-        },
-        get body() {
-          return (body ??= JSON.parse(json().body) as MessageRecord['body']);
-        },
-        dataOffset: r.data_offset,
-        wire: r.envelope_imap === null || r.body_imap === null || r.bodystructure_imap === null
-          ? null
-          : { envelope: r.envelope_imap, body: r.body_imap, bodyStructure: r.bodystructure_imap },
-        emailId: emailIdText(r.email_id),
-        savedDate: new Date(r.saved_at),
-        location: dir === undefined ? undefined : `${dir}/${r.file}`,
-      };
-    });
+    const withJson = opts.json !== false;
+    // envelope and body are parsed from their JSON when first read; rows read without it (for
+    // FETCH, which takes the ready wire text) read it then.
+    return sql.records(mailboxId, uids, withJson).map(
+      (r) => new LeanRecord(r, dir, (id) => (r.envelope !== undefined && r.body !== undefined ? { envelope: r.envelope, body: r.body } : sql.recordJson(id))),
+    );
   }
 
   async readMessage(account: AccountRef, mailboxId: number, uid: number, location?: string): Promise<Buffer | null> {
