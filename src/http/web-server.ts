@@ -5,7 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
-import type { TlsOptions } from 'node:tls';
+import { keepCurrent, type ServerTls } from '../tls/server-tls.ts';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { newId } from '../core/logger.ts';
 import type { WebDeps } from './deps.ts';
@@ -22,7 +22,7 @@ import { registerMtaSts } from './routes/mta-sts.ts';
  * SNICallback and ALPN), and a hook called when they change (reload, renewal), after which new
  * connections get the new default context. The shape of the TLS provider's per-listener view.
  */
-export type WebTls = { serverOptions(): TlsOptions; onChange(fn: () => void): () => void };
+export type WebTls = Pick<ServerTls, 'serverOptions' | 'onChange'>;
 
 export type WebServerOptions = WebDeps & {
   /** Absent: plain HTTP. */
@@ -60,8 +60,9 @@ export class WebServer {
         const t = opts.tls;
         let server: http.Server | https.Server;
         if (t) {
-          const secure = https.createServer({ minVersion: 'TLSv1.2', ...t.serverOptions(), ...common }, handler);
-          this.detachTls = t.onChange(() => secure.setSecureContext(t.serverOptions()));
+          // serverOptions() carries the TLS policy (TLS 1.2 and up, tls-policy.ts).
+          const secure = https.createServer({ ...t.serverOptions(), ...common }, handler);
+          this.detachTls = keepCurrent(secure, t);
           server = secure;
         } else {
           server = http.createServer(common, handler);

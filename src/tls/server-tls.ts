@@ -20,7 +20,7 @@ export interface ServerTls {
 }
 
 /** Keeps an implicit-TLS server's default certificate (clients without SNI) current; returns the detach. */
-export function keepCurrent(server: tls.Server, t: ServerTls): () => void {
+export function keepCurrent(server: tls.Server, t: Pick<ServerTls, 'serverOptions' | 'onChange'>): () => void {
   return t.onChange(() => server.setSecureContext(t.serverOptions()));
 }
 
