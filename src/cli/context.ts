@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
+import { normaliseDomain } from '../core/address.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { dataPaths, openServices, type Services } from '../main.ts';
 
@@ -56,4 +57,18 @@ export function formatSize(n: number): string {
     i++;
   }
   return `${v >= 10 || i === 0 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
+}
+
+/** A domain name given on the command line, normalised (lower case, IDN to A-labels); throws when it is not one. */
+export function domainArg(d: string): string {
+  const n = normaliseDomain(d);
+  if (!n) throw new Error(`not a valid domain name: ${d}`);
+  return n;
+}
+
+/** domainArg, and it must be one of ours. */
+export async function hostedDomain(d: string, s: Services): Promise<string> {
+  const name = domainArg(d);
+  if (!(await s.directory.hasDomain(name))) throw new Error(`${name} is not a hosted domain (add it with: mailhaven domain add ${name})`);
+  return name;
 }

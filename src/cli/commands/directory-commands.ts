@@ -1,18 +1,12 @@
 // `mailhaven domain|user|alias …`: managing who receives mail. Writes go straight to the
 // database, so a running server sees them at its next lookup.
 import type { Command } from 'commander';
-import { lookupKey, normaliseDomain, parseAddress } from '../../core/address.ts';
+import { lookupKey, parseAddress } from '../../core/address.ts';
 import { hashPassword, isSupportedHash } from '../../directory/passwords.ts';
 import { DkimKeyStore } from '../../dkim/key-store.ts';
 import { dataPaths } from '../../main.ts';
-import { formatSize, parseSize, withServices } from '../context.ts';
+import { domainArg, formatSize, parseSize, withServices } from '../context.ts';
 import { promptPassword, readPasswordFromStdin } from '../password-input.ts';
-
-function domainArg(d: string): string {
-  const n = normaliseDomain(d);
-  if (!n) throw new Error(`not a valid domain name: ${d}`);
-  return n;
-}
 
 /** An account address: normalised, with a local part that is safe as a directory name. */
 function accountArg(a: string, separator: string): { local: string; domain: string; address: string } {

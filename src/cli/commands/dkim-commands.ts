@@ -3,17 +3,9 @@
 // in `dkim record` until removed, so mail signed just before the rotation still verifies while
 // it travels; remove a retired key a few days after publishing the new records.
 import type { Command } from 'commander';
-import { normaliseDomain } from '../../core/address.ts';
 import { DkimKeyStore } from '../../dkim/key-store.ts';
-import { dataPaths, type Services } from '../../main.ts';
-import { withServices, type Context } from '../context.ts';
-
-async function hostedDomain(d: string, s: Services): Promise<string> {
-  const name = normaliseDomain(d);
-  if (!name) throw new Error(`not a valid domain name: ${d}`);
-  if (!(await s.directory.hasDomain(name))) throw new Error(`${name} is not a hosted domain`);
-  return name;
-}
+import { dataPaths } from '../../main.ts';
+import { hostedDomain, withServices, type Context } from '../context.ts';
 
 const keyStore = (ctx: Context) => new DkimKeyStore(dataPaths(ctx.dataDir).dkim);
 

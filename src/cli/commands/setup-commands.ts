@@ -2,7 +2,7 @@
 // that is hard to get right by hand.
 import { isIP } from 'node:net';
 import type { Command } from 'commander';
-import { normaliseDomain, parseAddress } from '../../core/address.ts';
+import { parseAddress } from '../../core/address.ts';
 import { DkimKeyStore } from '../../dkim/key-store.ts';
 import { createResolver } from '../../dns/resolver.ts';
 import { createTtlProbe } from '../../dns/ttl-probe.ts';
@@ -11,13 +11,7 @@ import { clientEndpoints, settingsTable } from '../../setup/client-settings.ts';
 import { exitCode, formatFindings, runDnsCheck } from '../../setup/dns-check.ts';
 import { domainRecords, ptrRecords, zoneFile } from '../../setup/dns-records.ts';
 import { publicIps } from '../../setup/public-ips.ts';
-import { withServices } from '../context.ts';
-
-function hostedDomainArg(d: string): string {
-  const n = normaliseDomain(d);
-  if (!n) throw new Error(`not a valid domain name: ${d}`);
-  return n;
-}
+import { hostedDomain, withServices } from '../context.ts';
 
 /** "host", "host:port", "[v6]:port" or a bare IPv6 address. */
 function resolverArg(s: string): string {
@@ -37,9 +31,8 @@ export function registerSetupCommands(program: Command): void {
     .option('--json', 'print JSON instead of zone-file lines')
     .option('--strict', 'SPF with -all (hard fail) instead of ~all')
     .action(async (d: string, o: { json?: boolean; strict?: boolean }, cmd: Command) =>
-      withServices(cmd, async ({ directory }, ctx) => {
-        const domain = hostedDomainArg(d);
-        if (!(await directory.hasDomain(domain))) throw new Error(`${domain} is not a hosted domain (add it with: mailhaven domain add ${domain})`);
+      withServices(cmd, async (services, ctx) => {
+        const domain = await hostedDomain(d, services);
         const dkim = new DkimKeyStore(dataPaths(ctx.dataDir).dkim);
         dkim.ensure(domain);
         const ips = publicIps(ctx.config);
@@ -56,9 +49,8 @@ export function registerSetupCommands(program: Command): void {
     .option('--resolver <host[:port]>', 'name server to ask (e.g. the domain\'s authoritative server); default: [dns] servers, else the system\'s')
     .option('--json', 'print JSON')
     .action(async (d: string, o: { resolver?: string; json?: boolean }, cmd: Command) => {
-      const code = await withServices(cmd, async ({ directory }, ctx) => {
-        const domain = hostedDomainArg(d);
-        if (!(await directory.hasDomain(domain))) throw new Error(`${domain} is not a hosted domain (add it with: mailhaven domain add ${domain})`);
+      const code = await withServices(cmd, async (services, ctx) => {
+        const domain = await hostedDomain(d, services);
         const servers = o.resolver ? [resolverArg(o.resolver)] : ctx.config.dns.servers;
         const resolver = createResolver({ servers, timeoutMs: ctx.config.dns.timeout });
         const findings = await runDnsCheck({
