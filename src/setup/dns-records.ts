@@ -112,6 +112,11 @@ export function ptrRecords(config: Config, ips: PublicIps): DnsRecord[] {
 }
 
 /** A zone-file line; TXT values split into quoted 255-octet strings (RFC 1035 §3.3.14). */
+/** One record as a compact zone-file line, for the fix a check prints. */
+export function recordLine(name: string, type: DnsRecord['type'], value: string, ttl = RECOMMENDED_TTL): string {
+  return zoneLine({ id: '', name: fqdn(name), ttl, type, value, purpose: '' }, true);
+}
+
 export function zoneLine(r: DnsRecord, compact = false): string {
   const value = r.type === 'TXT' ? txtStrings(r.value) : r.value;
   if (compact) return `${r.name} ${r.ttl} IN ${r.type} ${value}`;

@@ -1,18 +1,16 @@
 // SPF, DKIM and DMARC: will receivers believe mail from this server is the domain's?
 import { spf } from 'mailauth/lib/spf/index.js';
 import { mailauthResolver } from '../../dns/mailauth-resolver.ts';
-import { dmarcValue, fqdn, RECOMMENDED_TTL, spfValue, zoneLine } from '../dns-records.ts';
+import { dmarcValue, recordLine, spfValue } from '../dns-records.ts';
 import { joinTxt, lookup, tagList } from './lookup.ts';
 import type { CheckContext, Finding } from './types.ts';
-
-const txtLine = (name: string, value: string): string => zoneLine({ id: '', name: fqdn(name), ttl: RECOMMENDED_TTL, type: 'TXT', value, purpose: '' }, true);
 
 export async function checkSpf(ctx: CheckContext): Promise<Finding[]> {
   const { domain, config } = ctx;
   const r = await lookup('spf', domain, 'TXT', ctx.resolver.resolveTxt(domain));
   if (!r.ok) return [r.finding];
   const records = joinTxt(r.value).filter((t) => /^v=spf1(\s|$)/i.test(t));
-  const suggested = txtLine(domain, spfValue());
+  const suggested = recordLine(domain, 'TXT', spfValue());
   if (records.length === 0) return [{ check: 'spf', name: domain, status: 'missing', message: `${domain} has no SPF record: receivers cannot tell this server may send its mail`, fix: `add: ${suggested}` }];
   if (records.length > 1) return [{ check: 'spf', name: domain, status: 'wrong', message: `${domain} has ${records.length} SPF records, which is an error (RFC 7208 §4.5): ${records.join(' | ')}`, fix: `merge them into one TXT record, e.g.: ${suggested}` }];
   const out: Finding[] = [];
@@ -49,7 +47,7 @@ export async function checkSpf(ctx: CheckContext): Promise<Finding[]> {
         name: domain,
         status: 'wrong',
         message: `SPF "${records[0]}" does not authorise this server's address ${ip} (result: ${result}): receivers ${result === 'fail' ? 'reject' : 'mark as suspicious'} its mail`,
-        fix: `add ${ipMech} (or "mx", which covers this server as long as the MX points at it): ${txtLine(domain, fixed === records[0] ? `${records[0]} ${ipMech}` : fixed)}`,
+        fix: `add ${ipMech} (or "mx", which covers this server as long as the MX points at it): ${recordLine(domain, 'TXT', fixed === records[0] ? `${records[0]} ${ipMech}` : fixed)}`,
       });
     }
   }
@@ -68,7 +66,7 @@ export async function checkDkim(ctx: CheckContext): Promise<Finding[]> {
     const name = `${k.selector}._domainkey.${domain}`;
     const expected = ctx.dkim.dnsRecord(domain, k.selector);
     const want = tagList(expected).get('p') ?? '';
-    const fix = txtLine(name, expected);
+    const fix = recordLine(name, 'TXT', expected);
     const r = await lookup('dkim', name, 'TXT', ctx.resolver.resolveTxt(name));
     if (!r.ok) {
       out.push(r.finding);
@@ -86,7 +84,7 @@ export async function checkDkim(ctx: CheckContext): Promise<Finding[]> {
 export async function checkDmarc(ctx: CheckContext): Promise<Finding[]> {
   const { domain, config } = ctx;
   const name = `_dmarc.${domain}`;
-  const fix = txtLine(name, dmarcValue(config, domain));
+  const fix = recordLine(name, 'TXT', dmarcValue(config, domain));
   const r = await lookup('dmarc', name, 'TXT', ctx.resolver.resolveTxt(name));
   if (!r.ok) return [r.finding];
   const records = joinTxt(r.value).filter((t) => /^v\s*=\s*DMARC1\s*(;|$)/i.test(t));

@@ -1,16 +1,13 @@
 // MX, the host name's addresses, reverse DNS and TTLs: does the Internet reach this server?
 import { reverseName } from '../../dns/resolver.ts';
-import { fqdn, MIGRATION_TTL, RECOMMENDED_TTL, zoneLine, type DnsRecord } from '../dns-records.ts';
+import { fqdn, MIGRATION_TTL, RECOMMENDED_TTL, recordLine } from '../dns-records.ts';
 import { lookup, sameName } from './lookup.ts';
 import type { CheckContext, Finding } from './types.ts';
-
-const record = (name: string, type: DnsRecord['type'], value: string): string =>
-  zoneLine({ id: '', name: fqdn(name), ttl: RECOMMENDED_TTL, type, value, purpose: '' }, true);
 
 export async function checkMx(ctx: CheckContext): Promise<Finding[]> {
   const { domain } = ctx;
   const host = ctx.config.hostname;
-  const want = record(domain, 'MX', `10 ${fqdn(host)}`);
+  const want = recordLine(domain, 'MX', `10 ${fqdn(host)}`);
   const r = await lookup('mx', domain, 'MX', ctx.resolver.resolveMx(domain));
   if (!r.ok) return [r.finding];
   if (r.value.length === 0) return [{ check: 'mx', name: domain, status: 'missing', message: `${domain} has no MX record: other servers cannot find where to deliver its mail`, fix: `add: ${want}` }];
@@ -45,7 +42,7 @@ export async function checkAddresses(ctx: CheckContext): Promise<Finding[]> {
       }
       continue;
     }
-    const want = record(host, type, ip);
+    const want = recordLine(host, type, ip);
     if (r.value.length === 0) out.push({ check, name: host, status: 'missing', message: `${host} has no ${type} record`, fix: `add: ${want}` });
     else if (!r.value.includes(ip)) out.push({ check, name: host, status: 'wrong', message: `${host} ${type} is ${r.value.join(', ')}, not this server's ${family} address ${ip}`, fix: `replace the ${type} record with: ${want}` });
     else if (r.value.length > 1) out.push({ check, name: host, status: 'warning', message: `${host} ${type} is ${r.value.join(', ')}; only ${ip} is this server`, fix: `remove the other addresses unless they are this server too: ${want}` });
@@ -61,7 +58,7 @@ export async function checkPtr(ctx: CheckContext): Promise<Finding[]> {
   for (const ip of [ctx.ips.ipv4, ctx.ips.ipv6]) {
     if (!ip) continue;
     const name = reverseName(ip);
-    const ask = `ask the provider that owns ${ip} (your hosting company; usually a "reverse DNS" field in its control panel) to set: ${record(name, 'PTR', fqdn(host))}`;
+    const ask = `ask the provider that owns ${ip} (your hosting company; usually a "reverse DNS" field in its control panel) to set: ${recordLine(name, 'PTR', fqdn(host))}`;
     const r = await lookup('ptr', ip, 'PTR', ctx.resolver.resolvePtr(name));
     if (!r.ok) out.push(r.finding);
     else if (r.value.length === 0) out.push({ check: 'ptr', name: ip, status: 'missing', message: `${ip} has no reverse DNS: many receivers reject or junk mail from it`, fix: ask });

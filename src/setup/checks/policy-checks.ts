@@ -1,18 +1,16 @@
 // MTA-STS, TLS reporting, client discovery records and DNS blocklists.
 import { dnsblName, lookupDnsbl } from '../dnsbl.ts';
-import { domainRecords, fqdn, tlsrptValue, zoneLine } from '../dns-records.ts';
+import { domainRecords, fqdn, recordLine, tlsrptValue, zoneLine } from '../dns-records.ts';
 import { mtaStsId, mtaStsPolicy, mtaStsTxt } from '../mta-sts.ts';
 import { joinTxt, lookup, sameName, tagList } from './lookup.ts';
 import type { CheckContext, Finding } from './types.ts';
-
-const line = (name: string, type: 'TXT' | 'CNAME', value: string): string => zoneLine({ id: '', name: fqdn(name), ttl: 3600, type, value, purpose: '' }, true);
 
 export async function checkMtaSts(ctx: CheckContext): Promise<Finding[]> {
   const { domain, config } = ctx;
   if (config.mta_sts.mode === 'none') return [];
   const name = `_mta-sts.${domain}`;
   const ours = mtaStsId(mtaStsPolicy(config));
-  const fix = line(name, 'TXT', mtaStsTxt(config));
+  const fix = recordLine(name, 'TXT', mtaStsTxt(config));
   const out: Finding[] = [];
   const r = await lookup('mta-sts', name, 'TXT', ctx.resolver.resolveTxt(name));
   if (!r.ok) out.push(r.finding);
@@ -28,8 +26,8 @@ export async function checkMtaSts(ctx: CheckContext): Promise<Finding[]> {
   const host = `mta-sts.${domain}`;
   const a = await lookup('mta-sts', host, 'A', ctx.resolver.resolve4(host));
   if (!a.ok) out.push(a.finding);
-  else if (a.value.length === 0) out.push({ check: 'mta-sts', name: host, status: 'missing', message: `${host} does not resolve, so senders cannot fetch the policy`, fix: `add: ${line(host, 'CNAME', fqdn(config.hostname))}` });
-  else if (ctx.ips.ipv4 && !a.value.includes(ctx.ips.ipv4)) out.push({ check: 'mta-sts', name: host, status: 'wrong', message: `${host} resolves to ${a.value.join(', ')}, not this server (${ctx.ips.ipv4}), which serves the policy`, fix: `replace its records with: ${line(host, 'CNAME', fqdn(config.hostname))}` });
+  else if (a.value.length === 0) out.push({ check: 'mta-sts', name: host, status: 'missing', message: `${host} does not resolve, so senders cannot fetch the policy`, fix: `add: ${recordLine(host, 'CNAME', fqdn(config.hostname))}` });
+  else if (ctx.ips.ipv4 && !a.value.includes(ctx.ips.ipv4)) out.push({ check: 'mta-sts', name: host, status: 'wrong', message: `${host} resolves to ${a.value.join(', ')}, not this server (${ctx.ips.ipv4}), which serves the policy`, fix: `replace its records with: ${recordLine(host, 'CNAME', fqdn(config.hostname))}` });
   return out;
 }
 
@@ -37,7 +35,7 @@ export async function checkTlsrpt(ctx: CheckContext): Promise<Finding[]> {
   const name = `_smtp._tls.${ctx.domain}`;
   const r = await lookup('tlsrpt', name, 'TXT', ctx.resolver.resolveTxt(name));
   if (!r.ok) return [r.finding];
-  const fix = line(name, 'TXT', tlsrptValue(ctx.config, ctx.domain));
+  const fix = recordLine(name, 'TXT', tlsrptValue(ctx.config, ctx.domain));
   const records = joinTxt(r.value).filter((t) => /^v=TLSRPTv1\s*(;|$)/.test(t));
   if (records.length === 0) return [{ check: 'tlsrpt', name, status: 'missing', message: `${ctx.domain} has no TLS-RPT record: you will not hear about senders failing to reach you over TLS`, fix: `add: ${fix}` }];
   if (records.length > 1 || !tagList(records[0]).get('rua')) return [{ check: 'tlsrpt', name, status: 'wrong', message: `TLS-RPT record is not valid: ${records.join(' | ')}`, fix: `replace it with: ${fix}` }];
