@@ -85,7 +85,8 @@ export class CertificateFileWatcher {
   }
 }
 
-async function readPair(f: CertificateFiles): Promise<{ cert: string; key: string }> {
+/** A certificate and its key, read together. */
+export async function readPair(f: { cert: string; key: string }): Promise<{ cert: string; key: string }> {
   const [cert, key] = await Promise.all([readFile(f.cert, 'utf8'), readFile(f.key, 'utf8')]);
   return { cert, key };
 }

@@ -2,12 +2,12 @@
 // config, the self-signed one, ACME's), its names, issuer and expiry, and where it is served.
 // Read from the config and data/tls/ without starting anything or writing a file.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readPair } from './certificate-files.ts';
 import type { Config } from '../config/schema.ts';
 import { silentLogger } from '../core/logger.ts';
 import { acmeCertificatePlan } from './acme/acme-names.ts';
 import { AcmeStore } from './acme/acme-store.ts';
-import { daysLeft, inspectCertificate } from './certificate-info.ts';
+import { daysLeft } from './certificate-info.ts';
 import { selfSignedPaths } from './self-signed.ts';
 import { acmeDir, configuredFiles } from './tls-service.ts';
 import { TlsProvider, type CertificateSource } from './tls-provider.ts';
@@ -49,14 +49,12 @@ export async function tlsStatus(opts: { config: Config; dataDir: string; tlsDir:
     try {
       const pem = await read();
       if (!pem) return;
-      const info = inspectCertificate(pem.cert, pem.key);
-      provider.install(id, source, pem, files ?? undefined);
+      const { info } = provider.install(id, source, pem, files ?? undefined);
       entries.push({ ...base, names: info.names, issuer: info.issuer, notAfter: info.validTo.toISOString(), daysLeft: daysLeft(info.validTo) });
     } catch (e) {
       entries.push({ ...base, error: (e as Error).message });
     }
   };
-  const readPair = async (f: { cert: string; key: string }) => ({ cert: await readFile(f.cert, 'utf8'), key: await readFile(f.key, 'utf8') });
 
   for (const f of configuredFiles(config, opts.dataDir)) await add(f.id, 'file', { cert: f.cert, key: f.key }, () => readPair(f));
   if (!config.tls.cert) {
