@@ -4,12 +4,13 @@
 import { headerText } from '../mime/bytes.ts';
 import { scanHeader } from '../mime/header-block.ts';
 
-/** The message without the header fields `drop` picks (name lower case, value unfolded-as-is). */
-export function removeFields(message: Buffer, drop: (name: string, value: string) => boolean): Buffer {
+/** The message without the header fields `drop` picks (name lower case; the value, as written,
+ *  is decoded only for the fields whose name makes `drop` ask for it). */
+export function removeFields(message: Buffer, drop: (name: string, value: () => string) => boolean): Buffer {
   const block = scanHeader(message, 0, message.length);
   const cut: [number, number][] = [];
   for (const f of block.fields) {
-    if (!drop(f.name, headerText(message, f.valueStart, f.valueEnd))) continue;
+    if (!drop(f.name, () => headerText(message, f.valueStart, f.valueEnd))) continue;
     const start = message.lastIndexOf(0x0a, f.valueStart - 1) + 1;
     const nl = message.indexOf(0x0a, f.valueEnd);
     cut.push([start, nl === -1 ? message.length : nl + 1]);
@@ -32,5 +33,5 @@ export function authservIdOf(value: string): string {
 }
 
 /** A field that claims to be our own Authentication-Results: only we may write those. */
-export const claimsOurAuthResults = (authservId: string) => (name: string, value: string) =>
-  name === 'authentication-results' && authservIdOf(value) === authservId.toLowerCase();
+export const claimsOurAuthResults = (authservId: string) => (name: string, value: () => string) =>
+  name === 'authentication-results' && authservIdOf(value()) === authservId.toLowerCase();
