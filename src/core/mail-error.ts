@@ -60,4 +60,6 @@ export const errors = {
     new MailError({ code: 451, enhanced: '4.3.0', message: 'Local error in processing; try again later', cause }),
   shuttingDown: () =>
     new MailError({ code: 421, enhanced: '4.3.2', message: 'Service shutting down; try again later' }),
+  tooManyErrors: (hostname: string) =>
+    new MailError({ code: 421, enhanced: '4.7.0', message: `${hostname} Too many errors; closing connection` }),
 };

@@ -12,7 +12,7 @@ import { parseMessage } from '../mime/parse-message.ts';
 import type { InboundAuthChecker } from './inbound-auth.ts';
 import type { ConnectionSlots } from './connection-slots.ts';
 import { envelopeDsn, recipientDsn } from './dsn-params.ts';
-import { commonServerOptions, followCertificates, listenSmtp } from './smtp-server-common.ts';
+import { commonServerOptions, followCertificates, listenSmtp, smtpReply } from './smtp-server-common.ts';
 import { patchSmtpServer } from './smtp-server-patches.ts';
 import { readMessage } from './read-message.ts';
 import { receivedHeader } from './received-header.ts';
@@ -59,10 +59,6 @@ type SessionState = {
 
 type Callback = (err?: Error | null) => void;
 
-/** smtp-server replies with an error's `responseCode` and `message`. */
-function reply(e: MailError): Error {
-  return Object.assign(new Error(e.replyText), { responseCode: e.code });
-}
 
 export class InboundServer {
   private readonly opts: InboundOptions;
@@ -113,16 +109,16 @@ export class InboundServer {
     this.inFlight.add(p);
     p.then(
       (r) => cb(null, r),
-      (e: unknown) => cb(e instanceof MailError ? reply(e) : reply(errors.localError(e))),
+      (e: unknown) => cb(e instanceof MailError ? smtpReply(e) : smtpReply(errors.localError(e))),
     ).finally(() => this.inFlight.delete(p));
   }
 
   private onConnect(session: SMTPServerSession, cb: Callback): void {
-    if (this.closing) return cb(reply(errors.shuttingDown()));
+    if (this.closing) return cb(smtpReply(errors.shuttingDown()));
     const slots = this.opts.slots;
     if (slots && !slots.take()) {
       this.opts.log.info({ event: `${this.opts.kind}.reject`, sid: session.id, ip: session.remoteAddress, command: 'CONNECT', code: 421 }, 'too many connections');
-      return cb(reply(new MailError({ code: 421, enhanced: '4.7.0', message: `${this.opts.hostname} Too many connected clients, try again in a moment` })));
+      return cb(smtpReply(new MailError({ code: 421, enhanced: '4.7.0', message: `${this.opts.hostname} Too many connected clients, try again in a moment` })));
     }
     this.sessions.set(session.id, { started: Date.now(), slot: slots !== undefined, plans: [], bad: 0, accepted: 0, refused: 0 });
     cb();
@@ -137,7 +133,7 @@ export class InboundServer {
   private onMailFrom(address: SMTPServerAddress, session: SMTPServerSession, cb: Callback): void {
     const st = this.state(session);
     st.plans = [];
-    if (this.closing) return cb(reply(errors.shuttingDown()));
+    if (this.closing) return cb(smtpReply(errors.shuttingDown()));
     if (address.address !== '') {
       const p = parseAddress(address.address);
       if (!p.ok) return cb(this.refuse(session, st, 'MAIL', new MailError({ code: 553, enhanced: '5.1.7', message: `<${address.address}>: Bad sender address syntax: ${p.reason}` })));
@@ -172,13 +168,13 @@ export class InboundServer {
       'command rejected',
     );
     if (st.bad >= this.opts.maxBadCommands) {
-      return new MailError({ code: 421, enhanced: '4.7.0', message: `${this.opts.hostname} Too many errors; closing connection` });
+      return errors.tooManyErrors(this.opts.hostname);
     }
     return e;
   }
 
   private refuse(session: SMTPServerSession, st: SessionState, command: string, e: MailError): Error {
-    return reply(this.refuseError(session, st, command, e));
+    return smtpReply(this.refuseError(session, st, command, e));
   }
 
   private async onData(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string | (string | Error)[]> {
@@ -232,7 +228,7 @@ export class InboundServer {
           const me = e instanceof MailError ? e : errors.localError(e);
           this.opts.log.warn({ event: 'message.refused', ...msgLog, to: [plan.address], code: me.code, reply: me.replyText }, 'message refused');
           st.refused++;
-          results.push(reply(me));
+          results.push(smtpReply(me));
         }
       }
       return results;

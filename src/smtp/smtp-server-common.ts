@@ -3,7 +3,13 @@
 // certificate changes.
 import type { AddressInfo } from 'node:net';
 import type { SMTPServer, SMTPServerOptions } from 'smtp-server';
+import type { MailError } from '../core/mail-error.ts';
 import type { ServerTls } from '../tls/server-tls.ts';
+
+/** A MailError as smtp-server sends it: its `responseCode` and "enhanced text". */
+export function smtpReply(e: MailError): Error {
+  return Object.assign(new Error(e.replyText), { responseCode: e.code });
+}
 
 export type CommonLimits = {
   hostname: string;

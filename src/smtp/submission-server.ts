@@ -20,7 +20,7 @@ import { authorAddresses, ownsAddress, type IdentityOptions, type SessionAccount
 import { missingHeaders, submissionReceived } from './submission-headers.ts';
 import type { SendRateLimiter, LimitHit } from './send-rate-limiter.ts';
 import { envelopeDsn, recipientDsn } from './dsn-params.ts';
-import { commonServerOptions, followCertificates, listenSmtp } from './smtp-server-common.ts';
+import { commonServerOptions, followCertificates, listenSmtp, smtpReply } from './smtp-server-common.ts';
 import { patchSmtpServer } from './smtp-server-patches.ts';
 import type { ServerTls } from '../tls/server-tls.ts';
 
@@ -59,7 +59,6 @@ type SessionState = {
 
 type Callback = (err?: Error | null) => void;
 
-const reply = (e: MailError): Error => Object.assign(new Error(e.replyText), { responseCode: e.code });
 
 const notOwned = (addr: string, user: string, what: string) =>
   new MailError({ code: 553, enhanced: '5.7.1', message: `<${addr}>: ${what} address rejected: not owned by user ${user}` });
@@ -135,7 +134,7 @@ export class SubmissionServer {
   }
 
   private onConnect(session: SMTPServerSession, cb: Callback): void {
-    if (this.closing) return cb(reply(errors.shuttingDown()));
+    if (this.closing) return cb(smtpReply(errors.shuttingDown()));
     this.state(session);
     cb();
   }
@@ -288,7 +287,7 @@ export class SubmissionServer {
   private refuse(session: SMTPServerSession, st: SessionState, command: string, e: MailError): MailError {
     st.bad++;
     this.opts.log.info({ event: `${this.svc}.reject`, sid: session.id, ip: session.remoteAddress, user: st.user ?? undefined, command, code: e.code, reply: e.replyText }, 'command rejected');
-    if (st.bad >= this.opts.maxBadCommands) return new MailError({ code: 421, enhanced: '4.7.0', message: `${this.opts.hostname} Too many errors; closing connection` });
+    if (st.bad >= this.opts.maxBadCommands) return errors.tooManyErrors(this.opts.hostname);
     return e;
   }
 
@@ -313,7 +312,7 @@ export class SubmissionServer {
 }
 
 function toReply(e: unknown): Error {
-  return reply(e instanceof MailError ? e : errors.localError(e));
+  return smtpReply(e instanceof MailError ? e : errors.localError(e));
 }
 
 function sameAddress(a: string, b: string): boolean {
