@@ -15,6 +15,21 @@ describe('GroupCommit', () => {
     assert.deepEqual((db.prepare('SELECT v FROM t ORDER BY v').all() as { v: number }[]).map((r) => r.v), [1, 2, 3]);
   });
 
+  it('a write alone (no savepoint) that fails leaves nothing, and the next one commits', async () => {
+    const db = openDatabase(':memory:');
+    db.exec('CREATE TABLE t (v INTEGER PRIMARY KEY)');
+    const g = new GroupCommit(db);
+    await g.run(() => db.prepare('INSERT INTO t (v) VALUES (1)').run());
+    // Two statements, the second fails: the first must not survive.
+    await assert.rejects(g.run(() => {
+      db.prepare('INSERT INTO t (v) VALUES (2)').run();
+      db.prepare('INSERT INTO t (v) VALUES (1)').run();
+    }));
+    assert.equal(db.isTransaction, false, 'the transaction was rolled back');
+    await g.run(() => db.prepare('INSERT INTO t (v) VALUES (3)').run());
+    assert.deepEqual((db.prepare('SELECT v FROM t ORDER BY v').all() as { v: number }[]).map((r) => r.v), [1, 3]);
+  });
+
   it('resolves only after the data is visible to a second connection', async () => {
     const file = `/tmp/gc-${process.pid}.db`;
     const a = openDatabase(file);
