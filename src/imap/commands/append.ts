@@ -2,9 +2,10 @@
 // CATENATE (RFC 4469). The checks and the file writes start here; the session may start the
 // next pipelined APPEND before this one's index commit (append-pipeline.ts).
 import { parseMessage } from '../../mime/parse-message.ts';
-import type { AppendResult, PreparedAppend } from '../../store/store.ts';
+import type { AppendInput, AppendResult, PreparedAppend } from '../../store/store.ts';
 import { formatNumberSet } from '../seqset.ts';
 import type { Session } from '../session.ts';
+import type { AppendMessage } from '../ast.ts';
 import { resolveCatenate } from './catenate.ts';
 import { checkQuota } from './quota-check.ts';
 import { AUTHED, no, ok, type CommandOf, type Handler, type Reply } from './types.ts';
@@ -13,31 +14,35 @@ import { AUTHED, no, ok, type CommandOf, type Handler, type Reply } from './type
 export type StartedAppend = { bytes: number; prepared: Promise<PreparedAppend> };
 
 /**
- * The checks of an APPEND (mailbox, APPENDLIMIT, quota counting `pendingBytes` of earlier
- * APPENDs not yet committed) and the start of its file writes; or the refusal.
+ * What APPEND and REPLACE check of the messages before storing them (APPENDLIMIT, the quota
+ * counting `pendingBytes` of earlier APPENDs not yet committed) and the store's inputs; or the
+ * refusal. \\Recent is the server's to set (RFC 3501 §2.3.2), never the client's.
  */
-export async function startAppend(s: Session, cmd: CommandOf<'APPEND'>, pendingBytes?: () => number): Promise<StartedAppend | Reply> {
-  const store = s.deps.store;
-  const mb = await store.getMailbox(s.account!.id, cmd.args.mailbox);
-  if (!mb) return no('Mailbox does not exist', 'TRYCREATE');
-  const msgs = await resolveCatenate(s, cmd.args.messages);
-  if (!Array.isArray(msgs)) return msgs as Reply;
+export async function checkedInputs(s: Session, msgs: readonly AppendMessage[], pendingBytes?: () => number): Promise<{ bytes: number; inputs: AppendInput[] } | Reply> {
   if (msgs.some((m) => m.data.length > s.deps.limits.appendLimit)) return no('Message too large', 'TOOBIG');
   const bytes = msgs.reduce((n, m) => n + m.data.length, 0);
   await checkQuota(s, bytes, pendingBytes);
   const now = new Date();
-  const prepared = store.prepareAppend(
-    s.account!,
-    mb.name,
-    msgs.map((m) => ({
-      content: m.data,
-      parsed: parseMessage(m.data),
-      internalDate: m.date ?? now,
-      flags: m.flags.filter((f) => f.toLowerCase() !== '\\recent'),
-    })),
-  );
+  const inputs = msgs.map((m) => ({
+    content: m.data,
+    parsed: parseMessage(m.data),
+    internalDate: m.date ?? now,
+    flags: m.flags.filter((f) => f.toLowerCase() !== '\\recent'),
+  }));
+  return { bytes, inputs };
+}
+
+/** An APPEND's checks and the start of its file writes; or the refusal. */
+export async function startAppend(s: Session, cmd: CommandOf<'APPEND'>, pendingBytes?: () => number): Promise<StartedAppend | Reply> {
+  const mb = await s.deps.store.getMailbox(s.account!.id, cmd.args.mailbox);
+  if (!mb) return no('Mailbox does not exist', 'TRYCREATE');
+  const msgs = await resolveCatenate(s, cmd.args.messages);
+  if (!Array.isArray(msgs)) return msgs as Reply;
+  const checked = await checkedInputs(s, msgs, pendingBytes);
+  if (checked === undefined || !('inputs' in checked)) return checked;
+  const prepared = s.deps.store.prepareAppend(s.account!, mb.name, checked.inputs);
   prepared.catch(() => undefined); // its caller awaits it later, maybe after another turn
-  return { bytes, prepared };
+  return { bytes: checked.bytes, prepared };
 }
 
 export const appendDone = (r: AppendResult): Reply => ok('APPEND completed', `APPENDUID ${r.uidValidity} ${formatNumberSet(r.uids)}`);

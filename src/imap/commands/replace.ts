@@ -1,7 +1,6 @@
 // REPLACE and UID REPLACE (RFC 8508): APPEND of the new message and EXPUNGE of the old one
 // as one change in the store. The APPENDUID goes in an untagged OK (§3.3), then the EXPUNGE.
-import { parseMessage } from '../../mime/parse-message.ts';
-import { checkQuota } from './quota-check.ts';
+import { checkedInputs } from './append.ts';
 import { reportExpunged } from './expunge.ts';
 import { resolveCatenate } from './catenate.ts';
 import { SELECTED, bad, no, type Handler, type Reply } from './types.ts';
@@ -26,14 +25,9 @@ export const replace: Handler<'REPLACE'> = {
     }
     const store = s.deps.store;
     if (!(await store.getMailbox(s.account!.id, cmd.args.mailbox))) return no('Mailbox does not exist', 'TRYCREATE');
-    if (message.data.length > s.deps.limits.appendLimit) return no('Message too large', 'TOOBIG');
-    await checkQuota(s, message.data.length);
-    const r = await store.replace(s.account!, view.mailbox.id, uid, cmd.args.mailbox, {
-      content: message.data,
-      parsed: parseMessage(message.data),
-      internalDate: message.date ?? new Date(),
-      flags: message.flags,
-    });
+    const checked = await checkedInputs(s, [message]);
+    if (checked === undefined || !('inputs' in checked)) return checked;
+    const r = await store.replace(s.account!, view.mailbox.id, uid, cmd.args.mailbox, checked.inputs[0]);
     await s.untagged(`OK [APPENDUID ${r.uidValidity} ${r.uids[0]}] Replacement message`);
     await reportExpunged(s, [uid]);
     return { status: 'OK', text: 'REPLACE completed' };
