@@ -63,10 +63,21 @@ export async function placeDurably(tmp: string, final: string, chunks: Buffer[],
 
 type DirState = { running: Promise<void> | null; next: Promise<void> | null };
 
-export class DirSyncer {
+/** Where durable writes are made: in this thread (DirSyncer) or in the file writer thread. */
+export interface DurableFiles {
+  /** placeDurably: resolves once the file is in place and synced with its directory. */
+  place(tmp: string, final: string, chunks: Buffer[]): Promise<void>;
+  /** Resolves once a directory fsync that started after this call has finished. */
+  sync(dir: string): Promise<void>;
+}
+
+export class DirSyncer implements DurableFiles {
   private readonly dirs = new Map<string, DirState>();
 
-  /** Resolves once a directory fsync that started after this call has finished. */
+  place(tmp: string, final: string, chunks: Buffer[]): Promise<void> {
+    return placeDurably(tmp, final, chunks, this);
+  }
+
   sync(dir: string): Promise<void> {
     let st = this.dirs.get(dir);
     if (!st) this.dirs.set(dir, (st = { running: null, next: null }));

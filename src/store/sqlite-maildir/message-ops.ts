@@ -6,7 +6,7 @@ import path from 'node:path';
 import { transaction } from '../../db/sqlite.ts';
 import { fileDocument, searchDocument } from './search-index.ts';
 import { MailboxError, type AccountRef, type AppendInput, type AppendResult, type CopyResult, type FlagChange, type MessageMeta } from '../store.ts';
-import { maildirBaseName, placeDurably, removeQuietly } from './durable-fs.ts';
+import { maildirBaseName, removeQuietly } from './durable-fs.ts';
 import { applyFlags, flagList, infoLetters, keywordList, keywordsColumn, parseFlags } from './flags.ts';
 import type { MetaRow } from './imap-sql.ts';
 import type { MailboxRow } from './index-writer.ts';
@@ -46,7 +46,7 @@ export async function writeAppend(ctx: StoreContext, account: AccountRef, mailbo
     tmps.push(path.join(dir, 'tmp', base));
     return { full: path.join(dir, file), file, bits: f.bits, keywords: keywordsColumn(f.keywords) };
   });
-  const results = await Promise.allSettled(messages.map((m, i) => placeDurably(tmps[i], files[i].full, [m.content], ctx.syncer)));
+  const results = await Promise.allSettled(messages.map((m, i) => ctx.files.place(tmps[i], files[i].full, [m.content])));
   const failed = results.find((r) => r.status === 'rejected');
   if (failed !== undefined) {
     await Promise.all([...tmps, ...files.map((f) => f.full)].map(removeQuietly));
@@ -217,7 +217,7 @@ export async function copy(ctx: StoreContext, account: AccountRef, fromId: numbe
       await link(path.join(root, src.dir, row.file), path.join(root, dst.dir, file));
       linked.push({ row, file });
     }
-    if (linked.length > 0) await ctx.syncer.sync(path.join(root, dst.dir, 'cur'));
+    if (linked.length > 0) await ctx.files.sync(path.join(root, dst.dir, 'cur'));
   } catch (e) {
     await Promise.all(linked.map((l) => removeQuietly(path.join(root, dst.dir, l.file))));
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new MailboxError('NONEXISTENT', 'Some of the messages no longer exist');

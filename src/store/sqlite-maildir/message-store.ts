@@ -35,7 +35,7 @@ import type { StoreContext } from './store-context.ts';
 import type { Criteria } from '../search-criteria.ts';
 import { searchMessages } from './search-messages.ts';
 import { previews, sortMessages, threadInfo } from './sort-thread.ts';
-import { DirSyncer } from './durable-fs.ts';
+import { FileWriter } from './file-writer.ts';
 import { placeAll, removePlaced } from './place-copy.ts';
 import { IndexWriter, toInfo, type MailboxRow } from './index-writer.ts';
 import { accountRoot, folderDir, SUBDIRS } from './paths.ts';
@@ -58,7 +58,7 @@ export class SqliteMaildirStore implements MessageStore {
   private readonly mailRoot: string;
   private readonly bus: ChangeBus;
   private readonly log: Logger;
-  private readonly syncer = new DirSyncer();
+  private readonly files = new FileWriter();
   private readonly index: IndexWriter;
   private readonly commits: GroupCommit;
   private readonly searchFile: string;
@@ -89,7 +89,7 @@ export class SqliteMaildirStore implements MessageStore {
       index: this.index,
       sql: this.sql,
       mailRoot: this.mailRoot,
-      syncer: this.syncer,
+      files: this.files,
       commits: this.commits,
       bus: this.bus,
       search: () => this.textIndex,
@@ -141,7 +141,7 @@ export class SqliteMaildirStore implements MessageStore {
     for (const t of targets) {
       if (!this.index.mailbox(t.account.id, t.mailbox)) await this.createFolder(t.account, accountRoot(this.mailRoot, t.account), t.mailbox, null);
     }
-    const placed = await placeAll(this.mailRoot, targets, message.content, this.syncer);
+    const placed = await placeAll(this.mailRoot, targets, message.content, this.files);
     return this.commitPlaced(message, placed);
   }
 
@@ -407,5 +407,6 @@ export class SqliteMaildirStore implements MessageStore {
   async close(): Promise<void> {
     // The database handle belongs to the composition root, which closes it.
     await this.searchIndex?.close();
+    await this.files.close();
   }
 }

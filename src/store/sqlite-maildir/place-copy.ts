@@ -4,7 +4,7 @@
 // commit, is the store's commitPlaced.
 import path from 'node:path';
 import type { DeliveryTarget, PlacedCopy } from '../store.ts';
-import { maildirBaseName, placeDurably, removeQuietly, type DirSyncer } from './durable-fs.ts';
+import { maildirBaseName, removeQuietly, type DurableFiles } from './durable-fs.ts';
 import { accountRoot, folderDir } from './paths.ts';
 
 /** Where a placed copy lives. */
@@ -16,14 +16,14 @@ function placedPath(mailRoot: string, p: PlacedCopy): string {
  * Writes the target's copy (its prefix, then the message) durably into the target folder's
  * new/. The folder must exist; a missing one fails with ENOENT and leaves nothing behind.
  */
-export async function placeCopy(mailRoot: string, target: DeliveryTarget, content: Buffer, syncer: DirSyncer): Promise<PlacedCopy> {
+export async function placeCopy(mailRoot: string, target: DeliveryTarget, content: Buffer, files: DurableFiles): Promise<PlacedCopy> {
   const dir = path.join(accountRoot(mailRoot, target.account), folderDir(target.mailbox));
   const size = target.prefix.length + content.length;
   const base = maildirBaseName();
   const tmp = path.join(dir, 'tmp', base);
   const file = `new/${base},S=${size}`;
   try {
-    await placeDurably(tmp, path.join(dir, file), [target.prefix, content], syncer);
+    await files.place(tmp, path.join(dir, file), [target.prefix, content]);
   } catch (e) {
     await Promise.all([removeQuietly(tmp), removeQuietly(path.join(dir, file))]);
     throw e;
@@ -32,8 +32,8 @@ export async function placeCopy(mailRoot: string, target: DeliveryTarget, conten
 }
 
 /** Every target's copy, all or none: if one fails the others are removed and its error thrown. */
-export async function placeAll(mailRoot: string, targets: readonly DeliveryTarget[], content: Buffer, syncer: DirSyncer): Promise<PlacedCopy[]> {
-  const results = await Promise.allSettled(targets.map((t) => placeCopy(mailRoot, t, content, syncer)));
+export async function placeAll(mailRoot: string, targets: readonly DeliveryTarget[], content: Buffer, files: DurableFiles): Promise<PlacedCopy[]> {
+  const results = await Promise.allSettled(targets.map((t) => placeCopy(mailRoot, t, content, files)));
   const placed = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failed = results.find((r) => r.status === 'rejected');
   if (failed) {

@@ -3,7 +3,7 @@ import type { Logger } from '../../core/logger.ts';
 import type { GroupCommit } from '../../db/group-commit.ts';
 import type { Db } from '../../db/sqlite.ts';
 import type { ChangeBus } from '../store.ts';
-import type { DirSyncer } from './durable-fs.ts';
+import type { DurableFiles } from './durable-fs.ts';
 import type { ImapSql } from './imap-sql.ts';
 import type { IndexWriter } from './index-writer.ts';
 import type { SearchIndex } from './search-index.ts';
@@ -13,7 +13,8 @@ export type StoreContext = {
   index: IndexWriter;
   sql: ImapSql;
   mailRoot: string;
-  syncer: DirSyncer;
+  /** Durable file writes (the file writer thread in the server). */
+  files: DurableFiles;
   commits: GroupCommit;
   bus: ChangeBus;
   search: () => SearchIndex;
