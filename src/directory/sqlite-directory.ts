@@ -40,9 +40,18 @@ function splitAddress(address: string): [string, string] {
   return [address.slice(0, at), address.slice(at + 1)];
 }
 
+/**
+ * Hosted domains found are remembered this long: every RCPT asks, twice, and a domain is
+ * removed only once it has no accounts left, so a removal by another process seen a second
+ * late accepts nothing (its addresses are unknown users by then). Domains not found are
+ * never remembered: one just added is seen at once.
+ */
+const DOMAIN_TTL_MS = 1000;
+
 export class SqliteDirectory implements Directory {
   private readonly db: Db;
   private readonly q;
+  private readonly domainsSeen = new Map<string, number>();
 
   constructor(db: Db) {
     this.db = db;
@@ -56,7 +65,7 @@ export class SqliteDirectory implements Directory {
   }
 
   async addDomain(name: string): Promise<void> {
-    if (await this.hasDomain(name)) throw new DirectoryError(`domain ${name} exists already`);
+    if (this.q.hasDomain.get(name) !== undefined) throw new DirectoryError(`domain ${name} exists already`);
     this.db.prepare('INSERT INTO domains (name, created_at) VALUES (?, ?)').run(name, Date.now());
   }
 
@@ -68,6 +77,7 @@ export class SqliteDirectory implements Directory {
       this.db.prepare('DELETE FROM aliases WHERE domain = ?').run(name);
       this.db.prepare('DELETE FROM domains WHERE name = ?').run(name);
     });
+    this.domainsSeen.delete(name);
   }
 
   async listDomains(): Promise<string[]> {
@@ -75,7 +85,16 @@ export class SqliteDirectory implements Directory {
   }
 
   async hasDomain(name: string): Promise<boolean> {
-    return this.q.hasDomain.get(name) !== undefined;
+    const now = Date.now();
+    const seen = this.domainsSeen.get(name);
+    if (seen !== undefined && now - seen < DOMAIN_TTL_MS) return true;
+    if (this.q.hasDomain.get(name) === undefined) {
+      this.domainsSeen.delete(name);
+      return false;
+    }
+    // Bounded by the hosted domains: only names found are kept.
+    this.domainsSeen.set(name, now);
+    return true;
   }
 
   async addAccount(a: { local: string; domain: string; passwordHash: string; quota: number }): Promise<Account> {

@@ -118,7 +118,10 @@ export class IndexWriter {
    * UIDs are handed out: inside the commit, so they ascend in commit order. Call in a transaction.
    */
   allocateUid(mailboxId: number, size: number): { uid: number; modseq: number } {
-    return this.q.bump.get(size, mailboxId) as { uid: number; modseq: number };
+    const r = this.q.bump.get(size, mailboxId) as { uid: number; modseq: number } | undefined;
+    // Deleted after the caller looked it up: the caller's transaction fails, nothing is kept.
+    if (r === undefined) throw new Error(`mailbox ${mailboxId} no longer exists`);
+    return r;
   }
 
   /** Assigns the next UID and MODSEQ and writes the row; call inside a transaction. */

@@ -138,11 +138,14 @@ export class SqliteMaildirStore implements MessageStore {
 
   async deliver(message: MessageInput, targets: DeliveryTarget[]): Promise<Stored[]> {
     // Phase 1: every copy written, renamed into new/, and its data and new/ synced.
+    const mailboxes: MailboxRow[] = [];
     for (const t of targets) {
-      if (!this.index.mailbox(t.account.id, t.mailbox)) await this.createFolder(t.account, accountRoot(this.mailRoot, t.account), t.mailbox, null);
+      mailboxes.push(this.index.mailbox(t.account.id, t.mailbox) ?? (await this.createFolder(t.account, accountRoot(this.mailRoot, t.account), t.mailbox, null)));
     }
     const placed = await placeAll(this.mailRoot, targets, message.content, this.files);
-    return this.commitPlaced(message, placed);
+    // The rows looked up above: a folder deleted meanwhile fails the insert (foreign key),
+    // which removes the files and asks the client to try again.
+    return this.commit(message, placed, mailboxes);
   }
 
   discardPlaced(placed: PlacedCopy[]): Promise<void> {
@@ -150,14 +153,23 @@ export class SqliteMaildirStore implements MessageStore {
   }
 
   async commitPlaced(message: Omit<MessageInput, 'content'>, placed: PlacedCopy[]): Promise<Stored[]> {
-    // Phase 2: the index rows, all or none; only then is the message visible.
-    let stored: (Stored & { modSeq: number; id: number })[];
+    const mailboxes: MailboxRow[] = [];
     try {
-      const mailboxes: MailboxRow[] = [];
       for (const p of placed) {
         const root = accountRoot(this.mailRoot, p.target.account);
         mailboxes.push(this.index.mailbox(p.target.account.id, p.target.mailbox) ?? (await this.createFolder(p.target.account, root, p.target.mailbox, null)));
       }
+    } catch (e) {
+      await removePlaced(this.mailRoot, placed);
+      throw e;
+    }
+    return this.commit(message, placed, mailboxes);
+  }
+
+  /** Phase 2: the index rows, all or none; only then is the message visible. */
+  private async commit(message: Omit<MessageInput, 'content'>, placed: PlacedCopy[], mailboxes: MailboxRow[]): Promise<Stored[]> {
+    let stored: (Stored & { modSeq: number; id: number })[];
+    try {
       stored = await this.commits.run(() =>
         placed.map((p, i) => {
           const { id, uid, modSeq } = this.index.insertMessage(mailboxes[i].id, {
