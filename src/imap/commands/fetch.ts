@@ -171,11 +171,13 @@ export const fetch: Handler<'FETCH'> = {
     const wantsPreview = items.some((i) => i.item === 'PREVIEW');
     const json = s.utf8 || !items.every((i) => NO_JSON.has(i.item));
     const withFlags = items.some((i) => i.item === 'FLAGS');
+    // Neither asked for: the index rows are read without a join to the flag table.
+    const flags = withFlags || items.some((i) => i.item === 'MODSEQ');
     const out = new Outbox(s);
     let missing = false;
     for (let i = 0; i < uids.length; i += BATCH) {
       const batch = uids.slice(i, i + BATCH);
-      const records = await store.messageRecords(view.mailbox.id, batch, { json });
+      const records = await store.messageRecords(view.mailbox.id, batch, { json, flags });
       if (records.length < Math.min(BATCH, uids.length - i)) missing = true;
       const previews = wantsPreview ? await store.previews(account, view.mailbox.id, batch) : null;
       for (const rec of records) {

@@ -288,13 +288,13 @@ export class SqliteMaildirStore implements MessageStore {
     return this.sql.flags(mailboxId, uids).map(toMeta);
   }
 
-  async messageRecords(mailboxId: number, uids: readonly number[], opts: { json?: boolean } = {}): Promise<MessageRecord[]> {
+  async messageRecords(mailboxId: number, uids: readonly number[], opts: { json?: boolean; flags?: boolean } = {}): Promise<MessageRecord[]> {
     const dir = this.sql.mailboxById(mailboxId)?.dir;
     const sql = this.sql;
     const withJson = opts.json !== false;
     // envelope and body are parsed from their JSON when first read; rows read without it (for
     // FETCH, which takes the ready wire text) read it then.
-    return sql.records(mailboxId, uids, withJson).map(
+    return sql.records(mailboxId, uids, { json: withJson, flags: opts.flags !== false }).map(
       (r) => new LeanRecord(r, dir, (id) => (r.envelope !== undefined && r.body !== undefined ? { envelope: r.envelope, body: r.body } : sql.recordJson(id))),
     );
   }
