@@ -111,7 +111,7 @@ export class ImapSql {
       flagsAfter: db.prepare('SELECT uid, modseq, flags, keywords FROM message_flags WHERE mailbox_id = ? AND uid > ? ORDER BY uid'),
       flagsIn: db.prepare('SELECT uid, modseq, flags, keywords FROM message_flags WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid'),
       uids: db.prepare("SELECT coalesce(group_concat(uid, ','), '') AS uids FROM (SELECT uid FROM message_flags WHERE mailbox_id = ? ORDER BY uid)"),
-      firstUnseen: db.prepare('SELECT uid FROM message_flags WHERE mailbox_id = ? AND (flags & 1) = 0 ORDER BY uid LIMIT 1'),
+      firstUnseen: db.prepare('SELECT uid FROM message_flags INDEXED BY message_flags_unseen WHERE mailbox_id = ? AND (flags & 1) = 0 ORDER BY uid LIMIT 1'),
       keywordsUsed: db.prepare(
         "SELECT group_concat(keywords, '') AS keywords FROM (SELECT DISTINCT keywords FROM message_flags INDEXED BY message_flags_keywords WHERE mailbox_id = ? AND keywords IS NOT NULL)",
       ),
@@ -153,7 +153,8 @@ export class ImapSql {
       vanished: db.prepare('SELECT uid, last_uid FROM expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid'),
       fileOf: db.prepare('SELECT file FROM messages WHERE mailbox_id = ? AND uid = ?'),
       counts: db.prepare(
-        'SELECT coalesce(sum((flags & 1) = 0), 0) AS unseen, coalesce(sum((flags & 8) != 0), 0) AS deleted FROM message_flags WHERE mailbox_id = ?',
+        `SELECT (SELECT count(*) FROM message_flags INDEXED BY message_flags_unseen WHERE mailbox_id = ?1 AND (flags & 1) = 0) AS unseen,
+           (SELECT count(*) FROM message_flags INDEXED BY message_flags_deleted WHERE mailbox_id = ?1 AND (flags & 8) != 0) AS deleted`,
       ),
       setFlags: db.prepare('UPDATE message_flags SET flags = ?, keywords = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?'),
       nextModSeq: db.prepare('UPDATE mailboxes SET highestmodseq = highestmodseq + 1 WHERE id = ? RETURNING highestmodseq AS modseq'),
@@ -253,7 +254,7 @@ export class ImapSql {
       const part = parseNumberList((stmt.get(mailboxId, lo, hi) as { rows: string }).rows);
       parts.push(part);
       n += part.length / per;
-      for (const r of this.q.keywordsIn.all(mailboxId, lo, hi) as { uid: number; keywords: string }[]) keywords.set(r.uid, r.keywords);
+      this.keywordsIn(mailboxId, lo, hi, keywords);
     }
     const out = { uids: new Uint32Array(n), modSeqs: withModSeq ? new Float64Array(n) : null, bits: new Uint8Array(n), keywords };
     let k = 0;
@@ -317,6 +318,23 @@ export class ImapSql {
 
   setFlags(mailboxId: number, uid: number, bits: number, keywords: string | null, modSeq: number): void {
     this.q.setFlags.run(bits, keywords, modSeq, mailboxId, uid);
+  }
+
+  /** Every UID of the mailbox with its system flag bits, ascending, in compact arrays. */
+  packedList(mailboxId: number): { uids: Uint32Array; bits: Uint8Array } {
+    const packed = parseNumberList((this.q.packedIn.get(mailboxId, 0, 0xffffffff) as { rows: string }).rows);
+    const uids = new Uint32Array(packed.length);
+    const bits = new Uint8Array(packed.length);
+    for (let i = 0; i < packed.length; i++) {
+      uids[i] = Math.floor(packed[i] / 32);
+      bits[i] = packed[i] % 32;
+    }
+    return { uids, bits };
+  }
+
+  /** The keywords of the messages in [lo, hi] that have any, by UID. */
+  keywordsIn(mailboxId: number, lo: number, hi: number, into: Map<number, string>): void {
+    for (const r of this.q.keywordsIn.all(mailboxId, lo, hi) as { uid: number; keywords: string }[]) into.set(r.uid, r.keywords);
   }
 
   /** Every UID of the mailbox, ascending, in one compact array (SELECT). */
