@@ -107,8 +107,9 @@ export interface MessageStore {
   /** What FETCH needs from the index, for the given UIDs (missing ones are left out). */
   /** `json: false`: envelope and body are read from the index only if used (FETCH that takes
    *  the stored wire text needs neither); they are then getters of the record's class, which a
-   *  spread copy leaves out. */
-  messageRecords(mailboxId: number, uids: readonly number[], opts?: { json?: boolean }): Promise<MessageRecord[]>;
+   *  spread copy leaves out. `flags: false`: neither flags nor MODSEQ is read (a FETCH that
+   *  asks for neither); reading them from such a record throws. */
+  messageRecords(mailboxId: number, uids: readonly number[], opts?: { json?: boolean; flags?: boolean }): Promise<MessageRecord[]>;
   /** The message file as stored (per-recipient prefix included); null when it is gone.
    *  `location`: the record's, which saves looking the file up. */
   readMessage(account: AccountRef, mailboxId: number, uid: number, location?: string): Promise<Buffer | null>;

@@ -6,6 +6,7 @@ import { sendVanishedEarlier, toModSeq } from '../qresync.ts';
 import { resolveSequenceSet } from '../seqset.ts';
 import type { Session } from '../session.ts';
 import { partialSlice } from '../result-sets.ts';
+import { AsciiWriter } from '../ascii-writer.ts';
 import { SELECTED, bad, no, ok, type Handler, type Reply } from './types.ts';
 
 const BATCH = 100;
@@ -23,6 +24,11 @@ export async function writeFlagFetches(s: Session, uids: readonly number[], item
   const view = s.selected!;
   const withFlags = items.some((it) => it.item === 'FLAGS');
   const rev1 = !s.rev2;
+  // Both lists ascend: each UID's sequence number is found by walking on from the last one
+  // rather than by a search per message (a full resync of 100,000 messages).
+  let seqs = view.uids;
+  let at = 0;
+  const out = new AsciiWriter();
   let found = 0;
   for (let i = 0; i < uids.length; i += META_BATCH) {
     // MODSEQ is only needed when asked for, or to note what the client learns of pending changes.
@@ -30,25 +36,33 @@ export async function writeFlagFetches(s: Session, uids: readonly number[], item
     const t = await s.deps.store.flagTable(view.mailbox.id, uids.slice(i, i + META_BATCH), withModSeq);
     const modSeqs = t.modSeqs;
     found += t.uids.length;
-    let out = '';
+    if (view.uids !== seqs) {
+      // The view changed while the table was read: walk the new one from its start.
+      seqs = view.uids;
+      at = 0;
+    }
     for (let k = 0; k < t.uids.length; k++) {
       const uid = t.uids[k];
-      const seq = view.seqOf(uid);
-      if (seq === 0) continue;
-      let parts = '';
-      for (const it of items) {
-        if (parts !== '') parts += ' ';
-        if (it.item === 'UID') parts += `UID ${uid}`;
-        else if (it.item === 'MODSEQ') parts += `MODSEQ (${modSeqs![k]})`;
+      while (at < seqs.length && seqs[at] < uid) at++;
+      if (at >= seqs.length || seqs[at] !== uid) continue;
+      out.text('* ').uint(at + 1).text(' FETCH (');
+      for (let j = 0; j < items.length; j++) {
+        const it = items[j];
+        if (j > 0) out.text(' ');
+        if (it.item === 'UID') out.text('UID ').uint(uid);
+        else if (it.item === 'MODSEQ') out.text('MODSEQ (').uint(modSeqs![k]).text(')');
         else {
           const f = t.flags[k];
-          parts += rev1 && view.isRecent(uid) ? `FLAGS (${f === '' ? '' : f + ' '}\\Recent)` : `FLAGS (${f})`;
+          // Flags and keywords are atoms: ASCII.
+          out.text('FLAGS (').text(f);
+          if (rev1 && view.isRecent(uid)) out.text(f === '' ? '\\Recent' : ' \\Recent');
+          out.text(')');
         }
       }
+      out.text(')\r\n');
       if (withFlags && modSeqs !== null) view.told(uid, modSeqs[k]);
-      out += `* ${seq} FETCH (${parts})\r\n`;
     }
-    await s.send(Buffer.from(out, 'utf8'));
+    await s.send(out.take());
   }
   return found;
 }
@@ -171,11 +185,13 @@ export const fetch: Handler<'FETCH'> = {
     const wantsPreview = items.some((i) => i.item === 'PREVIEW');
     const json = s.utf8 || !items.every((i) => NO_JSON.has(i.item));
     const withFlags = items.some((i) => i.item === 'FLAGS');
+    // Neither asked for: the index rows are read without a join to the flag table.
+    const flags = withFlags || items.some((i) => i.item === 'MODSEQ');
     const out = new Outbox(s);
     let missing = false;
     for (let i = 0; i < uids.length; i += BATCH) {
       const batch = uids.slice(i, i + BATCH);
-      const records = await store.messageRecords(view.mailbox.id, batch, { json });
+      const records = await store.messageRecords(view.mailbox.id, batch, { json, flags });
       if (records.length < Math.min(BATCH, uids.length - i)) missing = true;
       const previews = wantsPreview ? await store.previews(account, view.mailbox.id, batch) : null;
       for (const rec of records) {

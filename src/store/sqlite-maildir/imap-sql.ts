@@ -6,7 +6,11 @@ import type { IndexWriter, MailboxRow } from './index-writer.ts';
 
 export type MetaRow = { id: number; uid: number; modseq: number; flags: number; keywords: string | null; size: number; file: string; data_offset: number };
 export type FlagRow = { uid: number; modseq: number; flags: number; keywords: string | null };
-export type RecordRow = MetaRow & {
+export type RecordRow = Omit<MetaRow, 'modseq' | 'flags' | 'keywords'> & {
+  /** Left out (undefined) by records(…, { flags: false }). */
+  modseq?: number;
+  flags?: number;
+  keywords?: string | null;
   internal_date: number;
   /** Left out (undefined) by records(…, json = false). */
   envelope?: string;
@@ -36,21 +40,35 @@ export function uidRuns(uids: readonly number[]): [number, number][] {
 /** The message rows with their flags (schema.ts, migration 2). */
 const JOINED = 'messages m JOIN message_flags f USING (mailbox_id, uid)';
 
-const RECORD_COLUMNS = (json: boolean): string =>
-  `m.id, m.uid, f.modseq, f.flags, f.keywords, m.size, m.internal_date, ${json ? 'm.envelope, m.body, ' : ''}m.data_offset, m.file,
+/** What records() reads: with the envelope and body JSON or not, with the flags or not. */
+export type RecordShape = { json: boolean; flags: boolean };
+
+const RECORD_COLUMNS = ({ json, flags }: RecordShape): string =>
+  `m.id, m.uid, ${flags ? 'f.modseq, f.flags, f.keywords, ' : ''}m.size, m.internal_date, ${json ? 'm.envelope, m.body, ' : ''}m.data_offset, m.file,
    m.envelope_imap, m.body_imap, m.bodystructure_imap, coalesce(m.email_id, m.id) AS email_id, coalesce(m.saved_at, m.internal_date) AS saved_at`;
 
-const recordsInSql = (json: boolean): string =>
-  `SELECT ${RECORD_COLUMNS(json)} FROM ${JOINED} WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid`;
+const recordsInSql = (shape: RecordShape): string =>
+  `SELECT ${RECORD_COLUMNS(shape)} FROM ${shape.flags ? JOINED : 'messages m'} WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid`;
 
-/** Many runs (a FETCH of scattered messages): one query over the runs as a JSON array of
- *  [low, high] pairs, in order, rather than one query per run. */
-const recordsInRunsSql = (json: boolean): string =>
-  `SELECT ${RECORD_COLUMNS(json)}
+/**
+ * Many runs (a FETCH of scattered messages): one query over the runs as a JSON array of
+ * [low, high] pairs rather than one query per run. CROSS JOIN fixes the loop order (the runs
+ * in array order, each an index range in UID order), so rows come out ascending without an
+ * ORDER BY, whose sort of 200 wide rows was a third of the query; records() checks it.
+ */
+const recordsInRunsSql = (shape: RecordShape): string =>
+  `SELECT ${RECORD_COLUMNS(shape)}
    FROM json_each(?2) r
    CROSS JOIN messages m ON m.mailbox_id = ?1 AND m.uid BETWEEN r.value ->> 0 AND r.value ->> 1
-   CROSS JOIN message_flags f ON f.mailbox_id = m.mailbox_id AND f.uid = m.uid
-   ORDER BY r.key, m.uid`;
+   ${shape.flags ? 'CROSS JOIN message_flags f ON f.mailbox_id = m.mailbox_id AND f.uid = m.uid' : ''}`;
+
+const SHAPES: readonly RecordShape[] = [
+  { json: true, flags: true },
+  { json: false, flags: true },
+  { json: true, flags: false },
+  { json: false, flags: false },
+];
+const shapeIndex = ({ json, flags }: RecordShape): number => (json ? 0 : 1) + (flags ? 0 : 2);
 
 /** "1,2,5" → [1, 2, 5] without a string or number per UID. */
 export function parseUidList(text: string): Uint32Array {
@@ -93,7 +111,7 @@ export class ImapSql {
       flagsAfter: db.prepare('SELECT uid, modseq, flags, keywords FROM message_flags WHERE mailbox_id = ? AND uid > ? ORDER BY uid'),
       flagsIn: db.prepare('SELECT uid, modseq, flags, keywords FROM message_flags WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid'),
       uids: db.prepare("SELECT coalesce(group_concat(uid, ','), '') AS uids FROM (SELECT uid FROM message_flags WHERE mailbox_id = ? ORDER BY uid)"),
-      firstUnseen: db.prepare('SELECT uid FROM message_flags WHERE mailbox_id = ? AND (flags & 1) = 0 ORDER BY uid LIMIT 1'),
+      firstUnseen: db.prepare('SELECT uid FROM message_flags INDEXED BY message_flags_unseen WHERE mailbox_id = ? AND (flags & 1) = 0 ORDER BY uid LIMIT 1'),
       keywordsUsed: db.prepare(
         "SELECT group_concat(keywords, '') AS keywords FROM (SELECT DISTINCT keywords FROM message_flags INDEXED BY message_flags_keywords WHERE mailbox_id = ? AND keywords IS NOT NULL)",
       ),
@@ -124,11 +142,8 @@ export class ImapSql {
         'SELECT uid, keywords FROM message_flags INDEXED BY message_flags_keywords WHERE mailbox_id = ? AND uid BETWEEN ? AND ? AND keywords IS NOT NULL',
       ),
       metasIn: db.prepare(`SELECT id, uid, f.modseq, f.flags, f.keywords, size, file, data_offset FROM ${JOINED} WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid`),
-      recordsIn: db.prepare(recordsInSql(true)),
-      recordsInRuns: db.prepare(recordsInRunsSql(true)),
+      records: SHAPES.map((shape) => ({ few: db.prepare(recordsInSql(shape)), many: db.prepare(recordsInRunsSql(shape)) })),
       // Without the envelope and body JSON, the largest columns (IndexRecord reads them if asked).
-      recordsInLean: db.prepare(recordsInSql(false)),
-      recordsInRunsLean: db.prepare(recordsInRunsSql(false)),
       recordJson: db.prepare('SELECT envelope, body FROM messages WHERE id = ?'),
       // CONDSTORE: a scan of the mailbox's narrow rows (no index on modseq: it would double the
       // cost of every flag change, and the scan of 100,000 rows takes milliseconds).
@@ -138,7 +153,8 @@ export class ImapSql {
       vanished: db.prepare('SELECT uid, last_uid FROM expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid'),
       fileOf: db.prepare('SELECT file FROM messages WHERE mailbox_id = ? AND uid = ?'),
       counts: db.prepare(
-        'SELECT coalesce(sum((flags & 1) = 0), 0) AS unseen, coalesce(sum((flags & 8) != 0), 0) AS deleted FROM message_flags WHERE mailbox_id = ?',
+        `SELECT (SELECT count(*) FROM message_flags INDEXED BY message_flags_unseen WHERE mailbox_id = ?1 AND (flags & 1) = 0) AS unseen,
+           (SELECT count(*) FROM message_flags INDEXED BY message_flags_deleted WHERE mailbox_id = ?1 AND (flags & 8) != 0) AS deleted`,
       ),
       setFlags: db.prepare('UPDATE message_flags SET flags = ?, keywords = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?'),
       nextModSeq: db.prepare('UPDATE mailboxes SET highestmodseq = highestmodseq + 1 WHERE id = ? RETURNING highestmodseq AS modseq'),
@@ -238,7 +254,7 @@ export class ImapSql {
       const part = parseNumberList((stmt.get(mailboxId, lo, hi) as { rows: string }).rows);
       parts.push(part);
       n += part.length / per;
-      for (const r of this.q.keywordsIn.all(mailboxId, lo, hi) as { uid: number; keywords: string }[]) keywords.set(r.uid, r.keywords);
+      this.keywordsIn(mailboxId, lo, hi, keywords);
     }
     const out = { uids: new Uint32Array(n), modSeqs: withModSeq ? new Float64Array(n) : null, bits: new Uint8Array(n), keywords };
     let k = 0;
@@ -269,13 +285,19 @@ export class ImapSql {
     return this.inRuns(this.q.metasIn, mailboxId, uids) as MetaRow[];
   }
 
-  /** Rows for FETCH; without `json`, envelope and body are left out (see recordJson). */
-  records(mailboxId: number, uids: readonly number[], json = true): RecordRow[] {
+  /** Rows for FETCH, ascending by UID; without `json`, envelope and body are left out (see
+   *  recordJson), without `flags`, the flags and MODSEQ. */
+  records(mailboxId: number, uids: readonly number[], shape: RecordShape = { json: true, flags: true }): RecordRow[] {
     const runs = uidRuns(uids);
-    const [few, many] = json ? [this.q.recordsIn, this.q.recordsInRuns] : [this.q.recordsInLean, this.q.recordsInRunsLean];
+    const { few, many } = this.q.records[shapeIndex(shape)];
     if (runs.length === 1) return few.all(mailboxId, runs[0][0], runs[0][1]) as RecordRow[];
     if (runs.length <= 4) return runs.flatMap(([lo, hi]) => few.all(mailboxId, lo, hi) as RecordRow[]);
-    return many.all(mailboxId, JSON.stringify(runs)) as RecordRow[];
+    const rows = many.all(mailboxId, JSON.stringify(runs)) as RecordRow[];
+    for (let i = 1; i < rows.length; i++) {
+      // Never seen: the plan above cannot reorder; a sort keeps the promise if SQLite ever does.
+      if (rows[i].uid <= rows[i - 1].uid) return rows.sort((a, b) => a.uid - b.uid);
+    }
+    return rows;
   }
 
   recordJson(id: number): { envelope: string; body: string } | null {
@@ -296,6 +318,23 @@ export class ImapSql {
 
   setFlags(mailboxId: number, uid: number, bits: number, keywords: string | null, modSeq: number): void {
     this.q.setFlags.run(bits, keywords, modSeq, mailboxId, uid);
+  }
+
+  /** Every UID of the mailbox with its system flag bits, ascending, in compact arrays. */
+  packedList(mailboxId: number): { uids: Uint32Array; bits: Uint8Array } {
+    const packed = parseNumberList((this.q.packedIn.get(mailboxId, 0, 0xffffffff) as { rows: string }).rows);
+    const uids = new Uint32Array(packed.length);
+    const bits = new Uint8Array(packed.length);
+    for (let i = 0; i < packed.length; i++) {
+      uids[i] = Math.floor(packed[i] / 32);
+      bits[i] = packed[i] % 32;
+    }
+    return { uids, bits };
+  }
+
+  /** The keywords of the messages in [lo, hi] that have any, by UID. */
+  keywordsIn(mailboxId: number, lo: number, hi: number, into: Map<number, string>): void {
+    for (const r of this.q.keywordsIn.all(mailboxId, lo, hi) as { uid: number; keywords: string }[]) into.set(r.uid, r.keywords);
   }
 
   /** Every UID of the mailbox, ascending, in one compact array (SELECT). */

@@ -23,8 +23,9 @@ const json = (rec: LeanRecord, jsonOf: JsonOf, id: number): { envelope: string; 
 
 export class LeanRecord implements MessageRecord {
   readonly uid: number;
-  readonly modSeq: number;
-  flags: string[];
+  /** Undefined when the row was read without its flags (the caller asks for neither). */
+  private readonly rowModSeq: number | undefined;
+  private flagsOf: string[] | undefined;
   readonly size: number;
   readonly dataOffset: number;
   readonly wire: MessageWire | null;
@@ -35,8 +36,8 @@ export class LeanRecord implements MessageRecord {
 
   constructor(r: RecordRow, dir: string | undefined, jsonOf: JsonOf) {
     this.uid = r.uid;
-    this.modSeq = r.modseq;
-    this.flags = flagList(r.flags, r.keywords);
+    this.rowModSeq = r.modseq;
+    this.flagsOf = r.flags === undefined ? undefined : flagList(r.flags, r.keywords ?? null);
     this.size = r.size;
     this.dataOffset = r.data_offset;
     this.wire = r.envelope_imap === null || r.body_imap === null || r.bodystructure_imap === null
@@ -46,6 +47,20 @@ export class LeanRecord implements MessageRecord {
     this.dir = dir;
     this.jsonOf = jsonOf;
     this.parsed = undefined;
+  }
+
+  get modSeq(): number {
+    if (this.rowModSeq === undefined) throw new Error('record read without its flags');
+    return this.rowModSeq;
+  }
+
+  get flags(): string[] {
+    if (this.flagsOf === undefined) throw new Error('record read without its flags');
+    return this.flagsOf;
+  }
+
+  set flags(f: string[]) {
+    this.flagsOf = f;
   }
 
   // What FETCH rarely asks for is made when asked.

@@ -47,8 +47,23 @@ import { flagList } from './flags.ts';
 import { MetadataSql } from './metadata-sql.ts';
 import { UrlAuthKeysSql } from './urlauth-keys-sql.ts';
 import { LeanRecord } from './lean-record.ts';
+import { SqlReader } from './sql-reader.ts';
 
 export type SqliteMaildirOptions = { db: Db; mailRoot: string; searchFile: string; bus: ChangeBus; log: Logger };
+
+/** Below this many UIDs flagTable reads the index directly: a lookup costs little. */
+const CACHED_FLAGS_MIN = 256;
+
+function lowerBound(sorted: Uint32Array, v: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 /** The system flags of each bit combination, as FETCH FLAGS writes them. */
 const BITS_TEXT = Array.from({ length: 32 }, (_, bits) => flagList(bits, null).join(' '));
@@ -64,8 +79,11 @@ export class SqliteMaildirStore implements MessageStore {
   private readonly searchFile: string;
   private searchIndex: SearchIndex | null = null;
   private readonly sql: ImapSql;
+  private readonly reader: SqlReader;
   private readonly ctx: StoreContext;
   private readonly uidCache = new Map<number, { key: string; uids: WeakRef<Uint32Array> }>();
+  /** The system flags of a whole mailbox in one state (see flagBits), weakly held. */
+  private readonly bitsCache = new Map<number, { key: string; table: WeakRef<{ uids: Uint32Array; bits: Uint8Array }> }>();
   readonly metadata: MetadataSql;
   readonly urlauthKeys: UrlAuthKeysSql;
 
@@ -84,6 +102,7 @@ export class SqliteMaildirStore implements MessageStore {
     this.commits = new GroupCommit(this.db);
     this.searchFile = opts.searchFile;
     this.sql = new ImapSql(this.db, this.index);
+    this.reader = new SqlReader(this.db);
     this.ctx = {
       db: this.db,
       index: this.index,
@@ -93,6 +112,7 @@ export class SqliteMaildirStore implements MessageStore {
       commits: this.commits,
       bus: this.bus,
       search: () => this.textIndex,
+      reader: this.reader,
       log: this.log,
     };
   }
@@ -285,9 +305,25 @@ export class SqliteMaildirStore implements MessageStore {
     const hit = this.uidCache.get(info.id);
     const cached = hit?.key === key ? hit.uids.deref() : undefined;
     if (cached !== undefined) return cached;
-    const uids = this.sql.uidList(info.id);
+    // Read with their flags: a client that selects a large mailbox usually fetches its flags next.
+    const { uids } = this.flagBits(info, true)!;
     this.uidCache.set(info.id, { key, uids: new WeakRef(uids) });
     return uids;
+  }
+
+  /**
+   * The UIDs and system flag bits of a whole mailbox, shared by the sessions that read it in
+   * the same state. Every change of a flag, and every arrival and expunge, moves HIGHESTMODSEQ
+   * or UIDNEXT or the count, so the key names the state exactly. Null on a miss unless `read`.
+   */
+  private flagBits(info: MailboxInfo, read: boolean): { uids: Uint32Array; bits: Uint8Array } | null {
+    const key = `${info.uidValidity}:${info.uidNext}:${info.messages}:${info.highestModSeq}`;
+    const hit = this.bitsCache.get(info.id);
+    const cached = hit?.key === key ? hit.table.deref() : undefined;
+    if (cached !== undefined || !read) return cached ?? null;
+    const table = this.sql.packedList(info.id);
+    this.bitsCache.set(info.id, { key, table: new WeakRef(table) });
+    return table;
   }
 
   async claimRecent(mailboxId: number): Promise<{ from: number; to: number }> {
@@ -300,13 +336,13 @@ export class SqliteMaildirStore implements MessageStore {
     return this.sql.flags(mailboxId, uids).map(toMeta);
   }
 
-  async messageRecords(mailboxId: number, uids: readonly number[], opts: { json?: boolean } = {}): Promise<MessageRecord[]> {
+  async messageRecords(mailboxId: number, uids: readonly number[], opts: { json?: boolean; flags?: boolean } = {}): Promise<MessageRecord[]> {
     const dir = this.sql.mailboxById(mailboxId)?.dir;
     const sql = this.sql;
     const withJson = opts.json !== false;
     // envelope and body are parsed from their JSON when first read; rows read without it (for
     // FETCH, which takes the ready wire text) read it then.
-    return sql.records(mailboxId, uids, withJson).map(
+    return sql.records(mailboxId, uids, { json: withJson, flags: opts.flags !== false }).map(
       (r) => new LeanRecord(r, dir, (id) => (r.envelope !== undefined && r.body !== undefined ? { envelope: r.envelope, body: r.body } : sql.recordJson(id))),
     );
   }
@@ -339,7 +375,7 @@ export class SqliteMaildirStore implements MessageStore {
   }
 
   async flagTable(mailboxId: number, uids: readonly number[], withModSeq = true): Promise<FlagTable> {
-    const t = this.sql.flagTable(mailboxId, uids, withModSeq);
+    const t = (withModSeq ? null : this.cachedFlags(mailboxId, uids)) ?? this.sql.flagTable(mailboxId, uids, withModSeq);
     const flags = new Array<string>(t.uids.length);
     const rendered = new Map<string, string>();
     for (let i = 0; i < t.uids.length; i++) {
@@ -354,6 +390,30 @@ export class SqliteMaildirStore implements MessageStore {
       flags[i] = text;
     }
     return { uids: t.uids, modSeqs: t.modSeqs, flags };
+  }
+
+  /** flagTable's answer without MODSEQ from the shared table, when one is at hand for the
+   *  mailbox's current state (or worth reading: the caller asks for most of the mailbox). */
+  private cachedFlags(mailboxId: number, uids: readonly number[]): ReturnType<ImapSql['flagTable']> | null {
+    if (uids.length < CACHED_FLAGS_MIN) return null;
+    const row = this.sql.mailboxById(mailboxId);
+    if (!row) return null;
+    const info = toInfo(row);
+    const table = this.flagBits(info, uids.length * 2 >= info.messages);
+    if (table === null) return null;
+    const out = { uids: new Uint32Array(uids.length), modSeqs: null, bits: new Uint8Array(uids.length), keywords: new Map<number, string>() };
+    // Both ascend: find the first, then walk.
+    let at = lowerBound(table.uids, uids[0]);
+    let n = 0;
+    for (const uid of uids) {
+      while (at < table.uids.length && table.uids[at] < uid) at++;
+      if (at >= table.uids.length) break;
+      if (table.uids[at] !== uid) continue;
+      out.uids[n] = uid;
+      out.bits[n++] = table.bits[at];
+    }
+    if (n > 0) this.sql.keywordsIn(mailboxId, out.uids[0], out.uids[n - 1], out.keywords);
+    return { ...out, uids: out.uids.subarray(0, n), bits: out.bits.subarray(0, n) };
   }
 
   async setFlags(
@@ -394,6 +454,7 @@ export class SqliteMaildirStore implements MessageStore {
       criteria,
       textSearch: (q, scope) => this.textIndex.search(q, scope),
       readMessage: (row) => readFile(path.join(dir, row.file)),
+      reader: this.reader,
     });
   }
 
@@ -419,6 +480,7 @@ export class SqliteMaildirStore implements MessageStore {
   async close(): Promise<void> {
     // The database handle belongs to the composition root, which closes it.
     await this.searchIndex?.close();
+    await this.reader.close();
     await this.files.close();
   }
 }

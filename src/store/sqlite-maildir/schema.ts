@@ -82,6 +82,13 @@ export const STORE_MIGRATIONS = [
    END;
    ALTER TABLE messages ADD COLUMN email_id INTEGER;
    ALTER TABLE messages ADD COLUMN saved_at INTEGER;`,
+  // 5: what SELECT, STATUS and SEARCH read on a large mailbox, without a pass over every row:
+  // the unseen and \Deleted messages (few in a large mailbox: the first unseen and the counts
+  // come from these), and the header, date and size columns SEARCH compares, in UID order
+  // (SEARCH FROM on 100,000 messages read every wide message row, ~270 MB of pages).
+  `CREATE INDEX message_flags_unseen ON message_flags (mailbox_id, uid) WHERE (flags & 1) = 0;
+   CREATE INDEX message_flags_deleted ON message_flags (mailbox_id, uid) WHERE (flags & 8) != 0;
+   CREATE INDEX messages_search ON messages (mailbox_id, uid, addr_from, addr_to, addr_cc, addr_bcc, subject, internal_date, sent_date, size);`,
 ];
 
 /** System flags as bits, so STORE on many messages is one UPDATE. RFC 9051 §2.3.2. */

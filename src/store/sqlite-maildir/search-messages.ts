@@ -10,9 +10,11 @@ import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { Criteria } from '../search-criteria.ts';
 import { FLAG_BITS } from './schema.ts';
 import { parseUidList } from './imap-sql.ts';
-import { RowFile, fold } from './search-row.ts';
+import { RowFile } from './search-row.ts';
+import { FOLD_FN, fold } from './fold.ts';
 import type { FileRow } from './search-row.ts';
 import type { SearchScope } from './search-worker.ts';
+import type { SqlReader } from './sql-reader.ts';
 
 export type SearchOptions = {
   mailboxId: number;
@@ -24,6 +26,8 @@ export type SearchOptions = {
   readMessage: (row: FileRow) => Promise<Buffer>;
   /** SQL ORDER BY terms over `m` (messages) and `f` (message_flags); UID order when absent. */
   orderBy?: string;
+  /** Where a search SQL decides alone is run: another connection, off this thread. */
+  reader?: SqlReader;
 };
 
 type Sql = { sql: string; params: SQLInputValue[] };
@@ -52,7 +56,6 @@ const join = (parts: Sql[], op: 'AND' | 'OR'): Sql =>
 
 const FIELD_COLUMNS = { subject: 'subject', from: 'addr_from', to: 'addr_to', cc: 'addr_cc', bcc: 'addr_bcc' } as const;
 
-const FOLD_FN = 'mailhaven_fold';
 
 function isAscii(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
@@ -60,11 +63,14 @@ function isAscii(s: string): boolean {
 }
 const folding = new WeakSet<DatabaseSync>();
 
-/** Case-insensitive substring of a column. SQLite's lower() folds only ASCII; a needle with
- *  other letters goes through a JS function registered on the connection. */
+const likeEscape = (s: string): string => s.replace(/[\\%_]/g, (c) => '\\' + c);
+
+/** Case-insensitive substring of a column. An ASCII needle is a LIKE, which folds ASCII as it
+ *  compares (half the time of instr(lower(…)), which copies every value); a needle with other
+ *  letters goes through a JS function registered on the connection. */
 function substring(db: DatabaseSync, column: string, value: string): Sql {
   const needle = fold(value);
-  if (isAscii(needle)) return { sql: `instr(lower(${column}), ?) > 0`, params: [needle] };
+  if (isAscii(needle)) return { sql: `${column} LIKE ? ESCAPE '\\'`, params: ['%' + likeEscape(needle) + '%'] };
   if (!folding.has(db)) {
     db.function(FOLD_FN, { deterministic: true }, (s) => (typeof s === 'string' ? fold(s) : s));
     folding.add(db);
@@ -80,7 +86,7 @@ function flagSql(flag: string, set: boolean): Sql {
     if (entry === undefined) return set ? FALSE : TRUE;
     return { sql: `(f.flags & ${entry[1]}) ${set ? '!=' : '='} 0`, params: [] };
   }
-  const pattern = '% ' + flag.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c) + ' %';
+  const pattern = '% ' + likeEscape(flag.toLowerCase()) + ' %';
   return { sql: `coalesce(lower(f.keywords), '') ${set ? '' : 'NOT '}LIKE ? ESCAPE '\\'`, params: [pattern] };
 }
 
@@ -112,6 +118,8 @@ const long = (value: string): boolean => [...value].length >= FTS_MIN;
 /** Turns a tree into SQL where it can; `cols` collects the 0/1 columns JS nodes refer to. */
 class Planner {
   readonly cols: Sql[] = [];
+  /** Some criterion reads message_flags (f): the query joins it only then. */
+  usesFlags = false;
   readonly #db: DatabaseSync;
   readonly #fts: Map<string, number[]>;
 
@@ -136,6 +144,7 @@ class Planner {
       case 'uid':
         return { exact: true, q: uidSql(c.ranges) };
       case 'flag':
+        this.usesFlags = true;
         return { exact: true, q: flagSql(c.flag, c.set) };
       case 'field':
         return { exact: true, q: substring(this.#db, FIELD_COLUMNS[c.field], c.value) };
@@ -146,6 +155,7 @@ class Planner {
       case 'size':
         return { exact: true, q: { sql: c.cmp === 'larger' ? 'size > ?' : 'size < ?', params: [c.value] } };
       case 'modseq':
+        this.usesFlags = true;
         return { exact: true, q: { sql: 'f.modseq >= ?', params: [c.atLeast] } };
       case 'emailid':
         return { exact: true, q: { sql: 'coalesce(m.email_id, m.id) = ?', params: [c.id] } };
@@ -224,6 +234,40 @@ async function evaluate(n: Node, row: Record<string, unknown>, f: RowFile): Prom
   }
 }
 
+/**
+ * Answers of searches SQL decided, per mailbox state: the same search of an unchanged mailbox
+ * (a client refreshing a saved search, a filter, a view) is not scanned again. Every change of
+ * a flag and every arrival and expunge moves UIDNEXT, the count or HIGHESTMODSEQ, which start
+ * the key; header, date and size columns never change. Per connection (tests open several).
+ */
+const answers = new WeakMap<DatabaseSync, Map<number, { state: string; results: Map<string, Uint32Array> }>>();
+const RESULTS_PER_MAILBOX = 32;
+const MAILBOXES_KEPT = 16;
+/** Longer keys (a big FTS id list among the parameters) are not kept. */
+const RESULT_KEY_MAX = 4096;
+
+function resultsOf(db: DatabaseSync, mailboxId: number): Map<string, Uint32Array> | null {
+  const row = prepare(db, 'SELECT uidvalidity, uidnext, message_count, highestmodseq FROM mailboxes WHERE id = ?').get(mailboxId) as
+    | { uidvalidity: number; uidnext: number; message_count: number; highestmodseq: number }
+    | undefined;
+  if (row === undefined) return null;
+  const state = `${row.uidvalidity}:${row.uidnext}:${row.message_count}:${row.highestmodseq}`;
+  let byMailbox = answers.get(db);
+  if (byMailbox === undefined) answers.set(db, (byMailbox = new Map()));
+  let entry = byMailbox.get(mailboxId);
+  if (entry === undefined || entry.state !== state) {
+    byMailbox.delete(mailboxId);
+    if (byMailbox.size >= MAILBOXES_KEPT) byMailbox.delete(byMailbox.keys().next().value!);
+    byMailbox.set(mailboxId, (entry = { state, results: new Map() }));
+  }
+  return entry.results;
+}
+
+function remember(results: Map<string, Uint32Array>, key: string, uids: Uint32Array): void {
+  if (results.size >= RESULTS_PER_MAILBOX) results.delete(results.keys().next().value!);
+  results.set(key, uids);
+}
+
 /** Prepared statements by SQL text, per connection; the shapes of searches repeat. */
 const cache = new WeakMap<DatabaseSync, Map<string, StatementSync>>();
 const CACHE_MAX = 200;
@@ -251,8 +295,11 @@ function ftsQueries(c: Criteria, out: Map<string, [SearchScope, string]>): Map<s
   return out;
 }
 
-// Flags and MODSEQ live in their own narrow table (schema.ts, migration 2).
-const FROM = 'messages m JOIN message_flags f USING (mailbox_id, uid)';
+// Flags and MODSEQ live in their own narrow table (schema.ts, migration 2), joined only when a
+// criterion or the order needs them; without it, header, date and size criteria are read
+// from the covering index messages_search (migration 5), not from the wide message rows.
+const WITH_FLAGS = 'messages m JOIN message_flags f USING (mailbox_id, uid)';
+const WITHOUT_FLAGS = 'messages m';
 
 /** UIDs of the messages of the mailbox that match, ascending (or in `orderBy` order). */
 export async function searchMessages(db: DatabaseSync, opts: SearchOptions): Promise<number[]> {
@@ -260,11 +307,20 @@ export async function searchMessages(db: DatabaseSync, opts: SearchOptions): Pro
   await Promise.all([...ftsQueries(opts.criteria, new Map())].map(async ([key, [scope, q]]) => fts.set(key, await opts.textSearch(q, scope))));
   const planner = new Planner(db, fts);
   const plan = planner.plan(opts.criteria);
+  const FROM = planner.usesFlags || (opts.orderBy ?? '').includes('f.') ? WITH_FLAGS : WITHOUT_FLAGS;
   if (plan.exact) {
     // One string rather than a row object per message: SORT of 100,000 messages returns them all.
     const sql = `SELECT coalesce(group_concat(uid, ','), '') AS uids FROM
       (SELECT uid FROM ${FROM} WHERE mailbox_id = ? AND (${plan.q.sql}) ORDER BY ${opts.orderBy ?? 'uid'})`;
-    return Array.from(parseUidList((prepare(db, sql).get(opts.mailboxId, ...plan.q.params) as { uids: string }).uids));
+    const params = [opts.mailboxId, ...plan.q.params];
+    const results = resultsOf(db, opts.mailboxId);
+    const key = sql + '\u0000' + JSON.stringify(params);
+    const hit = results?.get(key);
+    if (hit !== undefined) return Array.from(hit);
+    const row = (await opts.reader?.get(sql, params)) ?? prepare(db, sql).get(...params);
+    const uids = parseUidList((row as { uids: string }).uids);
+    if (results !== null && key.length <= RESULT_KEY_MAX) remember(results, key, uids);
+    return Array.from(uids);
   }
   const cols = planner.cols.map((c, i) => `(${c.sql}) AS c${i}`);
   const pre = plan.pre ?? TRUE;

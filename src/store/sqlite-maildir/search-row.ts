@@ -7,11 +7,11 @@ import type { HeaderBlock } from '../../mime/header-block.ts';
 import { headerText } from '../../mime/bytes.ts';
 import { unfold } from '../../mime/header-block.ts';
 import { decodeWords } from '../../mime/charset.ts';
+import { fold } from './fold.ts';
+
+export { fold };
 
 export type FileRow = { id: number; file: string; data_offset: number };
-
-/** Unicode lower case: what "case-insensitive" means for SEARCH strings here. */
-export const fold = (s: string): string => s.toLowerCase();
 
 const contains = (haystack: string, foldedNeedle: string): boolean => fold(haystack).includes(foldedNeedle);
 

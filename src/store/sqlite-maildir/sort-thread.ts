@@ -75,6 +75,7 @@ export async function sortMessages(
     textSearch: (q, scope) => ctx.search().search(q, scope),
     readMessage: (row) => readFile(path.join(dir, row.file)),
     orderBy: orderBy(order),
+    reader: ctx.reader,
   });
 }
 

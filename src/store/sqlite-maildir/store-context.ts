@@ -7,6 +7,7 @@ import type { DurableFiles } from './durable-fs.ts';
 import type { ImapSql } from './imap-sql.ts';
 import type { IndexWriter } from './index-writer.ts';
 import type { SearchIndex } from './search-index.ts';
+import type { SqlReader } from './sql-reader.ts';
 
 export type StoreContext = {
   db: Db;
@@ -18,5 +19,7 @@ export type StoreContext = {
   commits: GroupCommit;
   bus: ChangeBus;
   search: () => SearchIndex;
+  /** Searches SQL decides alone run on this connection, off the main thread. */
+  reader: SqlReader;
   log: Logger;
 };

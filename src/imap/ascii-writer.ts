@@ -1,0 +1,53 @@
+// Response bytes written straight into a buffer: for answers of many short lines made of
+// numbers and ASCII words (the FETCH FLAGS of a whole mailbox's resync), where building a
+// string per line and converting the joined text costs more than the lines themselves.
+
+export class AsciiWriter {
+  private buf: Buffer;
+  private len = 0;
+
+  constructor(capacity = 64 * 1024) {
+    this.buf = Buffer.allocUnsafe(capacity);
+  }
+
+  get length(): number {
+    return this.len;
+  }
+
+  /** ASCII text (keywords, flags, punctuation): one byte a character. */
+  text(s: string): this {
+    this.room(s.length);
+    for (let i = 0; i < s.length; i++) this.buf[this.len++] = s.charCodeAt(i);
+    return this;
+  }
+
+  /** A non-negative integer (a sequence number, UID or MODSEQ) in decimal. */
+  uint(n: number): this {
+    this.room(20);
+    if (n === 0) {
+      this.buf[this.len++] = 48;
+      return this;
+    }
+    let digits = 0;
+    for (let m = n; m >= 1; m = Math.floor(m / 10)) digits++;
+    let at = this.len + digits;
+    this.len = at;
+    for (let m = n; m >= 1; m = Math.floor(m / 10)) this.buf[--at] = 48 + (m % 10);
+    return this;
+  }
+
+  /** The bytes written so far (a copy-free view), and a fresh start. */
+  take(): Buffer {
+    const out = this.buf.subarray(0, this.len);
+    this.buf = Buffer.allocUnsafe(this.buf.length);
+    this.len = 0;
+    return out;
+  }
+
+  private room(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
+    this.buf.copy(bigger, 0, 0, this.len);
+    this.buf = bigger;
+  }
+}
