@@ -45,6 +45,21 @@ describe('FileWriter', () => {
     }
   });
 
+  it('makes a lone write in this thread and concurrent ones in the writer', async () => {
+    const dir = await folder();
+    const w = new FileWriter();
+    try {
+      await w.place(path.join(dir, 'tmp', 'lone'), path.join(dir, 'new', 'lone'), [Buffer.from('x')]);
+      assert.equal((w as unknown as { worker: unknown }).worker, null, 'no thread for a lone write');
+      await Promise.all([1, 2, 3].map((i) => w.place(path.join(dir, 'tmp', `c${i}`), path.join(dir, 'new', `c${i}`), [Buffer.from('y')])));
+      assert.notEqual((w as unknown as { worker: unknown }).worker, null, 'the thread took the concurrent ones');
+      for (const i of [1, 2, 3]) assert.equal(readFileSync(path.join(dir, 'new', `c${i}`), 'utf8'), 'y');
+    } finally {
+      await w.close();
+      await rm(dir, { recursive: true });
+    }
+  });
+
   it('writes a large message in this thread, not copied to the writer', async () => {
     const dir = await folder();
     const w = new FileWriter();

@@ -1,6 +1,6 @@
 // The main thread's side of the file writer thread (writer-thread.ts): durable writes of up to
-// THREAD_MAX bytes go there, larger ones (and directory syncs of their own) stay here, where
-// they cost a copy less. The thread starts on first use and does not keep the process alive
+// THREAD_MAX bytes made while others are in flight go there; a lone write, a larger one (a copy
+// less) and directory syncs of their own stay here. The thread starts on first use and does not keep the process alive
 // while idle; if it dies, pending writes fail and the next write starts a new one.
 import { Worker } from 'node:worker_threads';
 import { DirSyncer, type DurableFiles } from './durable-fs.ts';
@@ -16,19 +16,30 @@ export class FileWriter implements DurableFiles {
   private worker: Worker | null = null;
   private readonly pending = new Map<number, Pending>();
   private seq = 0;
-  /** Jobs of this turn of the event loop, posted together after it. */
-  private queued: WriteJob[] = [];
+  private localWrites = 0;
 
   place(tmp: string, final: string, chunks: Buffer[]): Promise<void> {
-    if (chunks.reduce((n, c) => n + c.length, 0) > THREAD_MAX) return this.local.place(tmp, final, chunks);
+    // A write with none other in flight (one APPEND at a time) is made here: the hand-off to
+    // the thread and back adds ~0.2 ms to its wait, and this thread has time to spare then.
+    if (chunks.reduce((n, c) => n + c.length, 0) > THREAD_MAX || this.pending.size + this.localWrites === 0) return this.placeHere(tmp, final, chunks);
     const worker = this.start();
     const seq = ++this.seq;
     return new Promise<void>((resolve, reject) => {
       if (this.pending.size === 0) worker.ref();
       this.pending.set(seq, { worker, resolve, reject });
-      if (this.queued.length === 0) setImmediate(() => this.post(worker));
-      this.queued.push({ seq, tmp, final, chunks });
+      // Posted at once: a one-at-a-time APPEND waits for this answer, and holding writes back
+      // for a turn to send them together measured no cheaper at 50 concurrent deliveries.
+      worker.postMessage([{ seq, tmp, final, chunks }] satisfies WriteJob[]);
     });
+  }
+
+  private async placeHere(tmp: string, final: string, chunks: Buffer[]): Promise<void> {
+    this.localWrites++;
+    try {
+      await this.local.place(tmp, final, chunks);
+    } finally {
+      this.localWrites--;
+    }
   }
 
   sync(dir: string): Promise<void> {
@@ -42,12 +53,6 @@ export class FileWriter implements DurableFiles {
     // Writes in flight finish first: their callers are waiting to acknowledge them.
     while (this.pending.size > 0) await new Promise((r) => setTimeout(r, 5));
     await w.terminate();
-  }
-
-  private post(worker: Worker): void {
-    const jobs = this.queued;
-    this.queued = [];
-    worker.postMessage(jobs);
   }
 
   private start(): Worker {

@@ -286,6 +286,7 @@ export class SqliteMaildirStore implements MessageStore {
   async selectMailbox(mailboxId: number, claimRecent: boolean): Promise<MailboxSnapshot | null> {
     const row = this.sql.mailboxById(mailboxId);
     if (!row) return null;
+    this.reader.warm();
     let recent = { from: 0, to: 0 };
     let info = toInfo(row);
     // The floor moves only when something new is there: most SELECTs write nothing.

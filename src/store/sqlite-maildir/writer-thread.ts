@@ -1,8 +1,7 @@
 // The file writer thread: durable Maildir writes (create, write, rename, fsync) done away
 // from the thread that runs the protocols. Each write there costs three or four trips through
-// libuv's pool plus their promise callbacks; here it costs the main thread a share of one
-// message out and one back (both sides batch what one turn of their event loop produced), and
-// the trips happen on this thread's event loop instead.
+// libuv's pool plus their promise callbacks; here it costs the main thread one message out and
+// one back, and the trips happen on this thread's event loop instead.
 import { parentPort } from 'node:worker_threads';
 import { DirSyncer, placeDurably } from './durable-fs.ts';
 
@@ -13,15 +12,7 @@ function main(): void {
   const port = parentPort;
   if (!port) return;
   const syncer = new DirSyncer();
-  let done: WriteDone[] = [];
-  const flush = (): void => {
-    port.postMessage(done);
-    done = [];
-  };
-  const finish = (d: WriteDone): void => {
-    if (done.length === 0) setImmediate(flush);
-    done.push(d);
-  };
+  const finish = (d: WriteDone): void => port.postMessage([d]);
   port.on('message', (jobs: WriteJob[]) => {
     for (const job of jobs) {
       const chunks = job.chunks.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength));
