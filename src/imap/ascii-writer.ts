@@ -2,6 +2,9 @@
 // numbers and ASCII words (the FETCH FLAGS of a whole mailbox's resync), where building a
 // string per line and converting the joined text costs more than the lines themselves.
 
+/** ASCII text as bytes, for AsciiWriter.bytes. */
+export const asciiBytes = (s: string): Uint8Array => Buffer.from(s, 'latin1');
+
 export class AsciiWriter {
   private buf: Buffer;
   private len = 0;
@@ -18,6 +21,16 @@ export class AsciiWriter {
   text(s: string): this {
     this.room(s.length);
     for (let i = 0; i < s.length; i++) this.buf[this.len++] = s.charCodeAt(i);
+    return this;
+  }
+
+  /** Bytes made once (see asciiBytes) and written many times. */
+  bytes(b: Uint8Array): this {
+    this.room(b.length);
+    const buf = this.buf;
+    let at = this.len;
+    for (let i = 0; i < b.length; i++) buf[at++] = b[i];
+    this.len = at;
     return this;
   }
 

@@ -6,12 +6,13 @@ import { sendVanishedEarlier, toModSeq } from '../qresync.ts';
 import { resolveSequenceSet } from '../seqset.ts';
 import type { Session } from '../session.ts';
 import { partialSlice } from '../result-sets.ts';
-import { AsciiWriter } from '../ascii-writer.ts';
+import { AsciiWriter, asciiBytes } from '../ascii-writer.ts';
 import { SELECTED, bad, no, ok, type Handler, type Reply } from './types.ts';
 
 const BATCH = 100;
 const META_BATCH = 5000;
 const META_ONLY = new Set(['UID', 'FLAGS', 'MODSEQ']);
+const [STAR, FETCH_OPEN, SP, UID_SP, MODSEQ_OPEN, CLOSE, END] = ['* ', ' FETCH (', ' ', 'UID ', 'MODSEQ (', ')', ')\r\n'].map(asciiBytes);
 /** Items answered without the envelope and body JSON (ENVELOPE, BODY, BODYSTRUCTURE from the
  *  stored wire text, outside UTF8=ACCEPT). */
 const NO_JSON = new Set(['UID', 'FLAGS', 'MODSEQ', 'INTERNALDATE', 'SAVEDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'PREVIEW', 'EMAILID', 'THREADID']);
@@ -29,6 +30,7 @@ export async function writeFlagFetches(s: Session, uids: readonly number[], item
   let seqs = view.uids;
   let at = 0;
   const out = new AsciiWriter();
+  const flagBytes = new Map<string, Uint8Array>();
   let found = 0;
   for (let i = 0; i < uids.length; i += META_BATCH) {
     // MODSEQ is only needed when asked for, or to note what the client learns of pending changes.
@@ -45,21 +47,23 @@ export async function writeFlagFetches(s: Session, uids: readonly number[], item
       const uid = t.uids[k];
       while (at < seqs.length && seqs[at] < uid) at++;
       if (at >= seqs.length || seqs[at] !== uid) continue;
-      out.text('* ').uint(at + 1).text(' FETCH (');
+      out.bytes(STAR).uint(at + 1).bytes(FETCH_OPEN);
       for (let j = 0; j < items.length; j++) {
         const it = items[j];
-        if (j > 0) out.text(' ');
-        if (it.item === 'UID') out.text('UID ').uint(uid);
-        else if (it.item === 'MODSEQ') out.text('MODSEQ (').uint(modSeqs![k]).text(')');
+        if (j > 0) out.bytes(SP);
+        if (it.item === 'UID') out.bytes(UID_SP).uint(uid);
+        else if (it.item === 'MODSEQ') out.bytes(MODSEQ_OPEN).uint(modSeqs![k]).bytes(CLOSE);
         else {
+          // Flags and keywords are atoms: ASCII. The few distinct lists are made bytes once.
           const f = t.flags[k];
-          // Flags and keywords are atoms: ASCII.
-          out.text('FLAGS (').text(f);
-          if (rev1 && view.isRecent(uid)) out.text(f === '' ? '\\Recent' : ' \\Recent');
-          out.text(')');
+          const recent = rev1 && view.isRecent(uid);
+          const key = recent ? f + '\u0000' : f;
+          let b = flagBytes.get(key);
+          if (b === undefined) flagBytes.set(key, (b = asciiBytes(`FLAGS (${recent ? (f === '' ? '\\Recent' : f + ' \\Recent') : f})`)));
+          out.bytes(b);
         }
       }
-      out.text(')\r\n');
+      out.bytes(END);
       if (withFlags && modSeqs !== null) view.told(uid, modSeqs[k]);
     }
     await s.send(out.take());
