@@ -119,6 +119,7 @@ export async function startServer(config: Config, dataDir: string, log: Logger, 
     const certs = tls.provider;
     // Messages written to a Maildir but not yet indexed when the last run stopped.
     for (const account of await services.directory.listAccounts()) await services.store.reconcile(account);
+    services.store.warm?.();
 
     const delivery = new LocalDelivery(
       services.directory,

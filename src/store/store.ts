@@ -74,6 +74,9 @@ export interface MessageStore {
    * rename and their index commit are left alone.
    */
   reconcile(account: AccountRef, opts?: { minAgeMs?: number }): Promise<{ adopted: number; dropped: number }>;
+  /** Starts what the store runs beside the caller (threads) ahead of first use: for the server,
+   *  so no client's first search waits for it; short CLI commands never start it. */
+  warm?(): void;
   /** Rebuilds an account's index from its Maildir from scratch (new UIDVALIDITY). */
   rebuild(account: AccountRef): Promise<{ messages: number }>;
   close(): Promise<void>;

@@ -10,7 +10,6 @@ import { AsciiWriter, asciiBytes } from '../ascii-writer.ts';
 import { SELECTED, bad, no, ok, type Handler, type Reply } from './types.ts';
 
 const BATCH = 100;
-const META_BATCH = 5000;
 const META_ONLY = new Set(['UID', 'FLAGS', 'MODSEQ']);
 const [STAR, FETCH_OPEN, SP, UID_SP, MODSEQ_OPEN, CLOSE, END] = ['* ', ' FETCH (', ' ', 'UID ', 'MODSEQ (', ')', ')\r\n'].map(asciiBytes);
 /** Items answered without the envelope and body JSON (ENVELOPE, BODY, BODYSTRUCTURE from the
@@ -18,7 +17,7 @@ const [STAR, FETCH_OPEN, SP, UID_SP, MODSEQ_OPEN, CLOSE, END] = ['* ', ' FETCH (
 const NO_JSON = new Set(['UID', 'FLAGS', 'MODSEQ', 'INTERNALDATE', 'SAVEDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'PREVIEW', 'EMAILID', 'THREADID']);
 
 /**
- * `* n FETCH (...)` with UID, FLAGS and MODSEQ only, straight from the index in large batches
+ * `* n FETCH (...)` with UID, FLAGS and MODSEQ only, straight from the index in one read
  * (a client's resync, STORE answers); returns how many of the UIDs still exist.
  */
 export async function writeFlagFetches(s: Session, uids: readonly number[], items: readonly FetchItem[]): Promise<number> {
@@ -31,44 +30,43 @@ export async function writeFlagFetches(s: Session, uids: readonly number[], item
   let at = 0;
   const out = new AsciiWriter();
   const flagBytes = new Map<string, Uint8Array>();
-  let found = 0;
-  for (let i = 0; i < uids.length; i += META_BATCH) {
-    // MODSEQ is only needed when asked for, or to note what the client learns of pending changes.
-    const withModSeq = view.pendingFlags.size > 0 || items.some((it) => it.item === 'MODSEQ');
-    const t = await s.deps.store.flagTable(view.mailbox.id, uids.slice(i, i + META_BATCH), withModSeq);
-    const modSeqs = t.modSeqs;
-    found += t.uids.length;
+  // MODSEQ is only needed when asked for, or to note what the client learns of pending changes.
+  const withModSeq = view.pendingFlags.size > 0 || items.some((it) => it.item === 'MODSEQ');
+  // One read for the whole set: the store answers most of a mailbox from its shared flag table.
+  const t = await s.deps.store.flagTable(view.mailbox.id, uids, withModSeq);
+  const modSeqs = t.modSeqs;
+  for (let k = 0; k < t.uids.length; k++) {
     if (view.uids !== seqs) {
-      // The view changed while the table was read: walk the new one from its start.
+      // The view changed while a part was being sent: walk the new one from its start.
       seqs = view.uids;
       at = 0;
     }
-    for (let k = 0; k < t.uids.length; k++) {
-      const uid = t.uids[k];
-      while (at < seqs.length && seqs[at] < uid) at++;
-      if (at >= seqs.length || seqs[at] !== uid) continue;
-      out.bytes(STAR).uint(at + 1).bytes(FETCH_OPEN);
-      for (let j = 0; j < items.length; j++) {
-        const it = items[j];
-        if (j > 0) out.bytes(SP);
-        if (it.item === 'UID') out.bytes(UID_SP).uint(uid);
-        else if (it.item === 'MODSEQ') out.bytes(MODSEQ_OPEN).uint(modSeqs![k]).bytes(CLOSE);
-        else {
-          // Flags and keywords are atoms: ASCII. The few distinct lists are made bytes once.
-          const f = t.flags[k];
-          const recent = rev1 && view.isRecent(uid);
-          const key = recent ? f + '\u0000' : f;
-          let b = flagBytes.get(key);
-          if (b === undefined) flagBytes.set(key, (b = asciiBytes(`FLAGS (${recent ? (f === '' ? '\\Recent' : f + ' \\Recent') : f})`)));
-          out.bytes(b);
-        }
+    const uid = t.uids[k];
+    while (at < seqs.length && seqs[at] < uid) at++;
+    if (at >= seqs.length || seqs[at] !== uid) continue;
+    out.bytes(STAR).uint(at + 1).bytes(FETCH_OPEN);
+    for (let j = 0; j < items.length; j++) {
+      const it = items[j];
+      if (j > 0) out.bytes(SP);
+      if (it.item === 'UID') out.bytes(UID_SP).uint(uid);
+      else if (it.item === 'MODSEQ') out.bytes(MODSEQ_OPEN).uint(modSeqs![k]).bytes(CLOSE);
+      else {
+        // Flags and keywords are atoms: ASCII. The few distinct lists are made bytes once.
+        const f = t.flags[k];
+        const recent = rev1 && view.isRecent(uid);
+        const key = recent ? f + '\u0000' : f;
+        let b = flagBytes.get(key);
+        if (b === undefined) flagBytes.set(key, (b = asciiBytes(`FLAGS (${recent ? (f === '' ? '\\Recent' : f + ' \\Recent') : f})`)));
+        out.bytes(b);
       }
-      out.bytes(END);
-      if (withFlags && modSeqs !== null) view.told(uid, modSeqs[k]);
     }
-    await s.send(out.take());
+    out.bytes(END);
+    if (withFlags && modSeqs !== null) view.told(uid, modSeqs[k]);
+    // Sent in parts, each with backpressure, so a large answer never sits whole in memory.
+    if (out.length >= FLUSH_AT) await s.send(out.take());
   }
-  return found;
+  if (out.length > 0) await s.send(out.take());
+  return t.uids.length;
 }
 
 async function fetchMeta(s: Session, uids: readonly number[], items: readonly FetchItem[]): Promise<Reply> {

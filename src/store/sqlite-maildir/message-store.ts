@@ -215,6 +215,11 @@ export class SqliteMaildirStore implements MessageStore {
     return stored.map(({ modSeq: _m, id: _i, ...s }) => s);
   }
 
+  warm(): void {
+    this.reader.warm();
+    void this.textIndex;
+  }
+
   async reconcile(a: AccountRef, opts: { minAgeMs?: number } = {}): Promise<{ adopted: number; dropped: number }> {
     let adopted = 0;
     let dropped = 0;
@@ -286,7 +291,6 @@ export class SqliteMaildirStore implements MessageStore {
   async selectMailbox(mailboxId: number, claimRecent: boolean): Promise<MailboxSnapshot | null> {
     const row = this.sql.mailboxById(mailboxId);
     if (!row) return null;
-    this.reader.warm();
     let recent = { from: 0, to: 0 };
     let info = toInfo(row);
     // The floor moves only when something new is there: most SELECTs write nothing.
@@ -306,8 +310,9 @@ export class SqliteMaildirStore implements MessageStore {
     const hit = this.uidCache.get(info.id);
     const cached = hit?.key === key ? hit.uids.deref() : undefined;
     if (cached !== undefined) return cached;
-    // Read with their flags: a client that selects a large mailbox usually fetches its flags next.
-    const { uids } = this.flagBits(info, true)!;
+    // Without the flags: reading them too costs SELECT a third more, and a client that
+    // fetches them next has the flag table read then (flagBits), once for every session.
+    const uids = this.sql.uidList(info.id);
     this.uidCache.set(info.id, { key, uids: new WeakRef(uids) });
     return uids;
   }
@@ -315,7 +320,8 @@ export class SqliteMaildirStore implements MessageStore {
   /**
    * The UIDs and system flag bits of a whole mailbox, shared by the sessions that read it in
    * the same state. Every change of a flag, and every arrival and expunge, moves HIGHESTMODSEQ
-   * or UIDNEXT or the count, so the key names the state exactly. Null on a miss unless `read`.
+   * or UIDNEXT or the count, so the key names the state exactly. Null on a miss unless `read`
+   * (a FETCH FLAGS of most of the mailbox reads it whole, in one statement).
    */
   private flagBits(info: MailboxInfo, read: boolean): { uids: Uint32Array; bits: Uint8Array } | null {
     const key = `${info.uidValidity}:${info.uidNext}:${info.messages}:${info.highestModSeq}`;

@@ -30,8 +30,7 @@ export class SqlReader {
     });
   }
 
-  /** Starts the thread ahead of its first query (a client that selects a mailbox may search
-   *  next; starting costs tens of milliseconds). */
+  /** Starts the thread ahead of its first query (starting costs tens of milliseconds). */
   warm(): void {
     this.start();
   }
