@@ -317,7 +317,9 @@ export async function searchMessages(db: DatabaseSync, opts: SearchOptions): Pro
     const key = sql + '\u0000' + JSON.stringify(params);
     const hit = results?.get(key);
     if (hit !== undefined) return Array.from(hit);
-    const row = (await opts.reader?.get(sql, params)) ?? prepare(db, sql).get(...params);
+    // On this connection when the reader thread cannot answer (none, or it failed: the query
+    // then fails here the same way if the fault was the query's).
+    const row = (await opts.reader?.get(sql, params)?.catch(() => undefined)) ?? prepare(db, sql).get(...params);
     const uids = parseUidList((row as { uids: string }).uids);
     if (results !== null && key.length <= RESULT_KEY_MAX) remember(results, key, uids);
     return Array.from(uids);
