@@ -142,8 +142,9 @@ export class ImapSql {
         'SELECT uid, keywords FROM message_flags INDEXED BY message_flags_keywords WHERE mailbox_id = ? AND uid BETWEEN ? AND ? AND keywords IS NOT NULL',
       ),
       metasIn: db.prepare(`SELECT id, uid, f.modseq, f.flags, f.keywords, size, file, data_offset FROM ${JOINED} WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid`),
+      // Every shape of records(): with or without the envelope and body JSON (the largest
+      // columns; a LeanRecord reads them if asked) and the flags.
       records: SHAPES.map((shape) => ({ few: db.prepare(recordsInSql(shape)), many: db.prepare(recordsInRunsSql(shape)) })),
-      // Without the envelope and body JSON, the largest columns (IndexRecord reads them if asked).
       recordJson: db.prepare('SELECT envelope, body FROM messages WHERE id = ?'),
       // CONDSTORE: a scan of the mailbox's narrow rows (no index on modseq: it would double the
       // cost of every flag change, and the scan of 100,000 rows takes milliseconds).

@@ -56,7 +56,6 @@ const join = (parts: Sql[], op: 'AND' | 'OR'): Sql =>
 
 const FIELD_COLUMNS = { subject: 'subject', from: 'addr_from', to: 'addr_to', cc: 'addr_cc', bcc: 'addr_bcc' } as const;
 
-
 function isAscii(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
   return true;
