@@ -87,7 +87,12 @@ export class DkimKeyStore {
   dnsRecord(domain: string, selector: string): string {
     const k = this.list(domain).find((x) => x.selector === selector);
     if (!k) throw new Error(`no DKIM key ${selector} for ${domain}`);
-    const pub = createPublicKey(readFileSync(this.keyFile(domain, selector)));
+    return this.dnsRecordOf(domain, k);
+  }
+
+  /** dnsRecord for a key the caller has listed already (keys.json is not read again). */
+  dnsRecordOf(domain: string, k: DkimKeyInfo): string {
+    const pub = createPublicKey(readFileSync(this.keyFile(domain, k.selector)));
     // RSA: the SubjectPublicKeyInfo DER; Ed25519: the raw 32-byte key (RFC 8463 §4.2).
     const der = pub.export({ type: 'spki', format: 'der' });
     const p = k.algorithm === 'rsa' ? der.toString('base64') : der.subarray(der.length - 32).toString('base64');

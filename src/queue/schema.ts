@@ -5,6 +5,11 @@
 // Recipient states: queued (waiting for next_attempt_at) → inflight (claimed by the runner)
 // → delivered | bounced | expired | removed. inflight rows left by a crash go back to queued
 // at start-up. The CLI's retry/flush set next_attempt_at to now; the runner polls for due rows.
+//
+// queue_finished names the messages none of whose recipients is queued or in flight any more,
+// so the runner's collection on every poll reads only those (not every message a dead domain
+// keeps deferred). Triggers keep it in step in the same statement as the state change, from
+// whichever process makes it (the runner, or `mailhaven queue remove`).
 export const QUEUE_MIGRATIONS = [
   `CREATE TABLE queue_messages (
      id TEXT PRIMARY KEY,
@@ -35,4 +40,22 @@ export const QUEUE_MIGRATIONS = [
      delay_notified INTEGER NOT NULL DEFAULT 0);
    CREATE INDEX queue_recipients_due ON queue_recipients (state, next_attempt_at);
    CREATE INDEX queue_recipients_message ON queue_recipients (queue_id);`,
+  `CREATE TABLE queue_finished (
+     queue_id TEXT PRIMARY KEY REFERENCES queue_messages(id) ON DELETE CASCADE) WITHOUT ROWID;
+   CREATE TRIGGER queue_recipient_final AFTER UPDATE OF state ON queue_recipients
+     WHEN new.state NOT IN ('queued','inflight') AND old.state IN ('queued','inflight')
+       AND NOT EXISTS (SELECT 1 FROM queue_recipients WHERE queue_id = new.queue_id AND state IN ('queued','inflight'))
+   BEGIN
+     INSERT OR IGNORE INTO queue_finished (queue_id) VALUES (new.queue_id);
+   END;
+   -- No code path takes a recipient out of a final state today; if one ever does, its message is live again.
+   CREATE TRIGGER queue_recipient_live AFTER UPDATE OF state ON queue_recipients
+     WHEN new.state IN ('queued','inflight') AND old.state NOT IN ('queued','inflight')
+   BEGIN
+     DELETE FROM queue_finished WHERE queue_id = new.queue_id;
+   END;
+   -- Databases from before this table: what is finished already.
+   INSERT INTO queue_finished (queue_id)
+     SELECT id FROM queue_messages m
+     WHERE NOT EXISTS (SELECT 1 FROM queue_recipients r WHERE r.queue_id = m.id AND r.state IN ('queued','inflight'));`,
 ];

@@ -78,6 +78,15 @@ const toRecipient = (r: RecipientRow): QueuedRecipient => ({
   delayNotified: r.delay_notified !== 0,
 });
 
+/**
+ * The finished messages, through their markers (exported so a test can check its plan). The
+ * NOT EXISTS re-checks each marked message by the queue_id index, so a message is never
+ * deleted while a recipient is live, whatever set its marker. CROSS JOIN fixes the loop order
+ * (SQLite's rule for it): left alone, the planner may scan every message and probe the markers.
+ */
+export const FINISHED_SQL = `SELECT m.* FROM queue_finished f CROSS JOIN queue_messages m ON m.id = f.queue_id
+  WHERE NOT EXISTS (SELECT 1 FROM queue_recipients r WHERE r.queue_id = m.id AND r.state IN ('queued','inflight'))`;
+
 export type NewRecipient = { address: string; domain: string; notify: string | null; orcpt: string | null };
 
 /** What one attempt did to one recipient. */
@@ -101,6 +110,8 @@ export class QueueStore {
         .run(m.id, m.sender, m.ret, m.envid, m.size, m.file, m.messageId, m.origin, m.originSid, m.account, m.createdAt);
       const ins = this.db.prepare('INSERT INTO queue_recipients (queue_id, address, domain, notify, orcpt, next_attempt_at) VALUES (?,?,?,?,?,?)');
       for (const r of recipients) ins.run(m.id, r.address, r.domain, r.notify, r.orcpt, now);
+      // No recipient to wait for (enqueue refuses this; the store stays consistent anyway).
+      if (recipients.length === 0) this.db.prepare('INSERT INTO queue_finished (queue_id) VALUES (?)').run(m.id);
     });
   }
 
@@ -159,14 +170,23 @@ export class QueueStore {
     return msgs.map((m) => ({ message: toMessage(m), recipients: this.recipients(m.id) }));
   }
 
-  /** Messages whose every recipient reached a final state: their rows go, the caller removes the files. */
+  /**
+   * Messages whose every recipient reached a final state: their rows go, the caller removes the
+   * files (a crash before it does leaves an orphan file, which start-up's sweep removes). Reads
+   * only the messages marked finished (schema.ts), however many others wait in the queue.
+   */
   takeFinished(): QueuedMessage[] {
+    // Most polls find nothing: no write lock for them.
+    if (!this.db.prepare('SELECT 1 FROM queue_finished LIMIT 1').get()) return [];
     return transaction(this.db, () => {
-      const rows = this.db
-        .prepare("SELECT * FROM queue_messages m WHERE NOT EXISTS (SELECT 1 FROM queue_recipients r WHERE r.queue_id = m.id AND r.state IN ('queued','inflight'))")
-        .all() as MessageRow[];
+      const rows = this.db.prepare(FINISHED_SQL).all() as MessageRow[];
       const del = this.db.prepare('DELETE FROM queue_messages WHERE id = ?');
-      for (const r of rows) del.run(r.id);
+      const unmark = this.db.prepare('DELETE FROM queue_finished WHERE queue_id = ?');
+      for (const r of rows) {
+        del.run(r.id);
+        // The foreign key's cascade does this too, unless a connection turned foreign keys off.
+        unmark.run(r.id);
+      }
       return rows.map(toMessage);
     });
   }

@@ -1,11 +1,12 @@
 // The running server's own DNS check: shortly after start, then every [dns_check] interval,
 // each hosted domain is checked and every problem logged. DNS failures are logged, never thrown.
+// Checks of the host alone run once per run; their findings are logged with each domain's.
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../core/logger.ts';
 import type { DkimKeyStore } from '../dkim/key-store.ts';
 import type { Directory } from '../directory/directory.ts';
 import type { Resolver } from '../dns/resolver.ts';
-import { exitCode, runDnsCheck } from './dns-check.ts';
+import { exitCode, runDnsCheck, runHostChecks } from './dns-check.ts';
 import { publicIps } from './public-ips.ts';
 
 export type DailyCheckDeps = {
@@ -25,9 +26,15 @@ export function scheduleDnsCheck(deps: DailyCheckDeps): ScheduledCheck {
 
   const runOnce = async () => {
     const ips = publicIps(config);
-    for (const domain of await deps.directory.listDomains()) {
+    const domains = await deps.directory.listDomains();
+    if (domains.length === 0 || stopped) return;
+    // The host name's addresses, reverse DNS and blocklists once per run, whatever the number
+    // of domains; each domain's report still lists them, as `dns check DOMAIN` does.
+    // Not awaited here: they run alongside the first domain's checks (and never reject).
+    const host = runHostChecks({ config, ips, resolver: deps.resolver });
+    for (const domain of domains) {
       if (stopped) return;
-      const findings = await runDnsCheck({ domain, config, ips, resolver: deps.resolver, dkim: deps.dkim });
+      const findings = await runDnsCheck({ domain, config, ips, resolver: deps.resolver, dkim: deps.dkim }, host);
       const problems = findings.filter((f) => f.status !== 'ok' && f.status !== 'info');
       for (const f of problems) {
         const level = f.status === 'warning' ? 'info' : 'warn';

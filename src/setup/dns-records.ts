@@ -65,7 +65,7 @@ export function domainRecords(inp: RecordInputs): DnsRecord[] {
   if (ips.ipv6) add('aaaa', host, 'AAAA', ips.ipv6, 'the mail host name points at this server (IPv6)');
   add('spf', d, 'TXT', spfValue(inp.strictSpf), 'SPF: only the domain\'s MX hosts may send its mail');
   for (const key of inp.dkim.list(domain)) {
-    add(`dkim:${key.selector}`, fqdn(`${key.selector}._domainkey.${domain}`), 'TXT', inp.dkim.dnsRecord(domain, key.selector), `DKIM public key (${key.algorithm}, ${key.state})`);
+    add(`dkim:${key.selector}`, fqdn(`${key.selector}._domainkey.${domain}`), 'TXT', inp.dkim.dnsRecordOf(domain, key), `DKIM public key (${key.algorithm}, ${key.state})`);
   }
   add('dmarc', fqdn(`_dmarc.${domain}`), 'TXT', dmarcValue(config, domain), 'DMARC: unauthenticated mail claiming the domain goes to spam; reports to the rua address');
   if (config.mta_sts.mode !== 'none') {
@@ -73,10 +73,19 @@ export function domainRecords(inp: RecordInputs): DnsRecord[] {
     add('mta-sts-host', fqdn(`mta-sts.${domain}`), 'CNAME', host, 'the host that serves the MTA-STS policy (must be covered by the certificate)');
   }
   add('tlsrpt', fqdn(`_smtp._tls.${domain}`), 'TXT', tlsrptValue(config, domain), 'TLS reporting (RFC 8460): where senders report TLS failures');
-  for (const r of srvRecords(config, domain)) out.push(r);
-  add('autoconfig', fqdn(`autoconfig.${domain}`), 'CNAME', host, 'Thunderbird (and others) find the settings here');
-  add('autodiscover', fqdn(`autodiscover.${domain}`), 'CNAME', host, 'Outlook finds the settings here');
+  out.push(...discoveryRecords(config, domain));
   return out;
+}
+
+/** SRV, autoconfig and autodiscover: how mail clients find their settings (no DKIM key needed). */
+export function discoveryRecords(config: Config, domain: string): DnsRecord[] {
+  const host = fqdn(config.hostname);
+  const cname = (id: string, purpose: string): DnsRecord => ({ id, name: fqdn(`${id}.${domain}`), ttl: RECOMMENDED_TTL, type: 'CNAME', value: host, purpose });
+  return [
+    ...srvRecords(config, domain),
+    cname('autoconfig', 'Thunderbird (and others) find the settings here'),
+    cname('autodiscover', 'Outlook finds the settings here'),
+  ];
 }
 
 /** RFC 6186 / RFC 8314 §5.1: implicit TLS preferred (lower priority), IMAP before POP3; "." = not offered. */

@@ -8,14 +8,14 @@ import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import pino from 'pino';
 import { configSchema } from '../../src/config/schema.ts';
-import { DkimKeyStore } from '../../src/dkim/key-store.ts';
+import { DkimKeyStore, type DkimKeyInfo } from '../../src/dkim/key-store.ts';
 import { createResolver } from '../../src/dns/resolver.ts';
 import { clientEndpoints } from '../../src/setup/client-settings.ts';
 import { scheduleDnsCheck } from '../../src/setup/daily-check.ts';
 import { dnsblName, lookupDnsbl } from '../../src/setup/dnsbl.ts';
 import { mtaStsId, mtaStsPolicy } from '../../src/setup/mta-sts.ts';
 import { isPublicIp, publicIps } from '../../src/setup/public-ips.ts';
-import { startDnsServer } from '../harness/dns-server.ts';
+import { startDnsServer, type Zone } from '../harness/dns-server.ts';
 
 type Iface = { address: string; family: 'IPv4' | 'IPv6'; internal: boolean };
 const ifaces = (...list: Iface[]) =>
@@ -113,6 +113,47 @@ describe('the server\'s scheduled DNS check', () => {
       assert.ok(lines.some((l) => l.event === 'dns.check.problem' && l.status === 'error'));
     } finally {
       await dns.close().catch(() => {});
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('asks the host\'s questions once per run and each domain\'s once, deriving each DKIM public key once', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'mailhaven-dnscheck-'));
+    const domains = ['a.test', 'b.test', 'c.test'];
+    const zone: Zone = { 'mx.example.test': [{ type: 'A', address: '198.51.100.1' }] };
+    for (const d of domains) zone[d] = [{ type: 'MX', priority: 10, exchange: 'mx.example.test' }];
+    // No PTR: a host problem, which each domain's report still lists.
+    const dns = await startDnsServer(zone);
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: 'info' }, new Writable({ write: (c, _e, cb) => (lines.push(JSON.parse(String(c))), cb()) }));
+    const config = configSchema.parse({ hostname: 'mx.example.test', network: { public_ipv4: '198.51.100.1', public_ipv6: 'none' }, dns_check: { blocklists: ['bl.test'], first_delay: 3600 } });
+    /** The real key store, counting public keys derived for DNS records. */
+    class CountingKeys extends DkimKeyStore {
+      derived = 0;
+      override dnsRecordOf(domain: string, k: DkimKeyInfo): string {
+        this.derived++;
+        return super.dnsRecordOf(domain, k);
+      }
+    }
+    const dkim = new CountingKeys(dir);
+    for (const d of domains) dkim.ensure(d);
+    try {
+      const check = scheduleDnsCheck({ config, directory: { listDomains: async () => domains }, resolver: createResolver({ servers: [dns.server], timeoutMs: 1000 }), dkim, log });
+      await check.runNow();
+      check.stop();
+      const asked = (q: string) => dns.queries.filter((x) => x === q).length;
+      for (const q of ['A mx.example.test', 'AAAA mx.example.test', 'PTR 1.100.51.198.in-addr.arpa', 'A 1.100.51.198.bl.test']) assert.equal(asked(q), 1, q);
+      for (const d of domains) {
+        for (const q of [`MX ${d}`, `TXT ${d}`, `TXT _dmarc.${d}`, `A autoconfig.${d}`]) assert.equal(asked(q), 1, q);
+        // The same report per domain as before: its own lines and the host's.
+        const mine = lines.filter((l) => l.domain === d);
+        assert.deepEqual(mine.filter((l) => l.event === 'dns.check.problem' && l.check === 'ptr').map((l) => l.status), ['missing'], d);
+        assert.ok(mine.some((l) => l.event === 'dns.check.problem' && l.check === 'spf'), d);
+        assert.equal(mine.find((l) => l.event === 'dns.check')?.ok, false, d);
+      }
+      assert.equal(dkim.derived, domains.length * 2, 'each of the 2 keys of each domain once');
+    } finally {
+      await dns.close();
       await rm(dir, { recursive: true, force: true });
     }
   });

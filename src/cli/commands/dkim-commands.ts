@@ -12,7 +12,7 @@ const keyStore = (ctx: Context) => new DkimKeyStore(dataPaths(ctx.dataDir).dkim)
 /** Zone-file lines for every published key: character-strings of at most 255 octets. */
 export function zoneRecords(keys: DkimKeyStore, domain: string): string[] {
   return keys.list(domain).map((k) => {
-    const value = keys.dnsRecord(domain, k.selector);
+    const value = keys.dnsRecordOf(domain, k);
     const chunks = value.match(/.{1,255}/g) ?? [''];
     return `${k.selector}._domainkey.${domain}. IN TXT ${chunks.map((c) => `"${c}"`).join(' ')}`;
   });

@@ -64,7 +64,7 @@ export async function checkDkim(ctx: CheckContext): Promise<Finding[]> {
   const out: Finding[] = [];
   for (const k of keys) {
     const name = `${k.selector}._domainkey.${domain}`;
-    const expected = ctx.dkim.dnsRecord(domain, k.selector);
+    const expected = ctx.dkim.dnsRecordOf(domain, k);
     const want = tagList(expected).get('p') ?? '';
     const fix = recordLine(name, 'TXT', expected);
     const r = await lookup('dkim', name, 'TXT', ctx.resolver.resolveTxt(name));

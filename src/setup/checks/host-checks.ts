@@ -2,7 +2,7 @@
 import { reverseName } from '../../dns/resolver.ts';
 import { fqdn, MIGRATION_TTL, RECOMMENDED_TTL, recordLine } from '../dns-records.ts';
 import { lookup, sameName } from './lookup.ts';
-import type { CheckContext, Finding } from './types.ts';
+import type { CheckContext, Finding, HostContext } from './types.ts';
 
 export async function checkMx(ctx: CheckContext): Promise<Finding[]> {
   const { domain } = ctx;
@@ -24,7 +24,7 @@ export async function checkMx(ctx: CheckContext): Promise<Finding[]> {
   return [{ check: 'mx', name: domain, status: 'ok', message: `MX of ${domain} is ${list}` }];
 }
 
-export async function checkAddresses(ctx: CheckContext): Promise<Finding[]> {
+export async function checkAddresses(ctx: HostContext): Promise<Finding[]> {
   const host = ctx.config.hostname;
   const out: Finding[] = [];
   for (const [family, type, ip] of [['IPv4', 'A', ctx.ips.ipv4], ['IPv6', 'AAAA', ctx.ips.ipv6]] as const) {
@@ -52,7 +52,7 @@ export async function checkAddresses(ctx: CheckContext): Promise<Finding[]> {
 }
 
 /** Forward-confirmed reverse DNS: the PTR of each address names the host the SMTP banner and EHLO use. */
-export async function checkPtr(ctx: CheckContext): Promise<Finding[]> {
+export async function checkPtr(ctx: HostContext): Promise<Finding[]> {
   const host = ctx.config.hostname;
   const out: Finding[] = [];
   for (const ip of [ctx.ips.ipv4, ctx.ips.ipv6]) {

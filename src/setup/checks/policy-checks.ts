@@ -1,9 +1,9 @@
 // MTA-STS, TLS reporting, client discovery records and DNS blocklists.
 import { dnsblName, lookupDnsbl } from '../dnsbl.ts';
-import { domainRecords, fqdn, recordLine, tlsrptValue, zoneLine } from '../dns-records.ts';
+import { discoveryRecords, fqdn, recordLine, tlsrptValue, zoneLine } from '../dns-records.ts';
 import { mtaStsId, mtaStsPolicy, mtaStsTxt } from '../mta-sts.ts';
 import { joinTxt, lookup, sameName, tagList } from './lookup.ts';
-import type { CheckContext, Finding } from './types.ts';
+import type { CheckContext, Finding, HostContext } from './types.ts';
 
 export async function checkMtaSts(ctx: CheckContext): Promise<Finding[]> {
   const { domain, config } = ctx;
@@ -44,7 +44,7 @@ export async function checkTlsrpt(ctx: CheckContext): Promise<Finding[]> {
 
 /** SRV and autoconfig/autodiscover names only help clients: missing ones are warnings. */
 export async function checkDiscovery(ctx: CheckContext): Promise<Finding[]> {
-  const wanted = domainRecords({ domain: ctx.domain, config: ctx.config, ips: ctx.ips, dkim: ctx.dkim }).filter((r) => r.id.startsWith('srv:') || r.id === 'autoconfig' || r.id === 'autodiscover');
+  const wanted = discoveryRecords(ctx.config, ctx.domain);
   const missing: string[] = [];
   let failed: Finding | undefined;
   for (const rec of wanted) {
@@ -64,7 +64,7 @@ export async function checkDiscovery(ctx: CheckContext): Promise<Finding[]> {
   return [{ check: 'discovery', name: ctx.domain, status: 'warning', message: `${missing.length} client discovery record(s) missing or different: mail clients will ask users for the server settings`, fix: `add:\n${missing.map((m) => `      ${m}`).join('\n')}` }];
 }
 
-export async function checkDnsbl(ctx: CheckContext): Promise<Finding[]> {
+export async function checkDnsbl(ctx: HostContext): Promise<Finding[]> {
   const ips = [ctx.ips.ipv4, ctx.ips.ipv6].filter((x): x is string => !!x);
   const zones = ctx.config.dns_check.blocklists;
   const results = await Promise.all(ips.flatMap((ip) => zones.map((zone) => lookupDnsbl(ctx.resolver, ip, zone))));

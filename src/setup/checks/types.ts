@@ -19,7 +19,11 @@ export type CheckContext = {
   ttl?: TtlProbe;
 };
 
+/** What a host check may look at: this server, never a domain (so one run serves every domain). */
+export type HostContext = Pick<CheckContext, 'config' | 'ips' | 'resolver'>;
+
 export type Check = (ctx: CheckContext) => Promise<Finding[]>;
+export type HostCheck = (ctx: HostContext) => Promise<Finding[]>;
 
 /** A lookup's records, [] for NXDOMAIN/NODATA; other failures become an "error" finding. */
 export type Lookup<T> = { ok: true; value: T[] } | { ok: false; finding: Finding };
