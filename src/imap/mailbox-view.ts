@@ -8,6 +8,7 @@
 // session that applies a change derives a new array, and the next session applying the same
 // change to the same array gets the same result. Which flag changes the client already knows
 // is only kept while such a change is pending (see told()).
+import { lowerBound } from '../core/sorted.ts';
 import type { MailboxInfo } from '../store/store.ts';
 import { resolveSequenceSet, type SequenceSet } from './seqset.ts';
 import type { SearchContexts } from './search-contexts.ts';
@@ -259,14 +260,6 @@ export class MailboxView {
   }
 
   private lowerBound(uid: number): number {
-    const uids = this.uids;
-    let lo = 0;
-    let hi = uids.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (uids[mid] < uid) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBound(this.uids, uid);
   }
 }

@@ -48,22 +48,12 @@ import { MetadataSql } from './metadata-sql.ts';
 import { UrlAuthKeysSql } from './urlauth-keys-sql.ts';
 import { LeanRecord } from './lean-record.ts';
 import { SqlReader } from './sql-reader.ts';
+import { lowerBound } from '../../core/sorted.ts';
 
 export type SqliteMaildirOptions = { db: Db; mailRoot: string; searchFile: string; bus: ChangeBus; log: Logger };
 
 /** Below this many UIDs flagTable reads the index directly: a lookup costs little. */
 const CACHED_FLAGS_MIN = 256;
-
-function lowerBound(sorted: Uint32Array, v: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** The system flags of each bit combination, as FETCH FLAGS writes them. */
 const BITS_TEXT = Array.from({ length: 32 }, (_, bits) => flagList(bits, null).join(' '));

@@ -1,70 +1,35 @@
 // The main thread's side of the SQL reader thread (sql-reader-thread.ts). Started on first
-// use; holds the process open only while a query is out. If the thread cannot be had (an
-// in-memory database, the thread failed), queries run on the caller's connection instead.
+// use (or by warm()); holds the process open only while a query is out. With no file to open
+// (an in-memory database) there is no thread: get() answers null and the caller runs the query.
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
-import type { ReadReply, ReadRequest } from './sql-reader-thread.ts';
+import { WorkerCalls } from '../../core/worker-calls.ts';
+import type { ReadRequest } from './sql-reader-thread.ts';
 
-type Pending = { worker: Worker; resolve: (row: Record<string, unknown> | undefined) => void; reject: (e: Error) => void };
+type Row = Record<string, unknown> | undefined;
 
 export class SqlReader {
-  private readonly file: string | null;
-  private worker: Worker | null = null;
-  private readonly pending = new Map<number, Pending>();
-  private seq = 0;
+  private readonly thread: WorkerCalls<ReadRequest, Row> | null;
   private closed = false;
 
   constructor(db: DatabaseSync) {
-    this.file = db.location();
+    const file = db.location();
+    this.thread = file ? new WorkerCalls('SQL reader', () => new Worker(new URL('./sql-reader-thread.ts', import.meta.url), { workerData: { file } })) : null;
   }
 
-  /** The first row of a read-only query, on the reader thread's connection. */
-  get(sql: string, params: SQLInputValue[]): Promise<Record<string, unknown> | undefined> | null {
-    const worker = this.start();
-    if (worker === null) return null;
-    const seq = ++this.seq;
-    return new Promise((resolve, reject) => {
-      if (this.pending.size === 0) worker.ref();
-      this.pending.set(seq, { worker, resolve, reject });
-      worker.postMessage({ seq, sql, params } satisfies ReadRequest);
-    });
+  /** The first row of a read-only query, on the reader thread's connection; null: no thread. */
+  get(sql: string, params: SQLInputValue[]): Promise<Row> | null {
+    if (this.thread === null || this.closed) return null;
+    return this.thread.call({ sql, params });
   }
 
   /** Starts the thread ahead of its first query (starting costs tens of milliseconds). */
   warm(): void {
-    this.start();
+    if (this.thread !== null && !this.closed) this.thread.start();
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    const w = this.worker;
-    this.worker = null;
-    if (w) await w.terminate();
-  }
-
-  private start(): Worker | null {
-    if (this.worker || this.closed || this.file === null || this.file === '') return this.worker;
-    const w = new Worker(new URL('./sql-reader-thread.ts', import.meta.url), { workerData: { file: this.file } });
-    w.on('message', (r: ReadReply) => {
-      const p = this.pending.get(r.seq);
-      if (!p) return;
-      this.pending.delete(r.seq);
-      if (this.pending.size === 0) w.unref();
-      if (r.ok) p.resolve(r.row);
-      else p.reject(new Error(r.error));
-    });
-    const fail = (e: Error): void => {
-      if (this.worker === w) this.worker = null;
-      for (const [seq, p] of this.pending) {
-        if (p.worker !== w) continue;
-        this.pending.delete(seq);
-        p.reject(e);
-      }
-    };
-    w.on('error', fail);
-    w.on('exit', (code) => fail(new Error(`SQL reader thread exited (${code})`)));
-    w.unref();
-    this.worker = w;
-    return w;
+    await this.thread?.close(false);
   }
 }

@@ -3,24 +3,21 @@
 // libuv's pool plus their promise callbacks; here it costs the main thread one message out and
 // one back, and the trips happen on this thread's event loop instead.
 import { parentPort } from 'node:worker_threads';
+import type { CallReply } from '../../core/worker-calls.ts';
 import { DirSyncer, placeDurably } from './durable-fs.ts';
 
-export type WriteJob = { seq: number; tmp: string; final: string; chunks: Uint8Array[] };
-export type WriteDone = { seq: number; error?: { message: string; code?: string } };
+export type WriteJob = { tmp: string; final: string; chunks: Uint8Array[] };
 
 function main(): void {
   const port = parentPort;
   if (!port) return;
   const syncer = new DirSyncer();
-  const finish = (d: WriteDone): void => port.postMessage([d]);
-  port.on('message', (jobs: WriteJob[]) => {
-    for (const job of jobs) {
-      const chunks = job.chunks.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength));
-      placeDurably(job.tmp, job.final, chunks, syncer).then(
-        () => finish({ seq: job.seq }),
-        (e: NodeJS.ErrnoException) => finish({ seq: job.seq, error: { message: e.message, code: e.code } }),
-      );
-    }
+  port.on('message', (job: WriteJob & { seq: number }) => {
+    const chunks = job.chunks.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength));
+    placeDurably(job.tmp, job.final, chunks, syncer).then(
+      () => port.postMessage({ seq: job.seq, ok: true, value: undefined } satisfies CallReply<void>),
+      (e: NodeJS.ErrnoException) => port.postMessage({ seq: job.seq, ok: false, error: { message: e.message, code: e.code } } satisfies CallReply<void>),
+    );
   });
 }
 
