@@ -69,11 +69,11 @@ describe('local delivery', () => {
     const { client } = await RawSmtp.connect(t.smtpPort);
     assert.match((await client.cmd('EHLO c')).text, /^DSN$/m);
     const ben0 = await count('ben@d.test');
-    assert.equal((await client.cmd('MAIL FROM:<ben@d.test> RET=HDRS ENVID=env+2B41')).code, 250);
-    assert.equal((await client.cmd('RCPT TO:<ann@d.test> NOTIFY=SUCCESS ORCPT=rfc822;ann+2B41@d.test')).code, 250);
-    assert.equal((await client.cmd('DATA')).code, 354);
-    client.write('Subject: report me\r\n\r\nbody\r\n.\r\n');
-    assert.equal((await client.read()).code, 250);
+    const reported = await client.send('ben@d.test', ['ann@d.test'], 'Subject: report me\r\n\r\nbody\r\n', {
+      mail: 'RET=HDRS ENVID=env+2B41',
+      rcpt: 'NOTIFY=SUCCESS ORCPT=rfc822;ann+2B41@d.test',
+    });
+    assert.deepEqual([reported.mail.code, reported.rcpts[0].code, reported.final?.code], [250, 250, 250]);
     client.close();
     const report = await waitFor('the delivered report', async () => (await t.maildir('ben@d.test')).slice(ben0).find((m) => m.content.includes('Action: delivered')));
     assert.match(report.content, /^Return-Path: <>\r\n/);
@@ -85,11 +85,8 @@ describe('local delivery', () => {
 
     const { client: c2 } = await RawSmtp.connect(t.smtpPort);
     await c2.cmd('EHLO c');
-    assert.equal((await c2.cmd('MAIL FROM:<s@remote.test>')).code, 250);
-    assert.equal((await c2.cmd('RCPT TO:<fwd@d.test> NOTIFY=NEVER')).code, 250);
-    assert.equal((await c2.cmd('DATA')).code, 354);
-    c2.write('Subject: quiet forward\r\n\r\nbody\r\n.\r\n');
-    assert.equal((await c2.read()).code, 250);
+    const forwarded = await c2.send('s@remote.test', ['fwd@d.test'], 'Subject: quiet forward\r\n\r\nbody\r\n', { rcpt: 'NOTIFY=NEVER' });
+    assert.deepEqual([forwarded.mail.code, forwarded.rcpts[0].code, forwarded.final?.code], [250, 250, 250]);
     c2.close();
     const rows = t.server.services.db.prepare("SELECT notify, orcpt FROM queue_recipients WHERE address = 'someone@elsewhere.test' ORDER BY id DESC LIMIT 1").all() as { notify: string; orcpt: string }[];
     assert.deepEqual({ ...rows[0] }, { notify: 'NEVER', orcpt: 'rfc822;fwd@d.test' });

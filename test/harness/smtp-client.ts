@@ -92,11 +92,18 @@ export class RawSmtp {
     this.attach(secure);
   }
 
-  /** Sends a whole transaction; returns every reply in order. */
-  async send(from: string, to: string[], body: string | Buffer): Promise<{ mail: Reply; rcpts: Reply[]; data?: Reply; final?: Reply }> {
-    const mail = await this.cmd(`MAIL FROM:<${from}>`);
+  /** Sends a whole transaction; returns every reply in order. `params`: ESMTP parameters of
+   *  MAIL and of every RCPT (DSN's RET, ENVID, NOTIFY, ORCPT…), as written after the address. */
+  async send(
+    from: string,
+    to: string[],
+    body: string | Buffer,
+    params: { mail?: string; rcpt?: string } = {},
+  ): Promise<{ mail: Reply; rcpts: Reply[]; data?: Reply; final?: Reply }> {
+    const after = (p: string | undefined): string => (p ? ' ' + p : '');
+    const mail = await this.cmd(`MAIL FROM:<${from}>${after(params.mail)}`);
     const rcpts: Reply[] = [];
-    for (const t of to) rcpts.push(await this.cmd(`RCPT TO:<${t}>`));
+    for (const t of to) rcpts.push(await this.cmd(`RCPT TO:<${t}>${after(params.rcpt)}`));
     if (!rcpts.some((r) => r.code === 250)) return { mail, rcpts };
     const data = await this.cmd('DATA');
     if (data.code !== 354) return { mail, rcpts, data };
