@@ -81,3 +81,26 @@ test('an index of an older schema is dropped and its watermark reset, so everyth
   assert.equal(await index.watermark(), 3);
   assert.deepEqual(await index.search('kept', 'text'), [3]);
 });
+
+test('changes sent one at a time are committed together, after a short wait, and searched meanwhile', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mh-fts-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'search.db');
+  const index = new SearchIndex(file, silentLogger());
+  t.after(() => index.close());
+  assert.equal(await index.watermark(), 0); // the worker has made its tables
+  const reader = new DatabaseSync(file, { readOnly: true });
+  t.after(() => reader.close());
+  const committed = (): number[] => (reader.prepare(`SELECT rowid FROM fts WHERE fts MATCH '"trickle"' ORDER BY rowid`).all() as { rowid: number }[]).map((r) => r.rowid);
+  // One a message, each sent on its own (an APPEND at a time): the worker holds them for company.
+  for (let i = 1; i <= 5; i++) {
+    index.add(i, [`Subject: m${i}`, 'a trickle of mail']);
+    await new Promise((r) => setTimeout(r, 30));
+  }
+  assert.deepEqual(committed(), [], 'not yet committed: five messages would be five FTS5 segments');
+  assert.deepEqual(await index.search('trickle', 'body'), [1, 2, 3, 4, 5]);
+  const deadline = Date.now() + 5000;
+  while (committed().length < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(committed(), [1, 2, 3, 4, 5]);
+  assert.equal(await index.watermark(), 5);
+});

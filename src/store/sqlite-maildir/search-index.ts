@@ -68,7 +68,8 @@ export class SearchIndex {
 
   /** Highest message id whose text is indexed (the start-up catch-up starts after it). */
   async watermark(): Promise<number> {
-    await this.flush();
+    // Not waited for: the worker makes every change sent before it first.
+    void this.flush();
     return this.request({ type: 'watermark' }) as Promise<number>;
   }
 
@@ -81,7 +82,8 @@ export class SearchIndex {
     return this.request({ type: 'search', query, scope }) as Promise<number[]>;
   }
 
-  /** Sends what is queued; resolves when the worker has committed it. */
+  /** Sends what is queued; resolves when the worker has committed it (which it may put off
+   *  for a moment while too few changes wait, see search-worker.ts). */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -98,7 +100,7 @@ export class SearchIndex {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.flush().catch(() => undefined);
+    void this.flush().catch(() => undefined); // made before the close, which is answered after it
     await this.request({ type: 'close' }).catch(() => undefined);
     await this.worker.terminate();
   }
