@@ -48,6 +48,7 @@ import { MetadataSql } from './metadata-sql.ts';
 import { UrlAuthKeysSql } from './urlauth-keys-sql.ts';
 import { LeanRecord } from './lean-record.ts';
 import { SqlReader } from './sql-reader.ts';
+import { WalCheckpoints } from '../../db/wal-checkpoints.ts';
 import { lowerBound } from '../../core/sorted.ts';
 
 export type SqliteMaildirOptions = { db: Db; mailRoot: string; searchFile: string; bus: ChangeBus; log: Logger };
@@ -70,6 +71,8 @@ export class SqliteMaildirStore implements MessageStore {
   private searchIndex: SearchIndex | null = null;
   private readonly sql: ImapSql;
   private readonly reader: SqlReader;
+  /** Started by warm(): a server's WAL checkpoints run on the reader thread. */
+  private checkpoints: WalCheckpoints | undefined;
   private readonly ctx: StoreContext;
   private readonly uidCache = new Map<number, { key: string; uids: WeakRef<Uint32Array> }>();
   /** The system flags of a whole mailbox in one state (see flagBits), weakly held. */
@@ -207,6 +210,7 @@ export class SqliteMaildirStore implements MessageStore {
 
   warm(): void {
     this.reader.warm();
+    this.checkpoints ??= new WalCheckpoints(this.db, () => this.reader.checkpoint());
     void this.textIndex;
   }
 
@@ -477,6 +481,7 @@ export class SqliteMaildirStore implements MessageStore {
   async close(): Promise<void> {
     // The database handle belongs to the composition root, which closes it.
     await this.searchIndex?.close();
+    this.checkpoints?.stop();
     await this.reader.close();
     await this.files.close();
   }

@@ -23,6 +23,11 @@ export class SqlReader {
     return this.thread.call({ sql, params });
   }
 
+  /** A PASSIVE WAL checkpoint on the thread's connection (see db/wal-checkpoints.ts). */
+  checkpoint(): Promise<Row> | null {
+    return this.get('PRAGMA wal_checkpoint(PASSIVE)', []);
+  }
+
   /** Starts the thread ahead of its first query (starting costs tens of milliseconds). */
   warm(): void {
     if (this.thread !== null && !this.closed) this.thread.start();
