@@ -118,8 +118,9 @@ export async function startServer(config: Config, dataDir: string, log: Logger, 
     tls = await startTls({ config, dataDir, tlsDir: dataPaths(dataDir).tls, listDomains: () => services.directory.listDomains(), log, acmeTimers: options.acmeTimers });
     const certs = tls.provider;
     // Messages written to a Maildir but not yet indexed when the last run stopped.
-    for (const account of await services.directory.listAccounts()) await services.store.reconcile(account);
-    services.store.warm?.();
+    const accounts = await services.directory.listAccounts();
+    for (const account of accounts) await services.store.reconcile(account);
+    services.store.warm?.(accounts);
 
     const delivery = new LocalDelivery(
       services.directory,

@@ -76,7 +76,7 @@ export interface MessageStore {
   reconcile(account: AccountRef, opts?: { minAgeMs?: number }): Promise<{ adopted: number; dropped: number }>;
   /** Starts what the store runs beside the caller (threads) ahead of first use: for the server,
    *  so no client's first search waits for it; short CLI commands never start it. */
-  warm?(): void;
+  warm?(accounts?: readonly AccountRef[]): void;
   /** Rebuilds an account's index from its Maildir from scratch (new UIDVALIDITY). */
   rebuild(account: AccountRef): Promise<{ messages: number }>;
   close(): Promise<void>;

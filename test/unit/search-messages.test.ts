@@ -7,7 +7,7 @@ import { STORE_MIGRATIONS, FLAG_BITS } from '../../src/store/sqlite-maildir/sche
 import { IndexWriter } from '../../src/store/sqlite-maildir/index-writer.ts';
 import { parseMessage } from '../../src/mime/parse-message.ts';
 import { searchMessages } from '../../src/store/sqlite-maildir/search-messages.ts';
-import { searchDocument } from '../../src/store/sqlite-maildir/search-index.ts';
+import { searchDocument } from '../../src/store/sqlite-maildir/search-document.ts';
 import type { Criteria } from '../../src/store/search-criteria.ts';
 import { crlf, fixture } from '../fixtures/mime/load.ts';
 

@@ -5,6 +5,7 @@ import { formatBodyStructure, formatEnvelope } from '../../mime/imap-format.ts';
 import type { ParsedMessage } from '../../mime/parse-message.ts';
 import type { MailboxInfo } from '../store.ts';
 import { MessageKeys } from './message-keys.ts';
+import type { SqlReader } from './sql-reader.ts';
 import { COMPACT_EVERY, compactRanges, consecutiveRuns, type ExpungedRange } from './expunged-ranges.ts';
 
 export type MailboxRow = {
@@ -175,11 +176,22 @@ export class IndexWriter {
     return (this.db.prepare('SELECT m.id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.account_id = ?').all(accountId) as { id: number }[]).map((r) => r.id);
   }
 
-  /** Messages of the account past the search watermark, with where their file is. */
-  unindexed(accountId: number, after: number): { id: number; dir: string; file: string; offset: number }[] {
+  /** Every message id, ascending; read on the reader thread when there is one. */
+  async messageIdList(reader: SqlReader): Promise<Float64Array> {
+    const sql = 'SELECT group_concat(id) AS ids FROM (SELECT id FROM messages ORDER BY id)';
+    const row = ((await reader.get(sql, [])) ?? this.db.prepare(sql).get()) as { ids: string | null } | undefined;
+    const text = row?.ids ?? '';
+    return text === '' ? new Float64Array(0) : Float64Array.from(text.split(','), Number);
+  }
+
+  /** Where the files of messages `ids` are, relative to their account's root. */
+  locate(ids: readonly number[]): { id: number; accountId: number; dir: string; file: string; offset: number }[] {
     return this.db
-      .prepare('SELECT m.id, b.dir, m.file, m.data_offset AS offset FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.account_id = ? AND m.id > ? ORDER BY m.id')
-      .all(accountId, after) as { id: number; dir: string; file: string; offset: number }[];
+      .prepare(
+        `SELECT m.id, b.account_id AS accountId, b.dir, m.file, m.data_offset AS offset
+         FROM json_each(?) j JOIN messages m ON m.id = j.value JOIN mailboxes b ON b.id = m.mailbox_id`,
+      )
+      .all(JSON.stringify(ids)) as { id: number; accountId: number; dir: string; file: string; offset: number }[];
   }
 
   deleteAccount(accountId: number): void {

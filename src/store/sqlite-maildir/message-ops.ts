@@ -1,10 +1,10 @@
 // APPEND, STORE, EXPUNGE, COPY and MOVE on the Maildir++ files and the index. Files are
 // written (or hard-linked) and synced before the index commit; changes are published on the
 // ChangeBus only after it (DESIGN.md "Durability").
-import { link, readFile, unlink } from 'node:fs/promises';
+import { link, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { transaction } from '../../db/sqlite.ts';
-import { fileDocument, searchDocument } from './search-index.ts';
+import { searchDocument } from './search-document.ts';
 import { MailboxError, type AccountRef, type AppendInput, type AppendResult, type CopyResult, type FlagChange, type MessageMeta } from '../store.ts';
 import { maildirBaseName, removeQuietly } from './durable-fs.ts';
 import { applyFlags, flagList, infoLetters, keywordList, keywordsColumn, parseFlags } from './flags.ts';
@@ -100,7 +100,7 @@ export async function commitAppend(
   }
   rows.forEach((r, i) => {
     ctx.bus.publish({ kind: 'exists', accountId: account.id, mailboxId: mb.id, uid: r.uid, modSeq: r.modSeq });
-    ctx.search().add(r.id, searchDocument(Buffer.alloc(0), messages[i].parsed));
+    ctx.search().add(r.id, { file: files[i].full, offset: 0 }, () => searchDocument(Buffer.alloc(0), messages[i].parsed));
   });
   const gone = replaced as { row: MetaRow; modSeq: number; dir: string } | null;
   if (gone !== null && replacing !== undefined) {
@@ -231,14 +231,8 @@ export async function copy(ctx: StoreContext, account: AccountRef, fromId: numbe
     throw e;
   }
   made.forEach((m) => ctx.bus.publish({ kind: 'exists', accountId: account.id, mailboxId: dst.id, uid: m.uid, modSeq: m.modSeq }));
-  void indexCopies(ctx, path.join(root, dst.dir), linked, made);
+  // The index is keyed by message id, so a copy's text is indexed again: from its file, by the
+  // search worker (a COPY of thousands of messages parses none of them on this thread).
+  made.forEach((m, i) => ctx.search().add(m.id, { file: path.join(root, dst.dir, linked[i].file), offset: linked[i].row.data_offset }));
   return { uidValidity: dst.uidvalidity, sourceUids: rows.map((r) => r.uid), destUids: made.map((m) => m.uid), rows };
-}
-
-/** The full-text index is keyed by message id, so a copy's text is indexed again. */
-async function indexCopies(ctx: StoreContext, dir: string, linked: { row: MetaRow; file: string }[], made: { id: number }[]): Promise<void> {
-  for (let i = 0; i < linked.length; i++) {
-    const data = await readFile(path.join(dir, linked[i].file)).catch(() => null);
-    if (data) ctx.search().add(made[i].id, fileDocument(data, linked[i].row.data_offset));
-  }
 }

@@ -36,11 +36,12 @@ import type { Criteria } from '../search-criteria.ts';
 import { searchMessages } from './search-messages.ts';
 import { previews, sortMessages, threadInfo } from './sort-thread.ts';
 import { FileWriter } from './file-writer.ts';
-import { placeAll, removePlaced } from './place-copy.ts';
+import { placeAll, placedPath, removePlaced } from './place-copy.ts';
 import { IndexWriter, toInfo, type MailboxRow } from './index-writer.ts';
 import { accountRoot, folderDir, SUBDIRS } from './paths.ts';
-import { catchUpSearch, discoverFolders, reconcileMailbox } from './reconcile.ts';
-import { SearchIndex, searchDocument } from './search-index.ts';
+import { discoverFolders, reconcileMailbox } from './reconcile.ts';
+import { SearchIndex, type StoredText } from './search-index.ts';
+import { searchDocument } from './search-document.ts';
 import type { SearchScope } from './search-index.ts';
 import { FLAG_BITS, STORE_MIGRATIONS } from './schema.ts';
 import { flagList } from './flags.ts';
@@ -71,6 +72,10 @@ export class SqliteMaildirStore implements MessageStore {
   private searchIndex: SearchIndex | null = null;
   private readonly sql: ImapSql;
   private readonly reader: SqlReader;
+  /** warm() was called: this store serves (a server), rather than running one CLI command. */
+  private warmed = false;
+  /** Settles once the start-up catch-up has queued what the index lacks: searches wait for it. */
+  private searchReady: Promise<void> = Promise.resolve();
   /** Started by warm(): a server's WAL checkpoints run on the reader thread. */
   private checkpoints: WalCheckpoints | undefined;
   private readonly ctx: StoreContext;
@@ -203,15 +208,38 @@ export class SqliteMaildirStore implements MessageStore {
     }
     stored.forEach((s, i) => {
       this.bus.publish({ kind: 'exists', accountId: s.accountId, mailboxId: s.mailboxId, uid: s.uid, modSeq: s.modSeq });
-      this.textIndex.add(s.id, searchDocument(placed[i].target.prefix, message.parsed));
+      const p = placed[i];
+      this.textIndex.add(s.id, { file: placedPath(this.mailRoot, p), offset: p.target.prefix.length }, () => searchDocument(p.target.prefix, message.parsed));
     });
     return stored.map(({ modSeq: _m, id: _i, ...s }) => s);
   }
 
-  warm(): void {
+  warm(accounts: readonly AccountRef[] = []): void {
     this.reader.warm();
     this.checkpoints ??= new WalCheckpoints(this.db, () => this.reader.checkpoint());
-    void this.textIndex;
+    if (this.warmed) return;
+    this.warmed = true;
+    this.searchReady = this.catchUpSearch(accounts).catch((e: Error) => this.log.error({ event: 'search.error', err: e.message }, 'search index catch-up failed'));
+  }
+
+  /**
+   * Start-up: the full-text index compared with the messages of `accounts`; what it lacks is
+   * queued for the search worker to read from the files, in the background (a lost search.db
+   * of 100,000 messages is indexed again while the server already answers).
+   */
+  private async catchUpSearch(accounts: readonly AccountRef[]): Promise<void> {
+    const roots = new Map(accounts.map((a) => [a.id, accountRoot(this.mailRoot, a)]));
+    const ids = await this.index.messageIdList(this.reader);
+    const locate = (batch: number[]): Map<number, StoredText> => {
+      const found = new Map<number, StoredText>();
+      for (const r of this.index.locate(batch)) {
+        const root = roots.get(r.accountId);
+        if (root !== undefined) found.set(r.id, { file: path.join(root, r.dir, r.file), offset: r.offset });
+      }
+      return found;
+    };
+    const { missing, stale } = await this.textIndex.catchUp(ids, locate);
+    if (missing || stale) this.log.info({ event: 'search.catchup', missing, stale }, `search index: ${missing} message(s) to index, ${stale} removed`);
   }
 
   async reconcile(a: AccountRef, opts: { minAgeMs?: number } = {}): Promise<{ adopted: number; dropped: number }> {
@@ -228,8 +256,6 @@ export class SqliteMaildirStore implements MessageStore {
       for (const f of r.torn) this.log.warn({ event: 'store.torn', account: `${a.local}@${a.domain}`, mailbox: mb.name, file: f }, 'file left by a crash before it was synced; not adopted');
       for (const uid of r.adoptedUids) this.bus.publish({ kind: 'exists', accountId: a.id, mailboxId: mb.id, uid, modSeq: 0 });
     }
-    const reindexed = await catchUpSearch(this.index, root, a.id, this.textIndex);
-    if (reindexed) this.log.info({ event: 'search.catchup', account: `${a.local}@${a.domain}`, messages: reindexed }, 'search index caught up');
     if (adopted || dropped) this.log.info({ event: 'store.reconcile', account: `${a.local}@${a.domain}`, adopted, dropped }, 'index reconciled with the Maildir');
     return { adopted, dropped };
   }
@@ -243,7 +269,8 @@ export class SqliteMaildirStore implements MessageStore {
 
   /** Message ids whose body text (or with 'text', header or body text) contains `query`; the
    *  IMAP SEARCH path filters them by mailbox. */
-  searchText(query: string, scope: SearchScope = 'body'): Promise<number[]> {
+  async searchText(query: string, scope: SearchScope = 'body'): Promise<number[]> {
+    await this.searchReady;
     return this.textIndex.search(query, scope);
   }
 
@@ -480,7 +507,8 @@ export class SqliteMaildirStore implements MessageStore {
 
   async close(): Promise<void> {
     // The database handle belongs to the composition root, which closes it.
-    await this.searchIndex?.close();
+    // A server drops its index backlog (the next start indexes it); a CLI command finishes it.
+    await this.searchIndex?.close(!this.warmed);
     this.checkpoints?.stop();
     await this.reader.close();
     await this.files.close();

@@ -8,7 +8,7 @@ import { maildirBaseName, removeQuietly, type DurableFiles } from './durable-fs.
 import { accountRoot, folderDir } from './paths.ts';
 
 /** Where a placed copy lives. */
-function placedPath(mailRoot: string, p: PlacedCopy): string {
+export function placedPath(mailRoot: string, p: PlacedCopy): string {
   return path.join(accountRoot(mailRoot, p.target.account), folderDir(p.target.mailbox), p.file);
 }
 

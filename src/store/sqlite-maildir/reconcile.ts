@@ -8,7 +8,7 @@ import { transaction } from '../../db/sqlite.ts';
 import { parseMessage } from '../../mime/parse-message.ts';
 import type { IndexWriter, MailboxRow } from './index-writer.ts';
 import type { SearchIndex } from './search-index.ts';
-import { fileDocument, searchDocument } from './search-index.ts';
+import { searchDocument } from './search-document.ts';
 import { baseOf, folderName, SUBDIRS } from './paths.ts';
 import { FLAG_BITS } from './schema.ts';
 
@@ -117,21 +117,10 @@ export async function reconcileMailbox(
           keywords: null,
           parsed,
         });
-        search.add(id, searchDocument(Buffer.alloc(0), parsed));
+        search.add(id, { file: path.join(root, mb.dir, a.file), offset: 0 }, () => searchDocument(Buffer.alloc(0), parsed));
         adoptedUids.push(uid);
       }
     });
   }
   return { adopted: adoptedUids.length, dropped: gone.length, adoptedUids, torn };
-}
-
-/** Feeds the search index the text of the account's messages it has not seen (after a crash). */
-export async function catchUpSearch(index: IndexWriter, root: string, accountId: number, search: SearchIndex): Promise<number> {
-  const after = await search.watermark();
-  const rows = index.unindexed(accountId, after);
-  for (const r of rows) {
-    const data = await readFile(path.join(root, r.dir, r.file)).catch(() => null);
-    if (data) search.add(r.id, fileDocument(data, r.offset));
-  }
-  return rows.length;
 }

@@ -2,33 +2,28 @@
 // the search worker in batches, and answers queries once everything queued before them is in.
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../core/logger.ts';
-import type { ParsedMessage } from '../../mime/parse-message.ts';
-import { parseMessage } from '../../mime/parse-message.ts';
-import { scanHeader } from '../../mime/header-block.ts';
-import { decodedHeaderText, MAX_HEADER_TEXT_CHARS } from '../../mime/header-text.ts';
 import type { SearchOp, SearchReply, SearchRequest, SearchScope } from './search-worker.ts';
 
 export type { SearchScope } from './search-worker.ts';
 
-/** What the index holds for one message: [head, body]. `prefix` is the per-recipient header
- *  lines the file has before the message (BODY[HEADER] shows them, so TEXT finds them). */
-export function searchDocument(prefix: Buffer, parsed: ParsedMessage): [head: string, body: string] {
-  if (prefix.length === 0) return [parsed.headerText, parsed.text];
-  const lines = decodedHeaderText(prefix, scanHeader(prefix, 0, prefix.length));
-  const head = lines === '' ? parsed.headerText : parsed.headerText === '' ? lines : lines + '\n' + parsed.headerText;
-  return [head.length > MAX_HEADER_TEXT_CHARS ? head.slice(0, MAX_HEADER_TEXT_CHARS) : head, parsed.text];
-}
-
-/** searchDocument of a stored file whose message starts at dataOffset. */
-export function fileDocument(file: Buffer, dataOffset: number): [head: string, body: string] {
-  const offset = Math.min(file.length, dataOffset);
-  return searchDocument(file.subarray(0, offset), parseMessage(file.subarray(offset)));
-}
+/** Where a message's text can be read again: its file, and where the message starts in it. */
+export type StoredText = { file: string; offset: number };
 
 type RequestBody = SearchRequest extends infer R ? (R extends SearchRequest ? Omit<R, 'seq'> : never) : never;
 
+/** The index thread's young generation, in MB (see the constructor). */
+const YOUNG_MB = 24;
+
 const FLUSH_MS = 20;
 const FLUSH_OPS = 500;
+
+/**
+ * Texts sent to the worker and not yet indexed, at most (a few MB). Past it, an addition sends
+ * only where its file is and the worker reads it when it comes to it: a pipelined upload that
+ * outruns the indexing (as it can on two CPUs, the index thread running at nice 19) leaves a
+ * backlog of paths, not of texts, and memory stays flat however long it lasts.
+ */
+const MAX_TEXTS = 2000;
 
 export class SearchIndex {
   private readonly worker: Worker;
@@ -38,10 +33,16 @@ export class SearchIndex {
   private timer: NodeJS.Timeout | null = null;
   private seq = 0;
   private closed = false;
+  /** Texts sent (or queued to be) and not yet acknowledged as indexed. */
+  private textsOut = 0;
+  private readonly maxTexts: number;
 
-  constructor(file: string, log: Logger) {
+  constructor(file: string, log: Logger, opts: { maxTexts?: number } = {}) {
     this.log = log;
-    this.worker = new Worker(new URL('./search-worker.ts', import.meta.url), { workerData: { file } });
+    this.maxTexts = opts.maxTexts ?? MAX_TEXTS;
+    // Its young generation capped: parsing and indexing allocate fast, and V8 would otherwise grow
+    // it to 128 MB under a long upload, for no gain in speed measured.
+    this.worker = new Worker(new URL('./search-worker.ts', import.meta.url), { workerData: { file }, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } });
     this.worker.on('message', (r: SearchReply) => {
       const w = this.waiting.get(r.seq);
       if (!w) return;
@@ -58,19 +59,56 @@ export class SearchIndex {
     this.worker.unref();
   }
 
-  add(id: number, [head, body]: [head: string, body: string]): void {
-    if (head || body) this.push({ add: [id, head, body] });
+  /**
+   * Indexes message `id`: from its text when one is given and the worker is not far behind,
+   * otherwise from its file (`doc` is only called when the text is used).
+   */
+  add(id: number, where: StoredText, doc?: () => [head: string, body: string]): void {
+    if (doc !== undefined && this.textsOut < this.maxTexts) {
+      const [head, body] = doc();
+      if (head || body) {
+        this.textsOut++;
+        this.push({ add: [id, head, body] });
+      }
+    } else this.push({ file: [id, where.file, where.offset] });
   }
 
   remove(ids: number[]): void {
     if (ids.length) this.push({ remove: ids });
   }
 
-  /** Highest message id whose text is indexed (the start-up catch-up starts after it). */
-  async watermark(): Promise<number> {
+  /** The ids of the messages indexed, ascending, once every change sent before is made. */
+  async indexed(): Promise<Float64Array> {
     // Not waited for: the worker makes every change sent before it first.
     void this.flush();
-    return this.request({ type: 'watermark' }) as Promise<number>;
+    return parseIds((await this.request({ type: 'indexed' })) as string);
+  }
+
+  /**
+   * Brings the index in line with the messages that exist (`ids`, ascending): what it lacks
+   * (a crash, a stop with a backlog, a new search.db) is read from the files `locate` names,
+   * by the worker; what it holds for messages gone is removed. Returns the counts.
+   */
+  async catchUp(ids: Float64Array, locate: (ids: number[]) => Map<number, StoredText>): Promise<{ missing: number; stale: number }> {
+    const held = await this.indexed();
+    const missing: number[] = [];
+    const stale: number[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < ids.length || j < held.length) {
+      if (j >= held.length || (i < ids.length && ids[i] < held[j])) missing.push(ids[i++]);
+      else if (i >= ids.length || held[j] < ids[i]) stale.push(held[j++]);
+      else {
+        i++;
+        j++;
+      }
+    }
+    this.remove(stale);
+    for (let k = 0; k < missing.length; k += LOCATE_BATCH) {
+      const found = locate(missing.slice(k, k + LOCATE_BATCH));
+      for (const [id, where] of found) this.add(id, where);
+    }
+    return { missing: missing.length, stale: stale.length };
   }
 
   /** Ids of messages whose header or body text ('text') or body text ('body') contains `query`
@@ -90,18 +128,31 @@ export class SearchIndex {
     if (this.ops.length === 0) return Promise.resolve();
     const ops = this.ops;
     this.ops = [];
+    let texts = 0;
+    for (const op of ops) if ('add' in op) texts++;
     // Sent at once even when the worker is behind: it queues them (search-worker.ts), and the
     // texts are copied to it a few at a time rather than all at once when a client searches.
     const done = this.request({ type: 'batch', ops }) as Promise<void>;
-    done.catch((e: Error) => this.log.error({ event: 'search.error', err: e.message }, 'search index batch failed'));
+    const settled = (): void => {
+      this.textsOut -= texts;
+    };
+    done.then(settled, (e: Error) => {
+      settled();
+      this.log.error({ event: 'search.error', err: e.message }, 'search index batch failed');
+    });
     return done;
   }
 
-  async close(): Promise<void> {
+  /**
+   * Closes the index. `drain`: after every change sent is made (a CLI command that adopted
+   * files). Otherwise the additions still queued are dropped (a server stopping after a large
+   * upload does not index for minutes first): the next start's catchUp finds them missing.
+   */
+  async close(drain = true): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    void this.flush().catch(() => undefined); // made before the close, which is answered after it
-    await this.request({ type: 'close' }).catch(() => undefined);
+    void this.flush().catch(() => undefined); // sent before the close
+    await this.request({ type: 'close', drain }).catch(() => undefined);
     await this.worker.terminate();
   }
 
@@ -121,4 +172,16 @@ export class SearchIndex {
       this.worker.postMessage({ ...req, seq } as SearchRequest);
     });
   }
+}
+
+/** Ids located per query in a catch-up. */
+const LOCATE_BATCH = 500;
+
+/** "1,2,5" (group_concat) → ascending ids. */
+function parseIds(text: string): Float64Array {
+  if (text === '') return new Float64Array(0);
+  const parts = text.split(',');
+  const out = new Float64Array(parts.length);
+  for (let i = 0; i < parts.length; i++) out[i] = Number(parts[i]);
+  return out;
 }
