@@ -176,12 +176,14 @@ export class IndexWriter {
     return (this.db.prepare('SELECT m.id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.account_id = ?').all(accountId) as { id: number }[]).map((r) => r.id);
   }
 
-  /** Every message id, ascending; read on the reader thread when there is one. */
-  async messageIdList(reader: SqlReader): Promise<Float64Array> {
-    const sql = 'SELECT group_concat(id) AS ids FROM (SELECT id FROM messages ORDER BY id)';
-    const row = ((await reader.get(sql, [])) ?? this.db.prepare(sql).get()) as { ids: string | null } | undefined;
+  /** Every message id, ascending, and the highest id ever given (ids after it are messages
+   *  stored since), read together; on the reader thread when there is one. */
+  async messageIdList(reader: SqlReader): Promise<{ ids: Float64Array; top: number }> {
+    const sql = `SELECT (SELECT group_concat(id) FROM (SELECT id FROM messages ORDER BY id)) AS ids,
+                        (SELECT seq FROM sqlite_sequence WHERE name = 'messages') AS top`;
+    const row = ((await reader.get(sql, [])) ?? this.db.prepare(sql).get()) as { ids: string | null; top: number | null } | undefined;
     const text = row?.ids ?? '';
-    return text === '' ? new Float64Array(0) : Float64Array.from(text.split(','), Number);
+    return { ids: text === '' ? new Float64Array(0) : Float64Array.from(text.split(','), Number), top: row?.top ?? 0 };
   }
 
   /** Where the files of messages `ids` are, relative to their account's root. */

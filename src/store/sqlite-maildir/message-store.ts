@@ -229,7 +229,7 @@ export class SqliteMaildirStore implements MessageStore {
    */
   private async catchUpSearch(accounts: readonly AccountRef[]): Promise<void> {
     const roots = new Map(accounts.map((a) => [a.id, accountRoot(this.mailRoot, a)]));
-    const ids = await this.index.messageIdList(this.reader);
+    const { ids, top } = await this.index.messageIdList(this.reader);
     const locate = (batch: number[]): Map<number, StoredText> => {
       const found = new Map<number, StoredText>();
       for (const r of this.index.locate(batch)) {
@@ -238,7 +238,7 @@ export class SqliteMaildirStore implements MessageStore {
       }
       return found;
     };
-    const { missing, stale } = await this.textIndex.catchUp(ids, locate);
+    const { missing, stale } = await this.textIndex.catchUp(ids, top, locate);
     if (missing || stale) this.log.info({ event: 'search.catchup', missing, stale }, `search index: ${missing} message(s) to index, ${stale} removed`);
   }
 

@@ -85,11 +85,13 @@ export class SearchIndex {
   }
 
   /**
-   * Brings the index in line with the messages that exist (`ids`, ascending): what it lacks
-   * (a crash, a stop with a backlog, a new search.db) is read from the files `locate` names,
-   * by the worker; what it holds for messages gone is removed. Returns the counts.
+   * Brings the index in line with the messages that exist (`ids`, ascending, read when the
+   * highest id given was `top`): what it lacks (a crash, a stop with a backlog, a new
+   * search.db) is read from the files `locate` names, by the worker; what it holds for
+   * messages gone is removed. Ids past `top` are messages stored since the read (the server
+   * already takes mail): left alone. Returns the counts.
    */
-  async catchUp(ids: Float64Array, locate: (ids: number[]) => Map<number, StoredText>): Promise<{ missing: number; stale: number }> {
+  async catchUp(ids: Float64Array, top: number, locate: (ids: number[]) => Map<number, StoredText>): Promise<{ missing: number; stale: number }> {
     const held = await this.indexed();
     const missing: number[] = [];
     const stale: number[] = [];
@@ -97,7 +99,10 @@ export class SearchIndex {
     let j = 0;
     while (i < ids.length || j < held.length) {
       if (j >= held.length || (i < ids.length && ids[i] < held[j])) missing.push(ids[i++]);
-      else if (i >= ids.length || held[j] < ids[i]) stale.push(held[j++]);
+      else if (i >= ids.length || held[j] < ids[i]) {
+        if (held[j] <= top) stale.push(held[j]);
+        j++;
+      }
       else {
         i++;
         j++;
