@@ -115,7 +115,7 @@ export const configSchema = z
         max_message_size: z.number().int().min(1024).default(50 * 1024 * 1024).describe('Largest message accepted, in bytes (SIZE in EHLO; 552 beyond it).'),
         max_recipients: z.number().int().min(1).max(10000).default(100).describe('Recipients per message; further RCPTs get 452 4.5.3.'),
         max_connections: z.number().int().min(1).default(500).describe('Simultaneous connections per SMTP, LMTP and POP3 listener (IMAP has its own in [imap_limits]).'),
-        max_bad_commands: z.number().int().min(1).default(10).describe('Rejected or unknown commands before the connection is closed.'),
+        max_bad_commands: z.number().int().min(1).default(10).describe('Rejected or unknown commands before the connection is closed (IMAP: in a row; a command answered OK or NO starts the count again, as in Dovecot).'),
         command_timeout: z.number().int().min(1).max(TIMER_MAX_SECONDS).default(300).describe('Seconds a client may stay silent in an SMTP session (RFC 5321 §4.5.3.2 suggests 5 minutes).'),
         greeting_delay: z.number().int().min(0).max(30000).default(0).describe('Milliseconds to wait before the SMTP greeting; clients that talk before it are refused as early talkers (spam bots do). 0 greets at once, as Postfix\'s smtpd does.'),
         max_line_length: z.number().int().min(1000).default(4096).describe('Longest command line accepted, in bytes (RFC 5321 requires at least 512).'),

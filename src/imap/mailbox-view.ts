@@ -10,7 +10,7 @@
 // is only kept while such a change is pending (see told()).
 import { lowerBound } from '../core/sorted.ts';
 import type { MailboxInfo } from '../store/store.ts';
-import { resolveSequenceSet, type SequenceSet } from './seqset.ts';
+import { resolveSequenceSet, STAR, type SequenceSet } from './seqset.ts';
 import type { SearchContexts } from './search-contexts.ts';
 
 /**
@@ -215,6 +215,20 @@ export class MailboxView {
   /** The sequence number of the first message with a UID of at least `uid` (exists + 1: none). */
   seqAtOrAbove(uid: number): number {
     return this.lowerBound(uid) + 1;
+  }
+
+  /**
+   * Why a message sequence set is refused, or null. RFC 9051 §9 (seq-number): a number past
+   * the last message this session was told of, or "*" in an empty mailbox, gets a tagged BAD
+   * (as Dovecot answers); UID sets name what exists and ignore the rest.
+   */
+  seqSetError(set: SequenceSet): string | null {
+    const exists = this.uids.length;
+    for (const [lo, hi] of set.ranges) {
+      if ((lo === STAR || hi === STAR) && exists === 0) return 'Invalid message set: "*" in an empty mailbox';
+      if (lo > exists || hi > exists) return `Invalid message set: ${exists} message(s) exist`;
+    }
+    return null;
   }
 
   /** UIDs named by a message sequence set, ascending. */

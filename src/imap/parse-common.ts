@@ -78,13 +78,15 @@ const SYSTEM_FLAGS = new Map(['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', 
  * flag = "\Answered" / "\Flagged" / "\Deleted" / "\Seen" / "\Draft" / flag-keyword /
  * flag-extension. System flags come back in their canonical case; \Recent is server-managed
  * and cannot be stored or appended (RFC 3501 §2.3.2; RFC 9051 §9 "Does not include \Recent").
+ * A flag-extension is reserved for future standards (RFC 9051 §2.3.2): none is known here, so
+ * it is refused rather than accepted and dropped (Dovecot answers BAD too).
  */
 export function flag(c: Cursor): string {
   if (c.maybe(0x5c)) {
     const name = '\\' + c.atom('a flag name');
     const upper = name.toUpperCase();
     if (upper === '\\RECENT') bad('\\Recent cannot be set by a client');
-    return SYSTEM_FLAGS.get(upper) ?? name;
+    return SYSTEM_FLAGS.get(upper) ?? bad(`Invalid system flag ${name.slice(0, 40)}`);
   }
   return c.atom('a flag');
 }

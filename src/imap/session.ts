@@ -323,6 +323,9 @@ export class Session {
     }
   }
 
+  /** Bad commands in a row: a command answered OK or NO starts the count again, as in Dovecot,
+   *  so a client (or a test suite) that errs now and then is not cut off, and one that sends
+   *  nothing but garbage is. */
   private countBad(): void {
     if (++this.badCommands >= this.deps.maxBadCommands) this.bye('Too many invalid commands');
   }
@@ -363,6 +366,7 @@ export class Session {
   async complete(cmd: Command, reply: Reply, allowExpunge: boolean): Promise<void> {
     if (reply === undefined) return;
     if (reply.status === 'BAD') this.countBad();
+    else this.badCommands = 0;
     if (this.selected && this.state === 'selected') await this.flushUpdates(allowExpunge);
     if (this.state === 'logout' && cmd.name !== 'LOGOUT') return;
     await this.send(statusLine(cmd.tag, reply.status, reply.text, reply.code));

@@ -12,15 +12,13 @@ function addresses(raw: Buffer, block: HeaderBlock, name: string): ImapAddress[]
   return list.length === 0 ? null : list;
 }
 
-function nstring(v: string | null): string | null {
-  return v === null || v === '' ? null : v;
-}
-
+/** The string fields are NIL only when absent: a present, empty one is "" (RFC 9051 §7.5.2
+ *  gives NIL to what the header does not have; Dovecot sends "" too). */
 export function buildEnvelope(raw: Buffer, block: HeaderBlock): ImapEnvelope {
   const from = addresses(raw, block, 'from');
   return {
-    date: nstring(fieldValue(raw, block, 'date')),
-    subject: nstring(fieldValue(raw, block, 'subject')),
+    date: fieldValue(raw, block, 'date'),
+    subject: fieldValue(raw, block, 'subject'),
     from,
     // "If the Sender or Reply-To lines are absent in the [RFC-2822] header, or are present but
     // empty, the server sets the corresponding member of the envelope to be the same value as
@@ -30,8 +28,8 @@ export function buildEnvelope(raw: Buffer, block: HeaderBlock): ImapEnvelope {
     to: addresses(raw, block, 'to'),
     cc: addresses(raw, block, 'cc'),
     bcc: addresses(raw, block, 'bcc'),
-    inReplyTo: nstring(fieldValue(raw, block, 'in-reply-to')),
-    messageId: nstring(fieldValue(raw, block, 'message-id')),
+    inReplyTo: fieldValue(raw, block, 'in-reply-to'),
+    messageId: fieldValue(raw, block, 'message-id'),
   };
 }
 

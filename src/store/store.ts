@@ -84,7 +84,8 @@ export interface MessageStore {
   // --- Mailboxes (IMAP). Names use "/" as the hierarchy delimiter; INBOX is upper case. ---
   getMailbox(accountId: number, name: string): Promise<MailboxInfo | null>;
   /** Counts of messages without \Seen and with \Deleted (STATUS UNSEEN/DELETED). */
-  mailboxCounts(mailboxId: number): Promise<{ unseen: number; deleted: number }>;
+  /** recent: messages at or above the \Recent floor (RFC 3501 STATUS RECENT). */
+  mailboxCounts(mailboxId: number): Promise<{ unseen: number; deleted: number; recent: number }>;
   /** Creates the mailbox and any missing parents; MailboxError ALREADYEXISTS / CANNOT. */
   createMailbox(account: AccountRef, name: string, specialUse?: string | null): Promise<MailboxInfo>;
   /** Refuses INBOX; removes the folder's files. Children stay: their parent's name becomes
@@ -100,7 +101,8 @@ export interface MessageStore {
   /**
    * SELECT/EXAMINE: the mailbox as it is now, its UIDs in one compact array, the first UID
    * without \Seen and the keywords in use. With `claimRecent` the messages that arrived since
-   * the last session did so become \Recent for this one (RFC 3501 §2.3.2), atomically.
+   * the last session did so become \Recent for this one (RFC 3501 §2.3.2), atomically; without
+   * it they are reported as recent and left so for the next session (EXAMINE, §6.3.2).
    */
   selectMailbox(mailboxId: number, claimRecent: boolean): Promise<MailboxSnapshot | null>;
   /** The UID range [from, to) that turned \Recent for the caller (empty: from === to). */

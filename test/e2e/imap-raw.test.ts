@@ -26,6 +26,7 @@ describe('IMAP on the wire', () => {
     await t.addDomain('raw.test');
     await t.addUser('lee@raw.test');
     await t.addUser('quo@raw.test', { quota: 1000 });
+    await t.addUser('rec@raw.test');
   });
   after(() => t.stop());
 
@@ -146,7 +147,7 @@ describe('IMAP on the wire', () => {
       assert.match(await a.cmd('A', `APPEND Rec {${m.length}+}\r\n${m}`), /A OK/);
     }
     const e = await login(t.imapPort);
-    assert.match(await e.cmd('X', 'EXAMINE Rec'), /\* 0 RECENT\r\n/, 'EXAMINE neither shows nor takes them');
+    assert.match(await e.cmd('X', 'EXAMINE Rec'), /\* 2 RECENT\r\n/, 'EXAMINE shows them (as Dovecot does) but does not take them');
     await e.cmd('E', 'UNSELECT');
     await e.cmd('V', 'ENABLE IMAP4rev2');
     assert.doesNotMatch(await e.cmd('S', 'SELECT Rec'), /RECENT/, 'rev2 has no \\Recent and leaves them');
@@ -209,8 +210,37 @@ describe('IMAP on the wire', () => {
     b.close();
   });
 
-  it('says BYE after too many bad commands', async () => {
+  it('answers what Dovecot answers: numbers past EXISTS, "*" when empty, \\Recent counts, flag-extensions, empty fields', async () => {
+    const c = await login(t.imapPort, 'rec@raw.test');
+    for (const s of ['', 'two']) {
+      const msg = `Subject: ${s}\r\n\r\nx\r\n`;
+      assert.match(await c.cmd('A', `APPEND Archive {${msg.length}+}\r\n${msg}`), /A OK/);
+    }
+    // IMAP4rev1 \Recent: STATUS counts them, EXAMINE shows them and leaves them for SELECT.
+    assert.match(await c.cmd('S', 'STATUS Archive (MESSAGES RECENT)'), /\* STATUS Archive \(MESSAGES 2 RECENT 2\)/);
+    const examine = await c.cmd('E', 'EXAMINE Archive');
+    assert.match(examine, /\* 2 RECENT/);
+    assert.match(await c.cmd('F', 'FETCH 1:2 (FLAGS ENVELOPE)'), /\* 1 FETCH \(FLAGS \(\\Recent\) ENVELOPE \(NIL "" /, 'a present, empty Subject is "", not NIL');
+    assert.match(await c.cmd('S2', 'SELECT Archive'), /\* 2 RECENT/);
+    assert.match(await c.cmd('S3', 'STATUS Archive (RECENT)'), /RECENT 0/);
+    // RFC 9051 §9 seq-number: past the last message, or "*" in an empty mailbox, is BAD; UIDs are not.
+    assert.match(await c.cmd('B1', 'FETCH 3 (UID)'), /B1 BAD/);
+    assert.match(await c.cmd('B2', 'STORE 1:3 +FLAGS (\\Seen)'), /B2 BAD/);
+    assert.match(await c.cmd('B3', 'COPY 3:* INBOX'), /B3 BAD/);
+    assert.match(await c.cmd('U1', 'UID FETCH 1:99 (UID)'), /\* 2 FETCH \(UID 2\)\r\nU1 OK/);
+    assert.match(await c.cmd('X', 'STORE 1 +FLAGS (\\Foo)'), /X BAD [^\r]*\\Foo/);
+    assert.match(await c.cmd('D', 'SELECT Drafts'), /\* 0 EXISTS/);
+    assert.match(await c.cmd('B4', 'FETCH * (UID)'), /B4 BAD/);
+    assert.match(await c.cmd('B5', 'FETCH 1:* (UID)'), /B5 BAD/);
+    assert.match(await c.cmd('U2', 'UID FETCH 1:* (UID)'), /U2 OK/);
+    c.close();
+  });
+
+  it('says BYE after too many bad commands in a row; a good one starts the count again', async () => {
     const { c } = await open(t.imapPort);
+    for (let i = 0; i < 9; i++) c.write(`a${i} BOGUS\r\n`);
+    c.write('n NOOP\r\n');
+    assert.match(await c.until(/n OK [^\r]*\r\n/), /n OK/);
     for (let i = 0; i < 9; i++) c.write(`b${i} BOGUS\r\n`);
     c.write('b9 BOGUS\r\n');
     assert.match(await c.until(/\* BYE [^\r]*\r\n/), /Too many invalid commands/);

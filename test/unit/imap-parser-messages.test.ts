@@ -75,7 +75,9 @@ test('FETCH items, macros, sections, partials (RFC 9051 §6.4.5)', () => {
 
 test('STORE (RFC 9051 §6.4.6, RFC 7162 UNCHANGEDSINCE)', () => {
   assert.deepStrictEqual(args('A003 STORE 2:4 +FLAGS (\\Deleted)'), { set: seq('2:4'), action: 'add', silent: false, flags: ['\\Deleted'] });
-  assert.deepStrictEqual(args('a STORE 1 flags.silent \\seen $Junk \\X-Ext'), { set: seq('1'), action: 'set', silent: true, flags: ['\\Seen', '$Junk', '\\X-Ext'] });
+  assert.deepStrictEqual(args('a STORE 1 flags.silent \\seen $Junk'), { set: seq('1'), action: 'set', silent: true, flags: ['\\Seen', '$Junk'] });
+  // A flag-extension is for future standards: refused, not stored and dropped (as Dovecot).
+  assert.match((parse('a STORE 1 +FLAGS (\\X-Ext)') as { text: string }).text, /Invalid system flag \\X-Ext/);
   assert.deepStrictEqual(args('a STORE 1 -FLAGS ()'), { set: seq('1'), action: 'remove', silent: false, flags: [] });
   assert.deepStrictEqual(args('a103 UID STORE 6,4,8 (UNCHANGEDSINCE 12121230045) +FLAGS.SILENT (\\Deleted)'),
     { set: seq('6,4,8'), action: 'add', silent: true, flags: ['\\Deleted'], unchangedSince: 12121230045n });

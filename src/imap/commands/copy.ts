@@ -3,7 +3,7 @@ import { formatNumberSet } from '../seqset.ts';
 import type { Session } from '../session.ts';
 import type { CommandOf } from './types.ts';
 import { checkQuota } from './quota-check.ts';
-import { SELECTED, ok, type Handler } from './types.ts';
+import { SELECTED, bad, ok, type Handler } from './types.ts';
 
 /** The UIDs a COPY/MOVE names, after checking the quota for their size. */
 export async function sourceUids(s: Session, cmd: CommandOf<'COPY' | 'MOVE'>): Promise<number[]> {
@@ -19,6 +19,8 @@ export async function sourceUids(s: Session, cmd: CommandOf<'COPY' | 'MOVE'>): P
 export const copy: Handler<'COPY'> = {
   states: SELECTED,
   async run(s, cmd) {
+    const refused = cmd.uid ? null : s.selected!.seqSetError(cmd.args.set);
+    if (refused !== null) return bad(refused);
     const uids = await sourceUids(s, cmd);
     const r = await s.deps.store.copy(s.account!, s.selected!.mailbox.id, uids, cmd.args.mailbox);
     if (r.sourceUids.length === 0) return ok('COPY completed, nothing to copy');

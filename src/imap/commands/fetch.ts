@@ -157,6 +157,8 @@ export const fetch: Handler<'FETCH'> = {
     const { changedSince, vanished } = cmd.args;
     // RFC 7162 §3.2.6: VANISHED needs UID FETCH, CHANGEDSINCE and ENABLE QRESYNC.
     if (vanished && (!cmd.uid || !s.qresync)) return bad(cmd.uid ? 'Issue ENABLE QRESYNC first' : 'VANISHED needs UID FETCH');
+    const refused = cmd.uid ? null : view.seqSetError(cmd.args.set);
+    if (refused !== null) return bad(refused);
     const named = cmd.uid ? view.uidsOfUidSet(cmd.args.set) : view.uidsOfSeqSet(cmd.args.set);
     // RFC 9394: PARTIAL pages through the messages the set names, in mailbox order.
     let uids = cmd.args.partial === undefined ? named : partialSlice(named, cmd.args.partial);

@@ -2,12 +2,14 @@
 import { formatNumberSet } from '../seqset.ts';
 import { sourceUids } from './copy.ts';
 import { reportExpunged } from './expunge.ts';
-import { SELECTED, no, ok, type Handler } from './types.ts';
+import { SELECTED, bad, no, ok, type Handler } from './types.ts';
 
 export const move: Handler<'MOVE'> = {
   states: SELECTED,
   async run(s, cmd) {
     const view = s.selected!;
+    const refused = cmd.uid ? null : view.seqSetError(cmd.args.set);
+    if (refused !== null) return bad(refused);
     if (view.readOnly) return no('Mailbox is read-only', 'READ-ONLY');
     const uids = await sourceUids(s, cmd);
     const r = await s.deps.store.move(s.account!, view.mailbox.id, uids, cmd.args.mailbox);

@@ -5,13 +5,13 @@ import type { Session } from '../session.ts';
 import type { MailboxInfo } from '../../store/store.ts';
 
 export async function statusLine(s: Session, mb: MailboxInfo, items: readonly StatusItem[]): Promise<Buffer> {
-  const needCounts = items.includes('UNSEEN') || items.includes('DELETED');
-  const counts = needCounts ? await s.deps.store.mailboxCounts(mb.id) : { unseen: 0, deleted: 0 };
+  const needCounts = items.includes('UNSEEN') || items.includes('DELETED') || items.includes('RECENT');
+  const counts = needCounts ? await s.deps.store.mailboxCounts(mb.id) : { unseen: 0, deleted: 0, recent: 0 };
   const values: string[] = [];
   for (const item of items) {
     switch (item) {
       case 'MESSAGES': values.push(`MESSAGES ${mb.messages}`); break;
-      case 'RECENT': values.push('RECENT 0'); break;
+      case 'RECENT': values.push(`RECENT ${counts.recent}`); break; // RFC 3501 §6.3.10 (IMAP4rev2 has none)
       case 'UIDNEXT': values.push(`UIDNEXT ${mb.uidNext}`); break;
       case 'UIDVALIDITY': values.push(`UIDVALIDITY ${mb.uidValidity}`); break;
       case 'UNSEEN': values.push(`UNSEEN ${counts.unseen}`); break;

@@ -4,13 +4,15 @@ import type { FetchItem } from '../ast.ts';
 import { toModSeq } from '../qresync.ts';
 import { formatNumberSet } from '../seqset.ts';
 import { writeFlagFetches } from './fetch.ts';
-import { SELECTED, no, ok, type Handler } from './types.ts';
+import { SELECTED, bad, no, ok, type Handler } from './types.ts';
 
 export const store: Handler<'STORE'> = {
   states: SELECTED,
   expungeAfter: false,
   async run(s, cmd) {
     const view = s.selected!;
+    const refused = cmd.uid ? null : view.seqSetError(cmd.args.set);
+    if (refused !== null) return bad(refused);
     if (view.readOnly) return no('Mailbox is read-only', 'READ-ONLY');
     const { unchangedSince } = cmd.args;
     if (unchangedSince !== undefined) await s.enableCondstore();

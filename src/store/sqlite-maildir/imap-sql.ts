@@ -155,7 +155,8 @@ export class ImapSql {
       fileOf: db.prepare('SELECT file FROM messages WHERE mailbox_id = ? AND uid = ?'),
       counts: db.prepare(
         `SELECT (SELECT count(*) FROM message_flags INDEXED BY message_flags_unseen WHERE mailbox_id = ?1 AND (flags & 1) = 0) AS unseen,
-           (SELECT count(*) FROM message_flags INDEXED BY message_flags_deleted WHERE mailbox_id = ?1 AND (flags & 8) != 0) AS deleted`,
+           (SELECT count(*) FROM message_flags INDEXED BY message_flags_deleted WHERE mailbox_id = ?1 AND (flags & 8) != 0) AS deleted,
+           (SELECT count(*) FROM messages WHERE mailbox_id = ?1 AND uid >= (SELECT recent_uid FROM mailboxes WHERE id = ?1)) AS recent`,
       ),
       setFlags: db.prepare('UPDATE message_flags SET flags = ?, keywords = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?'),
       nextModSeq: db.prepare('UPDATE mailboxes SET highestmodseq = highestmodseq + 1 WHERE id = ? RETURNING highestmodseq AS modseq'),
@@ -309,8 +310,8 @@ export class ImapSql {
     return (this.q.fileOf.get(mailboxId, uid) as { file: string } | undefined)?.file ?? null;
   }
 
-  counts(mailboxId: number): { unseen: number; deleted: number } {
-    return this.q.counts.get(mailboxId) as { unseen: number; deleted: number };
+  counts(mailboxId: number): { unseen: number; deleted: number; recent: number } {
+    return this.q.counts.get(mailboxId) as { unseen: number; deleted: number; recent: number };
   }
 
   nextModSeq(mailboxId: number): number {

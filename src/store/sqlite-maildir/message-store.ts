@@ -279,7 +279,7 @@ export class SqliteMaildirStore implements MessageStore {
     return row ? toInfo(row) : null;
   }
 
-  async mailboxCounts(mailboxId: number): Promise<{ unseen: number; deleted: number }> {
+  async mailboxCounts(mailboxId: number): Promise<{ unseen: number; deleted: number; recent: number }> {
     return this.sql.counts(mailboxId);
   }
 
@@ -317,7 +317,7 @@ export class SqliteMaildirStore implements MessageStore {
     // The floor moves only when something new is there: most SELECTs write nothing.
     if (claimRecent && row.recent_uid < row.uidnext) {
       [recent, info] = transaction(this.db, () => [this.sql.takeRecent(mailboxId), toInfo(this.sql.mailboxById(mailboxId)!)] as const);
-    }
+    } else if (row.recent_uid < row.uidnext) recent = { from: row.recent_uid, to: row.uidnext }; // shown, left for the next SELECT
     return { info, uids: this.uidList(info), ...this.sql.selectInfo(mailboxId), recent };
   }
 
