@@ -3,6 +3,7 @@
 // power loss comes from the fsynced Maildir files the index can be rebuilt from. Reads go
 // through a memory map (FETCH of scattered messages touches one page per row).
 import { DatabaseSync } from 'node:sqlite';
+import { localDateMs } from '../mime/date.ts';
 
 export type Db = DatabaseSync;
 
@@ -16,6 +17,8 @@ export function openDatabase(file: string): Db {
     PRAGMA mmap_size = 268435456;
     CREATE TABLE IF NOT EXISTS schema_versions (module TEXT PRIMARY KEY, version INTEGER NOT NULL);
   `);
+  // What migrations call (store schema step 6): a Date: header's wall-clock time, read as UTC.
+  db.function('mh_sent_local', { deterministic: true }, (text) => (typeof text === 'string' ? localDateMs(text) : null));
   return db;
 }
 

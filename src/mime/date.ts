@@ -25,7 +25,8 @@ function zoneMinutes(z: string | undefined): number {
   return ZONES[z.toLowerCase()] ?? 0;
 }
 
-function build(y: number, mon: string, d: number, h: number, mi: number, s: number, zone: string | undefined): Date | null {
+/** The date-time as written, and whether to keep the wall-clock reading (`local`) or the instant. */
+function build(y: number, mon: string, d: number, h: number, mi: number, s: number, zone: string | undefined, local = false): Date | null {
   const m = MONTHS.indexOf(mon.toLowerCase());
   if (m === -1) return null;
   if (y < 50) y += 2000; // RFC 5322 §4.3
@@ -33,23 +34,33 @@ function build(y: number, mon: string, d: number, h: number, mi: number, s: numb
   if (d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return null;
   const t = Date.UTC(y, m, d, h, mi, Math.min(s, 59));
   if (new Date(t).getUTCDate() !== d) return null; // 31 Feb
-  return new Date(t - zoneMinutes(zone) * 60_000);
+  return new Date(local ? t : t - zoneMinutes(zone) * 60_000);
 }
 
-export function parseDate(text: string | null): Date | null {
+export function parseDate(text: string | null, local = false): Date | null {
   if (text === null) return null;
   const s = text.replace(/\([^)]*\)/g, ' ').trim();
   let m = RFC5322.exec(s);
   if (m !== null) {
-    return build(Number(m[3]), m[2], Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0), m[7]);
+    return build(Number(m[3]), m[2], Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0), m[7], local);
   }
   m = ASCTIME.exec(s);
   if (m !== null) {
-    return build(Number(m[7]), m[1], Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5] ?? 0), m[6]);
+    return build(Number(m[7]), m[1], Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5] ?? 0), m[6], local);
   }
-  if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(s)) {
-    const t = Date.parse(s);
+  const iso = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)/.exec(s);
+  if (iso !== null) {
+    const t = Date.parse(local ? `${iso[1]}T${iso[2]}Z` : s);
     return Number.isNaN(t) ? null : new Date(t);
   }
   return null;
+}
+
+/**
+ * The Date: header's wall-clock time in its own zone, as milliseconds read as if UTC: the
+ * calendar day SENTBEFORE, SENTON and SENTSINCE compare, "disregarding time and timezone"
+ * (RFC 9051 §6.4.4). 10 Mar 2025 01:30 +0900 is on 10 March, though it was 9 March in UTC.
+ */
+export function localDateMs(text: string | null): number | null {
+  return parseDate(text, true)?.getTime() ?? null;
 }

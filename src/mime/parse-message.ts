@@ -6,7 +6,7 @@ import type { BodyPart, ParsedMessage } from './types.ts';
 import { fieldValue } from './header-block.ts';
 import { parseTree } from './mime-tree.ts';
 import { bareMessageId, buildEnvelope } from './envelope.ts';
-import { parseDate } from './date.ts';
+import { localDateMs, parseDate } from './date.ts';
 import { decodeWords } from './charset.ts';
 import { extractText } from './body-text.ts';
 import { countLines } from './bytes.ts';
@@ -27,6 +27,7 @@ export function parseMessageUnguarded(raw: Buffer): ParsedMessage {
     body: part,
     headerEnd: part.bodyStart,
     date: parseDate(envelope.date),
+    dateLocal: localDateMs(envelope.date),
     subject: decodeWords(envelope.subject ?? ''),
     from: decoded('from'),
     to: decoded('to'),
@@ -49,7 +50,7 @@ function fallback(raw: Buffer): ParsedMessage {
     date: null, subject: null, from: null, sender: null, replyTo: null,
     to: null, cc: null, bcc: null, inReplyTo: null, messageId: null,
   };
-  return { envelope, body, headerEnd: 0, date: null, subject: '', from: '', to: '', cc: '', bcc: '', messageId: '', headerText: '', text: '' };
+  return { envelope, body, headerEnd: 0, date: null, dateLocal: null, subject: '', from: '', to: '', cc: '', bcc: '', messageId: '', headerText: '', text: '' };
 }
 
 export function parseMessage(raw: Buffer): ParsedMessage {

@@ -74,6 +74,8 @@ export type ParsedMessage = {
   /** The Date: header as a Date, null when absent or unparseable (SENTBEFORE etc. then use
    *  the internal date). */
   date: Date | null;
+  /** The same, its wall-clock time in the header's own zone read as UTC (see date.ts localDateMs). */
+  dateLocal: number | null;
   /** RFC 2047-decoded, unfolded header text for SEARCH; '' when the header is absent. */
   subject: string;
   from: string;

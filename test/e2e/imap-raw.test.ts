@@ -229,6 +229,13 @@ describe('IMAP on the wire', () => {
     assert.match(await c.cmd('B3', 'COPY 3:* INBOX'), /B3 BAD/);
     assert.match(await c.cmd('U1', 'UID FETCH 1:99 (UID)'), /\* 2 FETCH \(UID 2\)\r\nU1 OK/);
     assert.match(await c.cmd('X', 'STORE 1 +FLAGS (\\Foo)'), /X BAD [^\r]*\\Foo/);
+    // SENT* compare the day the Date: header names (RFC 9051 §6.4.4 "disregarding time and timezone").
+    const tokyo = 'Date: Mon, 10 Mar 2025 01:30:00 +0900\r\nSubject: tokyo\r\n\r\nx\r\n';
+    assert.match(await c.cmd('A2', `APPEND Archive {${tokyo.length}+}\r\n${tokyo}`), /\* 3 EXISTS[\s\S]*A2 OK/);
+    assert.match(await c.cmd('T1', 'SEARCH SENTON 10-Mar-2025'), /\* SEARCH 3\r\n/);
+    assert.match(await c.cmd('T2', 'SEARCH SENTON 9-Mar-2025'), /\* SEARCH\r\n/);
+    assert.match(await c.cmd('T3', 'SEARCH SENTBEFORE 10-Mar-2025 SENTSINCE 1-Jan-2020'), /\* SEARCH\r\n/);
+    assert.match(await c.cmd('T4', 'SEARCH SENTSINCE 10-Mar-2025 SENTBEFORE 11-Mar-2025'), /\* SEARCH 3\r\n/);
     assert.match(await c.cmd('D', 'SELECT Drafts'), /\* 0 EXISTS/);
     assert.match(await c.cmd('B4', 'FETCH * (UID)'), /B4 BAD/);
     assert.match(await c.cmd('B5', 'FETCH 1:* (UID)'), /B5 BAD/);

@@ -163,10 +163,10 @@ export class ImapSql {
       copyRow: db.prepare(
         `INSERT INTO messages (mailbox_id, uid, modseq, flags, keywords, internal_date, size, file, data_offset,
            envelope, body, sent_date, subject, addr_from, addr_to, addr_cc, addr_bcc, message_id,
-           envelope_imap, body_imap, bodystructure_imap, email_id, saved_at)
+           envelope_imap, body_imap, bodystructure_imap, email_id, saved_at, sent_local)
          SELECT ?1, ?2, ?3, ?4, ?5, internal_date, size, ?6, data_offset,
            envelope, body, sent_date, subject, addr_from, addr_to, addr_cc, addr_bcc, message_id,
-           envelope_imap, body_imap, bodystructure_imap, coalesce(email_id, id), ?8
+           envelope_imap, body_imap, bodystructure_imap, coalesce(email_id, id), ?8, sent_local
          FROM messages WHERE id = ?7 RETURNING id`,
       ),
       copyFlags: db.prepare('INSERT INTO message_flags (mailbox_id, uid, modseq, flags, keywords) VALUES (?, ?, ?, ?, ?)'),

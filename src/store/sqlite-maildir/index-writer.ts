@@ -75,8 +75,8 @@ export class IndexWriter {
       insertMessage: db.prepare(
         `INSERT INTO messages (mailbox_id, uid, modseq, flags, keywords, internal_date, size, file, data_offset,
            envelope, body, sent_date, subject, addr_from, addr_to, addr_cc, addr_bcc, message_id,
-           envelope_imap, body_imap, bodystructure_imap, saved_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+           envelope_imap, body_imap, bodystructure_imap, saved_at, sent_local)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       ),
       insertFlags: db.prepare('INSERT INTO message_flags (mailbox_id, uid, modseq, flags, keywords) VALUES (?, ?, ?, ?, ?)'),
       usage: db.prepare('SELECT coalesce(sum(total_size), 0) AS n FROM mailboxes WHERE account_id = ?'),
@@ -133,7 +133,7 @@ export class IndexWriter {
       mailboxId, uid, modseq, m.flags, m.keywords, m.internalDate, m.size, m.file, m.dataOffset,
       JSON.stringify(p.envelope), JSON.stringify(p.body), p.date ? p.date.getTime() : null,
       p.subject, p.from, p.to, p.cc, p.bcc, p.messageId,
-      formatEnvelope(p.envelope), formatBodyStructure(p.body, false), formatBodyStructure(p.body, true), Date.now(),
+      formatEnvelope(p.envelope), formatBodyStructure(p.body, false), formatBodyStructure(p.body, true), Date.now(), p.dateLocal,
     ) as { id: number };
     this.q.insertFlags.run(mailboxId, uid, modseq, m.flags, m.keywords);
     this.keys.insert(id, p);

@@ -89,6 +89,15 @@ export const STORE_MIGRATIONS = [
   `CREATE INDEX message_flags_unseen ON message_flags (mailbox_id, uid) WHERE (flags & 1) = 0;
    CREATE INDEX message_flags_deleted ON message_flags (mailbox_id, uid) WHERE (flags & 8) != 0;
    CREATE INDEX messages_search ON messages (mailbox_id, uid, addr_from, addr_to, addr_cc, addr_bcc, subject, internal_date, sent_date, size);`,
+  // 6: SENTBEFORE/SENTON/SENTSINCE compare the day written in the Date: header, "disregarding
+  // time and timezone" (RFC 9051 §6.4.4): its wall-clock time read as UTC (mime/date.ts
+  // localDateMs), filled in for existing rows from the header kept in the envelope JSON (the
+  // function mh_sent_local, which db/sqlite.ts gives every connection), and in SEARCH's
+  // covering index.
+  `ALTER TABLE messages ADD COLUMN sent_local INTEGER;
+   UPDATE messages SET sent_local = mh_sent_local(json_extract(envelope, '$.date'));
+   DROP INDEX messages_search;
+   CREATE INDEX messages_search ON messages (mailbox_id, uid, addr_from, addr_to, addr_cc, addr_bcc, subject, internal_date, sent_date, sent_local, size);`,
 ];
 
 /** System flags as bits, so STORE on many messages is one UPDATE. RFC 9051 §2.3.2. */

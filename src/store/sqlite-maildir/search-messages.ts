@@ -104,9 +104,10 @@ function dateSql(which: 'internal' | 'sent' | 'saved', cmp: 'before' | 'on' | 's
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
   if (m === null) throw new Error(`search: bad day ${day}`);
   const start = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  // Without a usable Date: header the sent date is the internal date (as Dovecot does).
-  // Rows from before SAVEDATE was kept were saved when they arrived: their internal date.
-  const col = which === 'internal' ? 'internal_date' : which === 'saved' ? 'coalesce(saved_at, internal_date)' : 'coalesce(sent_date, internal_date)';
+  // The sent date is the Date: header's own calendar day (sent_local, schema step 6); without
+  // a usable Date: header it is the internal date (as Dovecot does). Rows from before
+  // SAVEDATE was kept were saved when they arrived: their internal date.
+  const col = which === 'internal' ? 'internal_date' : which === 'saved' ? 'coalesce(saved_at, internal_date)' : 'coalesce(sent_local, internal_date)';
   if (cmp === 'before') return { sql: `${col} < ?`, params: [start] };
   if (cmp === 'since') return { sql: `${col} >= ?`, params: [start] };
   return { sql: `${col} >= ? AND ${col} < ?`, params: [start, start + DAY_MS] };
