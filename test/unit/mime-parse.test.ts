@@ -47,7 +47,7 @@ test('simple text message: one part, offsets, search fields', () => {
   assert.deepEqual(JSON.parse(JSON.stringify(m.body)), m.body);
 });
 
-test('multipart/alternative: quoted-printable parts, decoded subject, plain text preferred for the index', () => {
+test('multipart/alternative: quoted-printable parts, decoded subject, the same text once for the index', () => {
   const raw = fixture('alternative.eml');
   const m = parseMessage(raw);
   assert.equal(m.body.type, 'multipart');
@@ -236,4 +236,13 @@ test('headerText: every field as "name: value", unfolded, RFC 2047-decoded, one 
   assert.equal(parseMessage(Buffer.from('\r\njust a body\r\n')).headerText, '');
   const huge = Buffer.from(crlf([...Array.from({ length: 2000 }, (_, i) => `X-Filler-${i}: ${'x'.repeat(60)}`), '', 'b', '']));
   assert.equal(parseMessage(huge).headerText.length, 64 * 1024);
+});
+
+test('SEARCH BODY text: every alternative counts, each line once (RFC 9051 §6.4.4)', () => {
+  const raw = Buffer.from(crlf([
+    'Content-Type: multipart/alternative; boundary=b', '', '--b', 'Content-Type: text/plain', '',
+    'Hello Ann,', 'the plan is attached.', '--b', 'Content-Type: text/html', '',
+    '<p>Hello <b>Ann</b>,</p><p>the plan is attached.</p><p>View this mail in your browser</p>', '--b--', '',
+  ]));
+  assert.equal(parseMessage(raw).text, 'Hello Ann,\nthe plan is attached.\nView this mail in your browser');
 });

@@ -31,8 +31,8 @@ const CHUNK = 50;
 /** How long changes fewer than CHUNK wait for more before they are made. */
 const LINGER_MS = 250;
 
-/** 1: one column, the body text. 2: head and body. */
-const SCHEMA_VERSION = 2;
+/** 1: one column, the body text. 2: head and body. 3: the body text of every alternative. */
+const SCHEMA_VERSION = 3;
 
 export type SearchRequest =
   | { type: 'batch'; seq: number; ops: SearchOp[] }
