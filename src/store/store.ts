@@ -94,6 +94,8 @@ export interface MessageStore {
   /** Renames the mailbox and its children; INBOX moves its messages to `to` and stays, empty. */
   renameMailbox(account: AccountRef, from: string, to: string): Promise<void>;
   setSubscribed(accountId: number, name: string, subscribed: boolean): Promise<void>;
+  /** The subscribed names, ascending, including names whose mailbox no longer exists. */
+  subscriptions(accountId: number): Promise<string[]>;
 
   // --- Messages of one mailbox (IMAP). UIDs are always ascending. ---
   /** Every message's UID, MODSEQ and flags (SELECT), or those above `afterUid`. */

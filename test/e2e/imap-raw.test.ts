@@ -27,6 +27,7 @@ describe('IMAP on the wire', () => {
     await t.addUser('lee@raw.test');
     await t.addUser('quo@raw.test', { quota: 1000 });
     await t.addUser('rec@raw.test');
+    await t.addUser('sub@raw.test');
   });
   after(() => t.stop());
 
@@ -240,6 +241,26 @@ describe('IMAP on the wire', () => {
     assert.match(await c.cmd('B4', 'FETCH * (UID)'), /B4 BAD/);
     assert.match(await c.cmd('B5', 'FETCH 1:* (UID)'), /B5 BAD/);
     assert.match(await c.cmd('U2', 'UID FETCH 1:* (UID)'), /U2 OK/);
+    c.close();
+  });
+
+  it('keeps subscriptions as names through DELETE and RENAME (RFC 9051 §6.3.7), and LSUB "%" shows parents', async () => {
+    const c = await login(t.imapPort, 'sub@raw.test');
+    for (const n of ['SubDel', 'SubRen', 'Q1/Q2']) assert.match(await c.cmd('C', `CREATE ${n}`), /C OK/);
+    assert.match(await c.cmd('D', 'DELETE SubDel'), /D OK/);
+    assert.match(await c.cmd('L1', 'LSUB "" SubDel'), /\* LSUB \(\) "\/" SubDel\r\nL1 OK/);
+    assert.match(await c.cmd('L2', 'LIST (SUBSCRIBED) "" SubDel'), /\* LIST \(\\NonExistent \\Subscribed\) "\/" SubDel\r\n/);
+    assert.doesNotMatch(await c.cmd('L4', 'LIST "" SubDel'), /\* LIST/);
+    assert.match(await c.cmd('R', 'RENAME SubRen SubRen2'), /R OK/);
+    const subs = await c.cmd('L5', 'LSUB "" SubRen*');
+    assert.match(subs, /\* LSUB \(\) "\/" SubRen\r\n/);
+    assert.match(subs, /\* LSUB \(\) "\/" SubRen2\r\n/);
+    assert.match(await c.cmd('U', 'UNSUBSCRIBE SubDel'), /U OK/);
+    assert.doesNotMatch(await c.cmd('L6', 'LSUB "" SubDel'), /\* LSUB/);
+    assert.match(await c.cmd('U2', 'UNSUBSCRIBE Q1'), /U2 OK/);
+    assert.match(await c.cmd('L7', 'LSUB "" Q%'), /\* LSUB \(\\Noselect\) "\/" Q1\r\nL7 OK/);
+    assert.doesNotMatch(await c.cmd('L8', 'LSUB "" Q*'), /LSUB \([^)]*\) "\/" Q1\r\n/);
+    assert.match(await c.cmd('S', 'SUBSCRIBE NoSuchBox'), /S NO \[NONEXISTENT\]/);
     c.close();
   });
 

@@ -38,10 +38,18 @@ export const list: Handler<'LIST'> = {
     // (RFC 9051 §6.3.5, §7.3.1). Not for SUBSCRIBED or SPECIAL-USE selections.
     const named = new Set(all.map((m) => m.name));
     const implied = a.select.subscribed || a.select.specialUse ? [] : [...new Set(all.flatMap((m) => parentsOf(m.name)))].filter((n) => !named.has(n));
-    for (const mb of [...all, ...implied.map((name) => ({ name, implied: true as const }))].sort(byName)) {
+    // RFC 5258 §3.1: SUBSCRIBED lists subscribed names, those of mailboxes gone included
+    // (\NonExistent); without SPECIAL-USE, which such a name cannot meet.
+    const gone = a.select.subscribed && !a.select.specialUse ? (await s.deps.store.subscriptions(s.account!.id)).filter((n) => !named.has(n)) : [];
+    const entries = [...all, ...implied.map((name) => ({ name, implied: true as const })), ...gone.map((name) => ({ name, gone: true as const }))];
+    for (const mb of entries.sort(byName)) {
       if (!matches(mb.name)) continue;
       if ('implied' in mb) {
         out.push(listLine(s, 'LIST', ['\\Noselect', '\\HasChildren'], mb.name));
+        continue;
+      }
+      if ('gone' in mb) {
+        out.push(listLine(s, 'LIST', ['\\NonExistent', '\\Subscribed'], mb.name));
         continue;
       }
       const selected = meets(mb);

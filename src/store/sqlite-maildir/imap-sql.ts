@@ -2,7 +2,7 @@
 // once. Callers run writes inside a transaction.
 import type { StatementSync } from 'node:sqlite';
 import type { Db } from '../../db/sqlite.ts';
-import type { IndexWriter, MailboxRow } from './index-writer.ts';
+import { MAILBOX_COLUMNS, type IndexWriter, type MailboxRow } from './index-writer.ts';
 
 export type MetaRow = { id: number; uid: number; modseq: number; flags: number; keywords: string | null; size: number; file: string; data_offset: number };
 export type FlagRow = { uid: number; modseq: number; flags: number; keywords: string | null };
@@ -106,7 +106,7 @@ export class ImapSql {
   constructor(db: Db, index: IndexWriter) {
     this.index = index;
     this.q = {
-      mailboxById: db.prepare('SELECT * FROM mailboxes WHERE id = ?'),
+      mailboxById: db.prepare(`SELECT ${MAILBOX_COLUMNS} FROM mailboxes WHERE id = ?`),
       metasAfter: db.prepare(`SELECT id, uid, f.modseq, f.flags, f.keywords, size, file, data_offset FROM ${JOINED} WHERE mailbox_id = ? AND uid > ? ORDER BY uid`),
       flagsAfter: db.prepare('SELECT uid, modseq, flags, keywords FROM message_flags WHERE mailbox_id = ? AND uid > ? ORDER BY uid'),
       flagsIn: db.prepare('SELECT uid, modseq, flags, keywords FROM message_flags WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid'),
@@ -175,7 +175,9 @@ export class ImapSql {
       deleteExpunged: db.prepare('DELETE FROM expunged WHERE mailbox_id = ?'),
       deleteMailbox: db.prepare('DELETE FROM mailboxes WHERE id = ?'),
       messageIds: db.prepare('SELECT id FROM messages WHERE mailbox_id = ?'),
-      subscribe: db.prepare('UPDATE mailboxes SET subscribed = ? WHERE account_id = ? AND name = ?'),
+      subscribe: db.prepare('INSERT OR IGNORE INTO subscriptions (account_id, name) VALUES (?, ?)'),
+      unsubscribe: db.prepare('DELETE FROM subscriptions WHERE account_id = ? AND name = ?'),
+      subscriptions: db.prepare('SELECT name FROM subscriptions WHERE account_id = ? ORDER BY name'),
     };
   }
 
@@ -388,7 +390,13 @@ export class ImapSql {
     return (this.q.messageIds.all(mailboxId) as { id: number }[]).map((r) => r.id);
   }
 
-  setSubscribed(accountId: number, name: string, on: boolean): number {
-    return Number(this.q.subscribe.run(on ? 1 : 0, accountId, name).changes);
+  /** Adds or removes a name; returns whether the list changed. */
+  setSubscribed(accountId: number, name: string, on: boolean): boolean {
+    return Number((on ? this.q.subscribe : this.q.unsubscribe).run(accountId, name).changes) > 0;
+  }
+
+  /** Every subscribed name of the account, mailboxes that no longer exist included. */
+  subscriptions(accountId: number): string[] {
+    return (this.q.subscriptions.all(accountId) as { name: string }[]).map((r) => r.name);
   }
 }

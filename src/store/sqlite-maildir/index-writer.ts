@@ -25,6 +25,10 @@ export type MailboxRow = {
   object_id: string;
 };
 
+/** A mailboxes row as MailboxRow has it: `subscribed` from the subscription list (schema step 7). */
+export const MAILBOX_COLUMNS = `id, account_id, name, dir, special_use, uidvalidity, uidnext, highestmodseq, message_count, total_size, recent_uid, object_id,
+  EXISTS (SELECT 1 FROM subscriptions s WHERE s.account_id = mailboxes.account_id AND s.name = mailboxes.name) AS subscribed`;
+
 export type NewMessage = {
   file: string;
   size: number;
@@ -62,8 +66,9 @@ export class IndexWriter {
     this.db = db;
     this.keys = new MessageKeys(db);
     this.q = {
-      mailbox: db.prepare('SELECT * FROM mailboxes WHERE account_id = ? AND name = ?'),
-      mailboxes: db.prepare('SELECT * FROM mailboxes WHERE account_id = ? ORDER BY id'),
+      mailbox: db.prepare(`SELECT ${MAILBOX_COLUMNS} FROM mailboxes WHERE account_id = ? AND name = ?`),
+      mailboxes: db.prepare(`SELECT ${MAILBOX_COLUMNS} FROM mailboxes WHERE account_id = ? ORDER BY id`),
+      subscribeNew: db.prepare('INSERT OR IGNORE INTO subscriptions (account_id, name) VALUES (?, ?)'),
       insertMailbox: db.prepare(
         'INSERT INTO mailboxes (account_id, name, dir, special_use, uidvalidity) VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id, name) DO NOTHING',
       ),
@@ -105,8 +110,9 @@ export class IndexWriter {
     return this.mailboxRows(accountId).map(toInfo);
   }
 
+  /** The mailbox, made (and subscribed: every new mailbox is) if it does not exist yet. */
   ensureMailbox(accountId: number, name: string, dir: string, use: string | null): MailboxRow {
-    this.q.insertMailbox.run(accountId, name, dir, use, newUidValidity());
+    if (this.q.insertMailbox.run(accountId, name, dir, use, newUidValidity()).changes > 0) this.q.subscribeNew.run(accountId, name);
     return this.mailbox(accountId, name)!;
   }
 
@@ -199,6 +205,7 @@ export class IndexWriter {
   deleteAccount(accountId: number): void {
     this.db.prepare('DELETE FROM expunged WHERE mailbox_id IN (SELECT id FROM mailboxes WHERE account_id = ?)').run(accountId);
     this.db.prepare('DELETE FROM mailboxes WHERE account_id = ?').run(accountId);
+    this.db.prepare('DELETE FROM subscriptions WHERE account_id = ?').run(accountId);
   }
 
   /** Forgets every message of the account and starts its mailboxes over with a new UIDVALIDITY. */

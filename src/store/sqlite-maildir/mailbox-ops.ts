@@ -68,13 +68,20 @@ export async function renameMailbox(ctx: StoreContext, account: AccountRef, from
     throw e;
   }
   transaction(ctx.db, () => {
-    for (const d of done) ctx.sql.renameMailbox(d.r.id, d.name, d.dir);
+    // The old names stay subscribed (RFC 9051 §6.3.7); the new ones are too where they were.
+    for (const d of done) {
+      ctx.sql.renameMailbox(d.r.id, d.name, d.dir);
+      if (d.r.subscribed) ctx.sql.setSubscribed(account.id, d.name, true);
+    }
   });
   for (const d of done) ctx.bus.publish({ kind: 'mailbox', accountId: account.id, mailboxId: d.r.id, what: 'renamed', name: d.name, oldName: d.r.name });
 }
 
+/** SUBSCRIBE checks that the mailbox exists (RFC 9051 §6.3.7 allows it); UNSUBSCRIBE takes
+ *  any name on the list, a mailbox since deleted included. */
 export function setSubscribed(ctx: StoreContext, accountId: number, name: string, on: boolean): void {
-  const before = ctx.index.mailbox(accountId, name);
-  if (ctx.sql.setSubscribed(accountId, name, on) === 0 && on) throw new MailboxError('NONEXISTENT', 'Mailbox does not exist');
-  if (before && Boolean(before.subscribed) !== on) ctx.bus.publish({ kind: 'subscription', accountId, mailboxId: before.id, name, subscribed: on });
+  const row = ctx.index.mailbox(accountId, name);
+  if (on && !row) throw new MailboxError('NONEXISTENT', 'Mailbox does not exist');
+  const changed = ctx.sql.setSubscribed(accountId, name, on);
+  if (changed && row) ctx.bus.publish({ kind: 'subscription', accountId, mailboxId: row.id, name, subscribed: on });
 }

@@ -301,6 +301,10 @@ export class SqliteMaildirStore implements MessageStore {
     if (uids.length > 0) await this.move(account, inbox.id, uids, to);
   }
 
+  async subscriptions(accountId: number): Promise<string[]> {
+    return this.sql.subscriptions(accountId);
+  }
+
   async setSubscribed(accountId: number, name: string, subscribed: boolean): Promise<void> {
     setSubscribed(this.ctx, accountId, name, subscribed);
   }

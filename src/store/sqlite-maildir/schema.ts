@@ -98,6 +98,12 @@ export const STORE_MIGRATIONS = [
    UPDATE messages SET sent_local = mh_sent_local(json_extract(envelope, '$.date'));
    DROP INDEX messages_search;
    CREATE INDEX messages_search ON messages (mailbox_id, uid, addr_from, addr_to, addr_cc, addr_bcc, subject, internal_date, sent_date, sent_local, size);`,
+  // 7: subscriptions are names, not mailboxes (RFC 9051 §6.3.7: the server "MUST NOT
+  // unilaterally remove an existing mailbox name from the subscription list even if a mailbox
+  // by that name no longer exists"): DELETE and RENAME leave them. mailboxes.subscribed is no
+  // longer read; a mailbox's flag is whether its name is in this list.
+  `CREATE TABLE subscriptions (account_id INTEGER NOT NULL, name TEXT NOT NULL, PRIMARY KEY (account_id, name)) WITHOUT ROWID;
+   INSERT INTO subscriptions (account_id, name) SELECT account_id, name FROM mailboxes WHERE subscribed = 1;`,
 ];
 
 /** System flags as bits, so STORE on many messages is one UPDATE. RFC 9051 §2.3.2. */
