@@ -24,10 +24,26 @@ export function formatEnvelope(env: ImapEnvelope, utf8 = false): string {
   );
 }
 
-/** body-fld-param: `"(" string SP string *(SP string SP string) ")" / nil`. */
+/**
+ * body-fld-param: `"(" string SP string *(SP string SP string) ")" / nil`. Outside UTF-8 mode
+ * a value that is not ASCII (an RFC 2231 name decoded, or raw 8-bit) goes back out in RFC 2231
+ * form, `"filename*" "utf-8''%E2%82%AC.txt"`, as Dovecot sends it: 7-bit, and tagged with
+ * its charset for the clients that decode it (RFC 3501 §4.3 wants 8-bit only where the charset
+ * is identified).
+ */
 function paramList(params: BodyParam[] | undefined, utf8: boolean): string {
   if (params === undefined || params.length === 0) return 'NIL';
-  return '(' + params.map(([k, v]) => `${imapString(k, utf8)} ${imapString(v, utf8)}`).join(' ') + ')';
+  return '(' + params.map(([k, v]) => (utf8 || /^[\x00-\x7f]*$/.test(v) ? `${imapString(k, utf8)} ${imapString(v, utf8)}` : `${imapString(k + '*', false)} ${imapString("utf-8''" + rfc2231Encode(v), false)}`)).join(' ') + ')';
+}
+
+/** RFC 2231 §4 extended-other-values: attribute-chars as they are, the rest %XX of UTF-8. */
+function rfc2231Encode(v: string): string {
+  let out = '';
+  for (const b of Buffer.from(v, 'utf8')) {
+    // attribute-char: any CHAR except SPACE, CTLs, "*", "'", "%", or tspecials (RFC 2231 §7)
+    out += b > 0x20 && b < 0x7f && !"*'%()<>@,;:\\\"/[]?=".includes(String.fromCharCode(b)) ? String.fromCharCode(b) : '%' + b.toString(16).toUpperCase().padStart(2, '0');
+  }
+  return out;
 }
 
 /** body-fld-dsp SP body-fld-lang SP body-fld-loc, shared by both extension forms. */
