@@ -33,7 +33,12 @@ export function formatEnvelope(env: ImapEnvelope, utf8 = false): string {
  */
 function paramList(params: BodyParam[] | undefined, utf8: boolean): string {
   if (params === undefined || params.length === 0) return 'NIL';
-  return '(' + params.map(([k, v]) => (utf8 || /^[\x00-\x7f]*$/.test(v) ? `${imapString(k, utf8)} ${imapString(v, utf8)}` : `${imapString(k + '*', false)} ${imapString("utf-8''" + rfc2231Encode(v), false)}`)).join(' ') + ')';
+  return '(' + params.map(([k, v]) => (utf8 || isAscii(v) ? `${imapString(k, utf8)} ${imapString(v, utf8)}` : `${imapString(k + '*', false)} ${imapString("utf-8''" + rfc2231Encode(v), false)}`)).join(' ') + ')';
+}
+
+function isAscii(v: string): boolean {
+  for (let i = 0; i < v.length; i++) if (v.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
 
 /** RFC 2231 §4 extended-other-values: attribute-chars as they are, the rest %XX of UTF-8. */
