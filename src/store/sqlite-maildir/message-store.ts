@@ -74,8 +74,6 @@ export class SqliteMaildirStore implements MessageStore {
   private readonly reader: SqlReader;
   /** warm() was called: this store serves (a server), rather than running one CLI command. */
   private warmed = false;
-  /** Settles once the start-up catch-up has queued what the index lacks: searches wait for it. */
-  private searchReady: Promise<void> = Promise.resolve();
   /** Started by warm(): a server's WAL checkpoints run on the reader thread. */
   private checkpoints: WalCheckpoints | undefined;
   private readonly ctx: StoreContext;
@@ -219,7 +217,8 @@ export class SqliteMaildirStore implements MessageStore {
     this.checkpoints ??= new WalCheckpoints(this.db, () => this.reader.checkpoint());
     if (this.warmed) return;
     this.warmed = true;
-    this.searchReady = this.catchUpSearch(accounts).catch((e: Error) => this.log.error({ event: 'search.error', err: e.message }, 'search index catch-up failed'));
+    // Searches wait until the catch-up has queued what the index lacks (SearchIndex.holdSearches).
+    this.textIndex.holdSearches(this.catchUpSearch(accounts).catch((e: Error) => this.log.error({ event: 'search.error', err: e.message }, 'search index catch-up failed')));
   }
 
   /**
@@ -270,7 +269,6 @@ export class SqliteMaildirStore implements MessageStore {
   /** Message ids whose body text (or with 'text', header or body text) contains `query`; the
    *  IMAP SEARCH path filters them by mailbox. */
   async searchText(query: string, scope: SearchScope = 'body'): Promise<number[]> {
-    await this.searchReady;
     return this.textIndex.search(query, scope);
   }
 

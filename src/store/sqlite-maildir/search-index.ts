@@ -36,6 +36,8 @@ export class SearchIndex {
   /** Texts sent (or queued to be) and not yet acknowledged as indexed. */
   private textsOut = 0;
   private readonly maxTexts: number;
+  /** Searches wait for it: the start-up catch-up, until it has queued what the index lacks. */
+  private held: Promise<unknown> = Promise.resolve();
 
   constructor(file: string, log: Logger, opts: { maxTexts?: number } = {}) {
     this.log = log;
@@ -118,7 +120,13 @@ export class SearchIndex {
 
   /** Ids of messages whose header or body text ('text') or body text ('body') contains `query`
    *  (3 characters or more), after pending writes. */
+  /** Makes searches wait until `until` settles (see `held`). */
+  holdSearches(until: Promise<unknown>): void {
+    this.held = until;
+  }
+
   async search(query: string, scope: SearchScope): Promise<number[]> {
+    await this.held;
     // Sent ahead of the search, not waited for: the worker answers from the index and the
     // changes it has not made yet (a backlog after a fast upload is searched, not awaited).
     void this.flush();
