@@ -11,21 +11,29 @@ import { transferDecode } from './transfer-decode.ts';
 import { htmlToText } from './html-text.ts';
 import { MAX_TEXT_CHARS } from './limits.ts';
 
-function partText(raw: Buffer, p: BodyPart, budget: number): string {
+/** A text part's text; with a `budget`, from no more input than can give that many characters
+ *  (base64 and tags shrink it), and whether input was left out. */
+function partText(raw: Buffer, p: BodyPart, budget = Infinity): { text: string; cut: boolean } {
   const html = p.subtype === 'html';
-  // no need to decode more input than can produce `budget` characters (base64 and tags shrink it)
   const end = Math.min(p.bodyEnd, p.bodyStart + budget * (html ? 8 : 4) + 16);
   const bytes = transferDecode(raw.subarray(p.bodyStart, end), p.encoding);
   const text = decodeBytes(bytes, paramValue(p.params, 'charset'));
-  return html ? htmlToText(text) : text.replace(/\r\n?/g, '\n').trim();
+  return { text: html ? htmlToText(text) : text.replace(/\r\n?/g, '\n').trim(), cut: end < p.bodyEnd };
 }
 
 /** A line compared without its white space (HTML made text spaces where tags were). */
 const squash = (line: string): string => line.replace(/\s+/g, '');
 
 export function extractText(raw: Buffer, root: BodyPart): string {
+  return extractTextMarked(raw, root).text;
+}
+
+/** extractText, and whether the cap left text out (SEARCH then reads the rest from the file:
+ *  see textPartsMatch). */
+export function extractTextMarked(raw: Buffer, root: BodyPart): { text: string; truncated: boolean } {
   const out: string[] = [];
   let total = 0;
+  let truncated = false;
   // Inside a multipart/alternative: the lines its earlier alternatives gave (squashed).
   let seen: Set<string> | null = null;
   const add = (t: string): void => {
@@ -41,7 +49,10 @@ export function extractText(raw: Buffer, root: BodyPart): string {
     }
   };
   const visit = (p: BodyPart): void => {
-    if (total >= MAX_TEXT_CHARS) return;
+    if (total >= MAX_TEXT_CHARS) {
+      truncated = true;
+      return;
+    }
     if (p.parts !== undefined) {
       const outer = seen;
       if (p.subtype === 'alternative') seen = new Set();
@@ -53,10 +64,27 @@ export function extractText(raw: Buffer, root: BodyPart): string {
       visit(p.message);
       seen = outer;
     } else if (p.type === 'text') {
-      add(partText(raw, p, MAX_TEXT_CHARS - total));
+      const { text, cut } = partText(raw, p, MAX_TEXT_CHARS - total);
+      if (cut) truncated = true;
+      add(text);
     }
   };
   visit(root);
   const text = out.join('\n');
-  return text.length > MAX_TEXT_CHARS ? text.slice(0, MAX_TEXT_CHARS) : text;
+  if (text.length > MAX_TEXT_CHARS) return { text: text.slice(0, MAX_TEXT_CHARS), truncated: true };
+  return { text, truncated };
+}
+
+/**
+ * Whether `test` holds for the whole text of some text part, none capped: for the rare message
+ * whose text passed MAX_TEXT_CHARS, read again when a search needs what the index left out.
+ * One part's text in memory at a time.
+ */
+export function textPartsMatch(raw: Buffer, root: BodyPart, test: (text: string) => boolean): boolean {
+  const visit = (p: BodyPart): boolean => {
+    if (p.parts !== undefined) return p.parts.some(visit);
+    if (p.message !== undefined) return visit(p.message);
+    return p.type === 'text' && test(partText(raw, p).text);
+  };
+  return visit(root);
 }

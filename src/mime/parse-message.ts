@@ -8,7 +8,7 @@ import { parseTree } from './mime-tree.ts';
 import { bareMessageId, buildEnvelope } from './envelope.ts';
 import { localDateMs, parseDate } from './date.ts';
 import { decodeWords } from './charset.ts';
-import { extractText } from './body-text.ts';
+import { extractTextMarked } from './body-text.ts';
 import { countLines } from './bytes.ts';
 import { decodedHeaderText } from './header-text.ts';
 
@@ -36,8 +36,13 @@ export function parseMessageUnguarded(raw: Buffer): ParsedMessage {
     messageId: bareMessageId(envelope.messageId),
     references: (fieldValue(raw, header, 'references') ?? '').slice(-MAX_REFERENCES_CHARS),
     headerText: decodedHeaderText(raw, header),
-    text: extractText(raw, part),
+    ...textOf(raw, part),
   };
+}
+
+function textOf(raw: Buffer, part: BodyPart): { text: string; textTruncated: boolean } {
+  const { text, truncated } = extractTextMarked(raw, part);
+  return { text, textTruncated: truncated };
 }
 
 /** Only reached through a bug: the whole file as one text/plain body, so delivery goes on. */
@@ -50,7 +55,7 @@ function fallback(raw: Buffer): ParsedMessage {
     date: null, subject: null, from: null, sender: null, replyTo: null,
     to: null, cc: null, bcc: null, inReplyTo: null, messageId: null,
   };
-  return { envelope, body, headerEnd: 0, date: null, dateLocal: null, subject: '', from: '', to: '', cc: '', bcc: '', messageId: '', headerText: '', text: '' };
+  return { envelope, body, headerEnd: 0, date: null, dateLocal: null, subject: '', from: '', to: '', cc: '', bcc: '', messageId: '', headerText: '', text: '', textTruncated: false };
 }
 
 export function parseMessage(raw: Buffer): ParsedMessage {

@@ -91,4 +91,6 @@ export type ParsedMessage = {
   headerText: string;
   /** Decoded text of the text/* parts (HTML without tags), capped, for a full-text index. */
   text: string;
+  /** The cap left text out (body-text.ts textPartsMatch reads it when a search needs it). */
+  textTruncated: boolean;
 };

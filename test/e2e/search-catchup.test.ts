@@ -1,6 +1,7 @@
 // The full-text index is derived data: a server started without it (search.db lost, or a stop
 // that left a backlog) compares it with the store, reads what is missing from the Maildir in
 // the background, and a SEARCH meanwhile waits for those messages rather than missing them.
+// A message whose text passes what the index keeps is still found by a word at its end.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -49,6 +50,25 @@ describe('full-text index catch-up', () => {
       assert.deepEqual(await c.search({ subject: 'two' }, { uid: true }), [2]);
       await c.mailboxOpen('Archive');
       assert.deepEqual(await c.search({ text: 'papaya for lunch' }, { uid: true }), [1]);
+      await c.logout();
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('finds a word past the 1 MiB of text the index keeps of a message', async () => {
+    const t = await startTestServer();
+    try {
+      await t.addDomain('fts.test');
+      await t.addUser('kai@fts.test');
+      const c = await client(t.imapPort);
+      const body = 'a line of a long plain-text report, repeated\r\n'.repeat(25_000) + 'the final verdict: ZQXJKEPT\r\n';
+      await c.append('INBOX', message('report', body));
+      await c.append('INBOX', message('short', 'nothing to see'));
+      await c.mailboxOpen('INBOX');
+      assert.deepEqual(await c.search({ body: 'zqxjkept' }, { uid: true }), [1]);
+      assert.deepEqual(await c.search({ text: 'final verdict' }, { uid: true }), [1]);
+      assert.deepEqual(await c.search({ not: { body: 'zqxjkept' } } as never, { uid: true }), [2]);
       await c.logout();
     } finally {
       await t.stop();

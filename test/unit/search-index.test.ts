@@ -16,6 +16,7 @@ const msg = (lines: string[]): Buffer => Buffer.from(lines.join('\r\n'), 'utf8')
 /** No file behind it: these tests give the text, which the index takes while it keeps up. */
 const NOWHERE: StoredText = { file: '/nonexistent/new/x', offset: 0 };
 const ids = (a: Float64Array): number[] => [...a];
+const find = async (index: SearchIndex, query: string, scope: 'text' | 'body'): Promise<number[]> => (await index.search(query, scope)).ids;
 
 test('TEXT looks in head and body, BODY in the body only; quotes stay literal', async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mh-fts-'));
@@ -27,17 +28,17 @@ test('TEXT looks in head and body, BODY in the body only; quotes stay literal', 
   const prefix = Buffer.from('Delivered-To: carol@example.net\r\n');
   index.add(1, NOWHERE, () => searchDocument(Buffer.alloc(0), parseMessage(a)));
   index.add(2, NOWHERE, () => fileDocument(Buffer.concat([prefix, b]), prefix.length));
-  assert.deepEqual(await index.search('zebra', 'text'), [1, 2]);
-  assert.deepEqual(await index.search('zebra', 'body'), [2]);
-  assert.deepEqual(await index.search('STRASSENFEST', 'text'), []);
-  assert.deepEqual(await index.search('straßenfest', 'text'), [1]);
-  assert.deepEqual(await index.search('straßenfest', 'body'), []);
-  assert.deepEqual(await index.search('carol@example', 'text'), [2]);
-  assert.deepEqual(await index.search('x-custom', 'text'), [1]);
-  assert.deepEqual(await index.search('"quoted" h', 'body'), [1]);
-  assert.deepEqual(await index.search('body : zeb', 'text'), []);
+  assert.deepEqual(await find(index, 'zebra', 'text'), [1, 2]);
+  assert.deepEqual(await find(index, 'zebra', 'body'), [2]);
+  assert.deepEqual(await find(index, 'STRASSENFEST', 'text'), []);
+  assert.deepEqual(await find(index, 'straßenfest', 'text'), [1]);
+  assert.deepEqual(await find(index, 'straßenfest', 'body'), []);
+  assert.deepEqual(await find(index, 'carol@example', 'text'), [2]);
+  assert.deepEqual(await find(index, 'x-custom', 'text'), [1]);
+  assert.deepEqual(await find(index, '"quoted" h', 'body'), [1]);
+  assert.deepEqual(await find(index, 'body : zeb', 'text'), []);
   index.remove([2]);
-  assert.deepEqual(await index.search('zebra', 'text'), [1]);
+  assert.deepEqual(await find(index, 'zebra', 'text'), [1]);
   assert.deepEqual(ids(await index.indexed()), [1]);
 });
 
@@ -49,17 +50,17 @@ test('a search right after many additions and removals sees them all, indexed or
   const doc = (i: number): [string, string] => [`Subject: m${i}`, i % 10 === 0 ? `a Needle in ${i}` : `hay ${i}`];
   for (let i = 1; i <= 1500; i++) index.add(i, NOWHERE, () => doc(i));
   const every10 = Array.from({ length: 150 }, (_, k) => (k + 1) * 10);
-  assert.deepEqual(await index.search('needle', 'body'), every10);
-  assert.deepEqual(await index.search('needle', 'text'), every10);
-  assert.deepEqual(await index.search('subject: m1499', 'text'), [1499]);
-  assert.deepEqual(await index.search('subject: m1499', 'body'), []);
+  assert.deepEqual(await find(index, 'needle', 'body'), every10);
+  assert.deepEqual(await find(index, 'needle', 'text'), every10);
+  assert.deepEqual(await find(index, 'subject: m1499', 'text'), [1499]);
+  assert.deepEqual(await find(index, 'subject: m1499', 'body'), []);
   for (let i = 1501; i <= 3000; i++) index.add(i, NOWHERE, () => doc(i));
   index.remove([10, 20, 2990]);
   index.add(30, NOWHERE, () => ['Subject: m30', 'no longer']);
   const expect = Array.from({ length: 300 }, (_, k) => (k + 1) * 10).filter((n) => ![10, 20, 30, 2990].includes(n));
-  assert.deepEqual(await index.search('NEEDLE', 'text'), expect);
+  assert.deepEqual(await find(index, 'NEEDLE', 'text'), expect);
   assert.equal((await index.indexed()).length, 2997);
-  assert.deepEqual(await index.search('needle', 'text'), expect);
+  assert.deepEqual(await find(index, 'needle', 'text'), expect);
 });
 
 test('an index of an older schema is dropped, so everything is fed again', async (t) => {
@@ -76,15 +77,15 @@ test('an index of an older schema is dropped, so everything is fed again', async
   old.close();
   let index = new SearchIndex(file, silentLogger());
   assert.deepEqual(ids(await index.indexed()), []);
-  assert.deepEqual(await index.search('old body', 'text'), []);
+  assert.deepEqual(await find(index, 'old body', 'text'), []);
   index.add(3, NOWHERE, () => ['subject: kept', 'new body']);
-  assert.deepEqual(await index.search('new body', 'body'), [3]);
+  assert.deepEqual(await find(index, 'new body', 'body'), [3]);
   await index.close();
   // the current version is kept as it is
   index = new SearchIndex(file, silentLogger());
   t.after(() => index.close());
   assert.deepEqual(ids(await index.indexed()), [3]);
-  assert.deepEqual(await index.search('kept', 'text'), [3]);
+  assert.deepEqual(await find(index, 'kept', 'text'), [3]);
 });
 
 test('changes sent one at a time are committed together, after a short wait, and searched meanwhile', async (t) => {
@@ -103,7 +104,7 @@ test('changes sent one at a time are committed together, after a short wait, and
     index.add(i, NOWHERE, () => [`Subject: m${i}`, 'a trickle of mail']);
     void index.flush();
   }
-  assert.deepEqual(await index.search('trickle', 'body'), [1, 2, 3, 4, 5]);
+  assert.deepEqual(await find(index, 'trickle', 'body'), [1, 2, 3, 4, 5]);
   assert.deepEqual(committed(), [], 'not yet committed: five messages would be five FTS5 segments');
   const deadline = Date.now() + 5000;
   while (committed().length < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -135,9 +136,9 @@ test('past its limit of texts in flight, the index reads messages from their fil
   const five = files.get(5)!.file;
   renameSync(five, five.replace('/new/', '/cur/') + ':2,S');
   unlinkSync(files.get(6)!.file);
-  assert.deepEqual(await index.search('kiwi from memory', 'body'), [1, 2]);
-  assert.deepEqual(await index.search('kiwi from file', 'body'), [3, 4, 5]);
-  assert.deepEqual(await index.search('from file m5', 'text'), [5]);
+  assert.deepEqual(await find(index, 'kiwi from memory', 'body'), [1, 2]);
+  assert.deepEqual(await find(index, 'kiwi from file', 'body'), [3, 4, 5]);
+  assert.deepEqual(await find(index, 'from file m5', 'text'), [5]);
   assert.deepEqual(ids(await index.indexed()), [1, 2, 3, 4, 5]);
 });
 
@@ -168,7 +169,26 @@ test('a stop leaves additions unmade; the next start finds what is missing, and 
   assert.equal(r.stale, 1);
   assert.equal(r.missing, 400 - before.length);
   assert.deepEqual(asked, nums.filter((i) => !before.includes(i)), 'only what was missing is read');
-  assert.deepEqual(await index.search('kiwi from file', 'body'), nums.slice(3));
-  assert.deepEqual(await index.search('text m', 'body'), [1, 3, 401]);
+  assert.deepEqual(await find(index, 'kiwi from file', 'body'), nums.slice(3));
+  assert.deepEqual(await find(index, 'text m', 'body'), [1, 3, 401]);
   assert.deepEqual(ids(await index.indexed()), [...existing, 401]);
+});
+
+test('messages whose text was capped are named partial until removed, from memory or from a file', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mh-fts-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const big = path.join(dir, 'mail', 'new', '1.M1P1.host,S=1');
+  mkdirSync(path.dirname(big), { recursive: true });
+  const line = 'another long log line\r\n';
+  writeFileSync(big, 'Subject: big\r\n\r\n' + line.repeat(Math.ceil((1024 * 1024 + 50_000) / (line.length - 1))) + 'tail\r\n');
+  const index = new SearchIndex(path.join(dir, 'search.db'), silentLogger());
+  t.after(() => index.close());
+  index.add(1, NOWHERE, () => ['Subject: a', 'capped text', true]);
+  index.add(2, NOWHERE, () => ['Subject: b', 'whole text']);
+  index.add(3, { file: big, offset: 0 });
+  assert.deepEqual(await index.search('text', 'body'), { ids: [1, 2], partial: [3] });
+  assert.deepEqual(await index.search('nowhere', 'body'), { ids: [], partial: [1, 3] });
+  index.remove([1]);
+  index.add(3, NOWHERE, () => ['Subject: c', 'no longer big']);
+  assert.deepEqual(await index.search('nowhere', 'body'), { ids: [], partial: [] });
 });

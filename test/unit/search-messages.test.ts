@@ -7,7 +7,7 @@ import { STORE_MIGRATIONS, FLAG_BITS } from '../../src/store/sqlite-maildir/sche
 import { IndexWriter } from '../../src/store/sqlite-maildir/index-writer.ts';
 import { parseMessage } from '../../src/mime/parse-message.ts';
 import { searchMessages } from '../../src/store/sqlite-maildir/search-messages.ts';
-import { searchDocument } from '../../src/store/sqlite-maildir/search-document.ts';
+import { searchDocument, type SearchDoc } from '../../src/store/sqlite-maildir/search-document.ts';
 import type { Criteria } from '../../src/store/search-criteria.ts';
 import { crlf, fixture } from '../fixtures/mime/load.ts';
 
@@ -38,7 +38,7 @@ function setup() {
   const box = w.ensureMailbox(1, 'INBOX', '', null);
   const other = w.ensureMailbox(1, 'Other', '.Other', null);
   const files = new Map<string, Buffer>();
-  const docs = new Map<number, [head: string, body: string]>();
+  const docs = new Map<number, SearchDoc>();
   MESSAGES.forEach((m, i) => {
     const file = Buffer.concat([Buffer.from(PREFIX), m.raw]);
     const name = `new/${i + 1}.M1P1.host,S=${file.length}`;
@@ -67,7 +67,7 @@ function setup() {
         assert.ok([...q].length >= 3, 'the index only answers 3+ characters');
         // as FTS5 with a column filter: a phrase matches within one column
         const has = (t: string): boolean => t.toLowerCase().includes(q.toLowerCase());
-        return [...docs].filter(([, [head, body]]) => has(body) || (scope === 'text' && has(head))).map(([i]) => i);
+        return { ids: [...docs].filter(([, [head, body]]) => has(body) || (scope === 'text' && has(head))).map(([i]) => i), partial: [] };
       },
       readMessage: async (row) => {
         reads.push(row.file);

@@ -269,7 +269,7 @@ export class SqliteMaildirStore implements MessageStore {
   /** Message ids whose body text (or with 'text', header or body text) contains `query`; the
    *  IMAP SEARCH path filters them by mailbox. */
   async searchText(query: string, scope: SearchScope = 'body'): Promise<number[]> {
-    return this.textIndex.search(query, scope);
+    return (await this.textIndex.search(query, scope)).ids;
   }
 
   async getMailbox(accountId: number, name: string): Promise<MailboxInfo | null> {

@@ -2,9 +2,10 @@
 // the search worker in batches, and answers queries once everything queued before them is in.
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../core/logger.ts';
-import type { SearchOp, SearchReply, SearchRequest, SearchScope } from './search-worker.ts';
+import type { SearchDoc } from './search-document.ts';
+import type { SearchHits, SearchOp, SearchReply, SearchRequest, SearchScope } from './search-worker.ts';
 
-export type { SearchScope } from './search-worker.ts';
+export type { SearchHits, SearchScope } from './search-worker.ts';
 
 /** Where a message's text can be read again: its file, and where the message starts in it. */
 export type StoredText = { file: string; offset: number };
@@ -65,12 +66,12 @@ export class SearchIndex {
    * Indexes message `id`: from its text when one is given and the worker is not far behind,
    * otherwise from its file (`doc` is only called when the text is used).
    */
-  add(id: number, where: StoredText, doc?: () => [head: string, body: string]): void {
+  add(id: number, where: StoredText, doc?: () => SearchDoc): void {
     if (doc !== undefined && this.textsOut < this.maxTexts) {
-      const [head, body] = doc();
+      const [head, body, partial] = doc();
       if (head || body) {
         this.textsOut++;
-        this.push({ add: [id, head, body] });
+        this.push({ add: partial === true ? [id, head, body, true] : [id, head, body] });
       }
     } else this.push({ file: [id, where.file, where.offset] });
   }
@@ -119,18 +120,18 @@ export class SearchIndex {
   }
 
   /** Ids of messages whose header or body text ('text') or body text ('body') contains `query`
-   *  (3 characters or more), after pending writes. */
+   *  (3 characters or more), after pending writes; and those the index holds only in part. */
   /** Makes searches wait until `until` settles (see `held`). */
   holdSearches(until: Promise<unknown>): void {
     this.held = until;
   }
 
-  async search(query: string, scope: SearchScope): Promise<number[]> {
+  async search(query: string, scope: SearchScope): Promise<SearchHits> {
     await this.held;
     // Sent ahead of the search, not waited for: the worker answers from the index and the
     // changes it has not made yet (a backlog after a fast upload is searched, not awaited).
     void this.flush();
-    return this.request({ type: 'search', query, scope }) as Promise<number[]>;
+    return this.request({ type: 'search', query, scope }) as Promise<SearchHits>;
   }
 
   /** Sends what is queued; resolves when the worker has committed it (which it may put off

@@ -13,7 +13,7 @@ import { parseUidList } from './imap-sql.ts';
 import { RowFile } from './search-row.ts';
 import { FOLD_FN, fold } from './fold.ts';
 import type { FileRow } from './search-row.ts';
-import type { SearchScope } from './search-worker.ts';
+import type { SearchHits, SearchScope } from './search-worker.ts';
 import type { SqlReader } from './sql-reader.ts';
 
 export type SearchOptions = {
@@ -21,7 +21,7 @@ export type SearchOptions = {
   criteria: Criteria;
   /** Ids of messages whose decoded header or body text ('text'), or body text only ('body'),
    *  contains the query (3 characters or more). */
-  textSearch: (query: string, scope: SearchScope) => Promise<number[]>;
+  textSearch: (query: string, scope: SearchScope) => Promise<SearchHits>;
   /** The whole message file. */
   readMessage: (row: FileRow) => Promise<Buffer>;
   /** SQL ORDER BY terms over `m` (messages) and `f` (message_flags); UID order when absent. */
@@ -121,9 +121,9 @@ class Planner {
   /** Some criterion reads message_flags (f): the query joins it only then. */
   usesFlags = false;
   readonly #db: DatabaseSync;
-  readonly #fts: Map<string, number[]>;
+  readonly #fts: Map<string, SearchHits>;
 
-  constructor(db: DatabaseSync, fts: Map<string, number[]>) {
+  constructor(db: DatabaseSync, fts: Map<string, SearchHits>) {
     this.#db = db;
     this.#fts = fts;
   }
@@ -134,7 +134,25 @@ class Planner {
   }
 
   #ftsSql(scope: SearchScope, value: string): Sql {
-    return { sql: 'id IN (SELECT value FROM json_each(?))', params: [JSON.stringify(this.#fts.get(ftsKey(scope, value)) ?? [])] };
+    return { sql: 'id IN (SELECT value FROM json_each(?))', params: [JSON.stringify(this.#fts.get(ftsKey(scope, value))?.ids ?? [])] };
+  }
+
+  /**
+   * TEXT/BODY of 3 characters or more: the full-text index answers, except for the few
+   * messages whose text it holds only in part (capped at MAX_TEXT_CHARS), which are read from
+   * their file, all of their text parts, when the index did not find the string already.
+   */
+  #fullText(scope: SearchScope, value: string): Plan {
+    const hits = this.#ftsSql(scope, value);
+    const partial = this.#fts.get(ftsKey(scope, value))?.partial ?? [];
+    if (partial.length === 0) return { exact: true, q: hits };
+    const some = new Set(partial);
+    const pre = { sql: `(${hits.sql}) OR id IN (SELECT value FROM json_each(?))`, params: [...hits.params, JSON.stringify(partial)] };
+    this.cols.push(hits);
+    const col = this.cols.length - 1;
+    const test = async (f: RowFile): Promise<boolean> =>
+      some.has(f.id) && ((scope === 'text' && (await f.headerContains(value))) || f.wholeBodyContains(value));
+    return { exact: false, pre, node: { t: 'file', test, col } };
   }
 
   plan(c: Criteria): Plan {
@@ -161,7 +179,7 @@ class Planner {
         return { exact: true, q: { sql: 'coalesce(m.email_id, m.id) = ?', params: [c.id] } };
       case 'body': {
         if (c.value === '') return { exact: true, q: TRUE }; // every text contains ""
-        if (long(c.value)) return { exact: true, q: this.#ftsSql('body', c.value) };
+        if (long(c.value)) return this.#fullText('body', c.value);
         const value = c.value;
         return { exact: false, pre: null, node: { t: 'file', test: (f) => f.bodyContains(value) } };
       }
@@ -170,7 +188,7 @@ class Planner {
         // TEXT = header or body: the index has both. A shorter string needs the file, unless
         // the decoded address and subject columns already match.
         const value = c.value;
-        if (long(value)) return { exact: true, q: this.#ftsSql('text', value) };
+        if (long(value)) return this.#fullText('text', value);
         this.cols.push(join(Object.values(FIELD_COLUMNS).map((col) => substring(this.#db, col, value)), 'OR'));
         const col = this.cols.length - 1;
         const test = async (f: RowFile) => (await f.headerContains(value)) || f.bodyContains(value);
@@ -303,7 +321,7 @@ const WITHOUT_FLAGS = 'messages m';
 
 /** UIDs of the messages of the mailbox that match, ascending (or in `orderBy` order). */
 export async function searchMessages(db: DatabaseSync, opts: SearchOptions): Promise<number[]> {
-  const fts = new Map<string, number[]>();
+  const fts = new Map<string, SearchHits>();
   await Promise.all([...ftsQueries(opts.criteria, new Map())].map(async ([key, [scope, q]]) => fts.set(key, await opts.textSearch(q, scope))));
   const planner = new Planner(db, fts);
   const plan = planner.plan(opts.criteria);

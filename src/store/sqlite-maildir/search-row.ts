@@ -2,6 +2,7 @@
 // and TEXT/BODY where the full-text index cannot answer (strings under 3 characters). Matching is a case-insensitive substring test on the
 // decoded text and on the raw text, as a client cannot know which form the server keeps.
 import { parseMessage } from '../../mime/parse-message.ts';
+import { textPartsMatch } from '../../mime/body-text.ts';
 import { scanHeader } from '../../mime/header-block.ts';
 import type { HeaderBlock } from '../../mime/header-block.ts';
 import { headerText } from '../../mime/bytes.ts';
@@ -26,6 +27,10 @@ export class RowFile {
   constructor(row: FileRow, read: (row: FileRow) => Promise<Buffer>) {
     this.#row = row;
     this.#read = read;
+  }
+
+  get id(): number {
+    return this.#row.id;
   }
 
   #load(): Promise<Buffer> {
@@ -74,5 +79,14 @@ export class RowFile {
       this.#text = parseMessage(raw.subarray(Math.min(raw.length, this.#row.data_offset))).text;
     }
     return contains(this.#text, fold(value));
+  }
+
+  /** bodyContains over every text part whole, past the cap of the text kept for the index (a
+   *  message the full-text index holds only in part). */
+  async wholeBodyContains(value: string): Promise<boolean> {
+    const raw = await this.#load();
+    const message = raw.subarray(Math.min(raw.length, this.#row.data_offset));
+    const needle = fold(value);
+    return textPartsMatch(message, parseMessage(message).body, (text) => contains(text, needle));
   }
 }

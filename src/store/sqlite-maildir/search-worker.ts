@@ -9,7 +9,7 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
 import { baseOf } from './paths.ts';
-import { fileDocument } from './search-document.ts';
+import { fileDocument, type SearchDoc } from './search-document.ts';
 
 /**
  * head: the decoded header text (per-recipient prefix lines included); body: the decoded body
@@ -17,7 +17,7 @@ import { fileDocument } from './search-document.ts';
  * main thread sends that when the index is far behind, and at start-up for what is missing).
  */
 export type SearchOp =
-  | { add: [id: number, head: string, body: string] }
+  | { add: [id: number, head: string, body: string, partial?: boolean] }
   | { file: [id: number, file: string, offset: number] }
   | { remove: number[] };
 
@@ -42,12 +42,16 @@ export type SearchRequest =
 
 export type SearchReply = { seq: number; ok: true; value?: unknown } | { seq: number; ok: false; error: string };
 
+/** A search's answer: the ids that match, and the ids of messages whose text the index holds
+ *  only in part (capped), which the caller must test against the file. */
+export type SearchHits = { ids: number[]; partial: number[] };
+
 /**
  * The search document of a stored message, or null when it is gone. A message whose flags
  * changed since its path was taken has been renamed within its folder (new/ to cur/, another
  * ":2," suffix): it is found again by its Maildir base name.
  */
-function readDocument(file: string, offset: number): [head: string, body: string] | null {
+function readDocument(file: string, offset: number): SearchDoc | null {
   let data: Buffer | null = null;
   try {
     data = readFileSync(file);
@@ -111,6 +115,7 @@ function main(): void {
     try {
       db.exec(`
         DROP TABLE IF EXISTS fts;
+        DROP TABLE IF EXISTS partial;
         INSERT OR REPLACE INTO meta VALUES ('version', ${SCHEMA_VERSION});
       `);
       db.exec('COMMIT');
@@ -125,11 +130,28 @@ function main(): void {
   db.exec(`
     CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5 (head, body, content='', contentless_delete=1, tokenize='trigram');
     DELETE FROM meta WHERE key = 'watermark';
+    -- Messages whose text was capped (body-text.ts MAX_TEXT_CHARS): few, each searched in full.
+    CREATE TABLE IF NOT EXISTS partial (id INTEGER PRIMARY KEY);
     INSERT INTO fts (fts, rank) VALUES ('automerge', 16);
     INSERT INTO fts (fts, rank) VALUES ('crisismerge', 64);
   `);
   const add = db.prepare('INSERT OR REPLACE INTO fts (rowid, head, body) VALUES (?, ?, ?)');
   const del = db.prepare('DELETE FROM fts WHERE rowid = ?');
+  const markPartial = db.prepare('INSERT OR IGNORE INTO partial (id) VALUES (?)');
+  const unmarkPartial = db.prepare('DELETE FROM partial WHERE id = ?');
+  const partials = db.prepare('SELECT id FROM partial ORDER BY id');
+  let anyPartial = (db.prepare('SELECT EXISTS (SELECT 1 FROM partial) AS n').get() as { n: number }).n !== 0;
+  const index = (id: number, head: string, body: string, partial: boolean | undefined): void => {
+    add.run(id, head, body);
+    if (partial === true) {
+      markPartial.run(id);
+      anyPartial = true;
+    } else if (anyPartial) unmarkPartial.run(id);
+  };
+  const forget = (id: number): void => {
+    del.run(id);
+    if (anyPartial) unmarkPartial.run(id);
+  };
   const match = db.prepare('SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid');
   // A contentless FTS5 table keeps a row of sizes per document: the ids it holds.
   const held = db.prepare('SELECT group_concat(id) AS ids FROM (SELECT id FROM fts_docsize ORDER BY id)');
@@ -190,12 +212,12 @@ function main(): void {
         try {
           for (let cost = 0; n < queue.length && cost < CHUNK; n++) {
             const { op } = queue[n];
-            if ('add' in op) add.run(op.add[0], op.add[1], op.add[2]);
+            if ('add' in op) index(op.add[0], op.add[1], op.add[2], op.add[3]);
             else if ('file' in op) {
               const doc = readDocument(op.file[1], op.file[2]);
-              if (doc !== null) add.run(op.file[0], doc[0], doc[1]);
+              if (doc !== null) index(op.file[0], doc[0], doc[1], doc[2]);
               cost++;
-            } else for (const id of op.remove) del.run(id);
+            } else for (const id of op.remove) forget(id);
             cost++;
           }
           db.exec('COMMIT');
@@ -229,10 +251,11 @@ function main(): void {
   /** Ids whose head or body ('text') or body ('body') contains `query`: the index, with the
    *  texts still queued applied (a trigram match is a case-insensitive substring match).
    *  Messages still queued as files came after the search (the ones before it were waited for). */
-  const search = (query: string, scope: SearchScope): number[] => {
+  const search = (query: string, scope: SearchScope): SearchHits => {
     // The column filter says where; quotes make the query one phrase of trigrams.
     const phrase = (scope === 'body' ? 'body : ' : '{head body} : ') + '"' + query.replace(/"/g, '""') + '"';
     const ids = new Set((match.all(phrase) as { rowid: number }[]).map((r) => r.rowid));
+    const partial = new Set(anyPartial ? (partials.all() as { id: number }[]).map((r) => r.id) : []);
     const q = query.toLowerCase();
     for (const item of queue) {
       const op = item.op;
@@ -241,9 +264,18 @@ function main(): void {
         const [head, body] = item.lower ?? [op.add[1].toLowerCase(), op.add[2].toLowerCase()];
         if ((scope === 'text' && head.includes(q)) || body.includes(q)) ids.add(id);
         else ids.delete(id);
-      } else if ('remove' in op) for (const id of op.remove) ids.delete(id);
+        if (op.add[3] === true) partial.add(id);
+        else partial.delete(id);
+      } else if ('remove' in op) {
+        for (const id of op.remove) {
+          ids.delete(id);
+          partial.delete(id);
+        }
+      }
     }
-    return [...ids].sort((x, y) => x - y);
+    for (const id of ids) partial.delete(id); // found already: nothing left to read
+    const byNumber = (x: number, y: number): number => x - y;
+    return { ids: [...ids].sort(byNumber), partial: [...partial].sort(byNumber) };
   };
 
   /** A stop: the additions still queued are dropped (the next start finds them missing and
