@@ -53,7 +53,8 @@ const fail = (reason: string): { ok: false; reason: string } => ({ ok: false, re
  * and handles the null path "<>"). The local part comes back unquoted; the domain as a
  * lower-case A-label, or an address literal as given.
  */
-export function parseAddress(input: string): ParsedAddress {
+export function parseAddress(input: string, opts: { maxLocalOctets?: number } = {}): ParsedAddress {
+  const maxLocal = opts.maxLocalOctets ?? MAX_LOCAL_PART_OCTETS;
   if (typeof input !== 'string' || input === '') return fail('empty address');
   if (octets(input) > MAX_INPUT_OCTETS) return fail(`address longer than ${MAX_ADDRESS_OCTETS} octets`);
   if (!input.isWellFormed()) return fail('invalid UTF-8 in address');
@@ -75,7 +76,7 @@ export function parseAddress(input: string): ParsedAddress {
   const lp = parseLocalPart(rest);
   if (!lp.ok) return lp;
   const { local, wire } = lp;
-  if (octets(wire) > MAX_LOCAL_PART_OCTETS) return fail(`local part longer than ${MAX_LOCAL_PART_OCTETS} octets`);
+  if (octets(wire) > maxLocal) return fail(`local part longer than ${maxLocal} octets`);
 
   const domainText = rest.slice(wire.length + 1);
   if (domainText === '') return fail('empty domain');

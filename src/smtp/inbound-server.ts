@@ -3,7 +3,7 @@
 // message is durably stored).
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
-import { lookupKey, parseAddress } from '../core/address.ts';
+import { lookupKey, MAX_ADDRESS_OCTETS, parseAddress } from '../core/address.ts';
 import { errors, MailError } from '../core/mail-error.ts';
 import { newId, type Logger } from '../core/logger.ts';
 import type { LocalDelivery, RecipientPlan } from '../delivery/local-delivery.ts';
@@ -135,7 +135,9 @@ export class InboundServer {
     st.plans = [];
     if (this.closing) return cb(smtpReply(errors.shuttingDown()));
     if (address.address !== '') {
-      const p = parseAddress(address.address);
+      // Return paths of VERP, SRS and BATV often pass the 64 octets of a local part (RFC 5321
+      // §4.5.3.1 asks for no limits where possible): only the path's own limit holds.
+      const p = parseAddress(address.address, { maxLocalOctets: MAX_ADDRESS_OCTETS });
       if (!p.ok) return cb(this.refuse(session, st, 'MAIL', new MailError({ code: 553, enhanced: '5.1.7', message: `<${address.address}>: Bad sender address syntax: ${p.reason}` })));
     }
     cb();
@@ -144,6 +146,8 @@ export class InboundServer {
   private async onRcptTo(address: SMTPServerAddress, session: SMTPServerSession): Promise<void> {
     const st = this.state(session);
     if (st.plans.length >= this.opts.maxRecipients) throw errors.tooManyRecipients(this.opts.maxRecipients);
+    // RFC 5321 §4.1.1.3: "<Postmaster>" without a domain MUST be accepted: ours is the host's.
+    if (/^postmaster$/i.test(address.address)) address = { ...address, address: `postmaster@${await this.postmasterDomain()}` };
     const p = parseAddress(address.address);
     if (!p.ok) throw this.refuseError(session, st, 'RCPT', errors.badAddress(address.address, p.reason));
     // Relay policy: only hosted domains, whatever the local part holds (%, !, quoted @ are
@@ -158,6 +162,14 @@ export class InboundServer {
       if (e instanceof MailError) throw this.refuseError(session, st, 'RCPT', e);
       throw e;
     }
+  }
+
+  /** The hosted domain "<postmaster>" means: the host name's, or its parent's (mail.example.org). */
+  private async postmasterDomain(): Promise<string> {
+    const host = this.opts.hostname.toLowerCase();
+    const parent = host.split('.').slice(1).join('.');
+    for (const d of [host, parent]) if (d.includes('.') && (await this.opts.delivery.isLocalDomain(d))) return d;
+    return host;
   }
 
   /** Counts a refused command; past the limit the connection is closed with 421. */

@@ -40,6 +40,9 @@ describe('mailhaven CLI', () => {
     r = await cli(['user', 'add', 'Kim@example.test', '--password-stdin', '--quota', '10M'], 'hunter2\n');
     assert.equal(r.code, 0, r.stderr);
     assert.match((await cli(['user', 'list'])).stdout, /^kim@example\.test\t0\t10 MiB$/m);
+    // The domain's first account gets postmaster@ (RFC 5321 §4.5.1), until told otherwise.
+    assert.match(r.stdout, /postmaster@example\.test goes to kim@example\.test/);
+    assert.match((await cli(['alias', 'list'])).stdout, /postmaster@example\.test\s+kim@example\.test/);
     const { client } = await RawSmtp.connect(t.smtpPort);
     await client.cmd('EHLO c');
     assert.equal((await client.send('a@remote.test', ['kim@example.test'], 'Subject: hi\r\n\r\nhi\r\n')).final?.code, 250);

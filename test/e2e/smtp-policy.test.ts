@@ -8,7 +8,7 @@ import { RawSmtp } from '../harness/smtp-client.ts';
 describe('SMTP policy', () => {
   let t: TestServer;
   before(async () => {
-    t = await startTestServer({ limits: { max_recipients: 5, max_message_size: 100_000, max_bad_commands: 20, max_data_line_length: 2000 } });
+    t = await startTestServer({ hostname: 'mail.ours.test', limits: { max_recipients: 5, max_message_size: 100_000, max_bad_commands: 20, max_data_line_length: 2000 } });
     await t.addDomain('ours.test');
     await t.addUser('user@ours.test');
   });
@@ -20,6 +20,20 @@ describe('SMTP policy', () => {
     assert.equal((await client.cmd('MAIL FROM:<a@remote.test>')).code, 250);
     return client;
   };
+
+  it('accepts <postmaster> without a domain (RFC 5321 §4.1.1.3), and long return paths (SRS, VERP)', async () => {
+    await t.addAlias('postmaster@ours.test', 'user@ours.test');
+    const c = await session();
+    assert.equal((await c.cmd('RCPT TO:<PostMaster>')).code, 250);
+    c.close();
+    const { client } = await RawSmtp.connect(t.smtpPort);
+    await client.cmd('EHLO client.test');
+    const srs = `SRS0=HHH=TT=${'a'.repeat(40)}.example=${'b'.repeat(30)}@forwarder.test`; // 95-octet local part
+    assert.equal((await client.cmd(`MAIL FROM:<${srs}>`)).code, 250);
+    assert.equal((await client.cmd('RCPT TO:<user@ours.test>')).code, 250);
+    assert.equal((await client.cmd(`RCPT TO:<${'c'.repeat(65)}@ours.test>`)).code, 501, 'a recipient keeps the 64-octet limit');
+    client.close();
+  });
 
   it('refuses relaying to other domains with 554 5.7.1', async () => {
     const c = await session();

@@ -94,6 +94,13 @@ export function registerDirectoryCommands(program: Command): void {
         const created = await directory.addAccount({ local: acc.local, domain: acc.domain, passwordHash, quota });
         await store.createAccount(created);
         console.log(`account ${created.address} created${quota ? ` (quota ${formatSize(quota)})` : ''}`);
+        // RFC 5321 §4.5.1: postmaster@ every hosted domain MUST be accepted. The domain's
+        // first account receives it until an alias or an account says otherwise.
+        const postmaster = `postmaster@${acc.domain}`;
+        if (acc.local !== 'postmaster' && !(await directory.getAccount(postmaster)) && (await directory.aliasTargets(postmaster)).length === 0) {
+          await directory.addAlias(postmaster, created.address);
+          console.log(`${postmaster} goes to ${created.address} (change it with: mailhaven alias add/remove ${postmaster} ...)`);
+        }
       }),
     );
   user

@@ -74,6 +74,8 @@ export class SqliteMaildirStore implements MessageStore {
   private readonly reader: SqlReader;
   /** warm() was called: this store serves (a server), rather than running one CLI command. */
   private warmed = false;
+  /** close() has begun: a catch-up still running stops (its database is going). */
+  private closing = false;
   /** Started by warm(): a server's WAL checkpoints run on the reader thread. */
   private checkpoints: WalCheckpoints | undefined;
   private readonly ctx: StoreContext;
@@ -231,12 +233,14 @@ export class SqliteMaildirStore implements MessageStore {
     const { ids, top } = await this.index.messageIdList(this.reader);
     const locate = (batch: number[]): Map<number, StoredText> => {
       const found = new Map<number, StoredText>();
+      if (this.closing) return found;
       for (const r of this.index.locate(batch)) {
         const root = roots.get(r.accountId);
         if (root !== undefined) found.set(r.id, { file: path.join(root, r.dir, r.file), offset: r.offset });
       }
       return found;
     };
+    if (this.closing) return;
     const { missing, stale } = await this.textIndex.catchUp(ids, top, locate);
     if (missing || stale) this.log.info({ event: 'search.catchup', missing, stale }, `search index: ${missing} message(s) to index, ${stale} removed`);
   }
@@ -509,6 +513,7 @@ export class SqliteMaildirStore implements MessageStore {
 
   async close(): Promise<void> {
     // The database handle belongs to the composition root, which closes it.
+    this.closing = true;
     // A server drops its index backlog (the next start indexes it); a CLI command finishes it.
     await this.searchIndex?.close(!this.warmed);
     this.checkpoints?.stop();

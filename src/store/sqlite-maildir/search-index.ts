@@ -168,6 +168,10 @@ export class SearchIndex {
     void this.flush().catch(() => undefined); // sent before the close
     await this.request({ type: 'close', drain }).catch(() => undefined);
     await this.worker.terminate();
+    // Nothing can answer now: what still waits (a catch-up's question) fails rather than hangs.
+    const gone = new Error('search index closed');
+    for (const w of this.waiting.values()) w.reject(gone);
+    this.waiting.clear();
   }
 
   private push(op: SearchOp): void {
@@ -178,6 +182,7 @@ export class SearchIndex {
   }
 
   private request(req: RequestBody): Promise<unknown> {
+    if (this.closed && req.type !== 'close' && req.type !== 'batch') return Promise.reject(new Error('search index closed'));
     const seq = ++this.seq;
     return new Promise((resolve, reject) => {
       // Keep the process alive while an answer is due, and only then.
