@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { lookupKey, MAX_ADDRESS_OCTETS, parseAddress } from '../core/address.ts';
 import { errors, MailError } from '../core/mail-error.ts';
+import { unknownParameter } from './parameters.ts';
 import { newId, type Logger } from '../core/logger.ts';
 import type { LocalDelivery, RecipientPlan } from '../delivery/local-delivery.ts';
 import type { Stored } from '../store/store.ts';
@@ -134,6 +135,8 @@ export class InboundServer {
     const st = this.state(session);
     st.plans = [];
     if (this.closing) return cb(smtpReply(errors.shuttingDown()));
+    const unknown = unknownParameter(address, 'MAIL');
+    if (unknown !== null) return cb(this.refuse(session, st, 'MAIL', unknown));
     if (address.address !== '') {
       // Return paths of VERP, SRS and BATV often pass the 64 octets of a local part (RFC 5321
       // §4.5.3.1 asks for no limits where possible): only the path's own limit holds.
@@ -146,6 +149,8 @@ export class InboundServer {
   private async onRcptTo(address: SMTPServerAddress, session: SMTPServerSession): Promise<void> {
     const st = this.state(session);
     if (st.plans.length >= this.opts.maxRecipients) throw errors.tooManyRecipients(this.opts.maxRecipients);
+    const unknown = unknownParameter(address, 'RCPT');
+    if (unknown !== null) throw this.refuseError(session, st, 'RCPT', unknown);
     // RFC 5321 §4.1.1.3: "<Postmaster>" without a domain MUST be accepted: ours is the host's.
     if (/^postmaster$/i.test(address.address)) address = { ...address, address: `postmaster@${await this.postmasterDomain()}` };
     const p = parseAddress(address.address);

@@ -9,6 +9,7 @@ import { SMTPServer, type SMTPServerAddress, type SMTPServerAuthentication, type
 import type { Authenticator } from '../auth/authenticator.ts';
 import { lookupKey, parseAddress } from '../core/address.ts';
 import { errors, MailError } from '../core/mail-error.ts';
+import { unknownParameter } from './parameters.ts';
 import { newId, type Logger } from '../core/logger.ts';
 import type { Directory } from '../directory/directory.ts';
 import { resolveRecipient } from '../directory/resolve.ts';
@@ -177,6 +178,8 @@ export class SubmissionServer {
   private async onMailFrom(address: SMTPServerAddress, session: SMTPServerSession): Promise<void> {
     const st = this.state(session);
     if (this.closing) throw errors.shuttingDown();
+    const unknown = unknownParameter(address, 'MAIL');
+    if (unknown !== null) throw this.refuse(session, st, 'MAIL', unknown);
     const account = this.account(session);
     if (address.address === '' || !(await ownsAddress(this.opts.directory, account, address.address, this.opts.identity))) {
       throw this.refuse(session, st, 'MAIL', notOwned(address.address, account.address, 'Sender'));
@@ -189,6 +192,8 @@ export class SubmissionServer {
     const st = this.state(session);
     const account = this.account(session);
     if (session.envelope.rcptTo.length >= this.opts.maxRecipients) throw errors.tooManyRecipients(this.opts.maxRecipients);
+    const unknown = unknownParameter(address, 'RCPT');
+    if (unknown !== null) throw this.refuse(session, st, 'RCPT', unknown);
     const p = parseAddress(address.address);
     if (!p.ok) throw this.refuse(session, st, 'RCPT', errors.badAddress(address.address, p.reason));
     const hit = this.opts.limiter.check(account.address, session.remoteAddress, session.envelope.rcptTo.length + 1);

@@ -35,6 +35,18 @@ describe('SMTP policy', () => {
     client.close();
   });
 
+  it('answers 555 to a MAIL or RCPT parameter it does not implement (RFC 5321 §4.1.1.11)', async () => {
+    const { client } = await RawSmtp.connect(t.smtpPort);
+    await client.cmd('EHLO client.test');
+    const r = await client.cmd('MAIL FROM:<a@remote.test> FOO=BAR');
+    assert.equal(r.code, 555);
+    assert.match(r.text, /^5\.5\.4 .*FOO/);
+    assert.equal((await client.cmd('MAIL FROM:<a@remote.test> BODY=8BITMIME SIZE=100')).code, 250);
+    assert.equal((await client.cmd('RCPT TO:<user@ours.test> XTRA=1')).code, 555);
+    assert.equal((await client.cmd('RCPT TO:<user@ours.test> NOTIFY=NEVER')).code, 250);
+    client.close();
+  });
+
   it('refuses relaying to other domains with 554 5.7.1', async () => {
     const c = await session();
     const r = await c.cmd('RCPT TO:<victim@other.test>');
