@@ -71,8 +71,11 @@ export function parseCommand(line: Buffer): Command | ParseError {
     case 'STAT':
     case 'RSET':
     case 'NOOP':
-    case 'QUIT':
       return none({ name: keyword });
+    case 'QUIT':
+      // Words after QUIT are ignored, as Dovecot does: refusing them would leave a sloppy
+      // client's session open and its DELEs not made.
+      return { name: 'QUIT' };
     case 'USER':
       return rest.trim() === '' ? syntax('Usage: USER name') : { name: 'USER', user: rest.trim() };
     case 'PASS':

@@ -4,6 +4,7 @@
 // body means some receiver downstream could read the message differently from us.
 import type { Readable } from 'node:stream';
 import { MailError } from '../core/mail-error.ts';
+import { withCrlf } from '../mime/line-endings.ts';
 
 export type MessageLimits = { maxSize: number; maxLineLength: number };
 
@@ -44,7 +45,7 @@ export function vetMessage(data: Buffer, maxLineLength: number): ReadResult {
       error: new MailError({ code: 550, enhanced: '5.6.11', message: 'Message refused: a "." line ended by a bare CR or LF (SMTP smuggling)' }),
     };
   }
-  return { ok: true, content: bareLf > 0 ? toCrlf(data, bareLf) : data };
+  return { ok: true, content: bareLf > 0 ? withCrlf(data) : data };
 }
 
 /** Any "." between line breaks where one of the breaks is a bare CR or LF. */
@@ -61,21 +62,6 @@ export function hasSmugglingPattern(data: Buffer): boolean {
     }
   }
   return false;
-}
-
-function toCrlf(data: Buffer, bareLf: number): Buffer {
-  const out = Buffer.allocUnsafe(data.length + bareLf);
-  let o = 0;
-  let start = 0;
-  for (let i = data.indexOf(LF); i !== -1; i = data.indexOf(LF, i + 1)) {
-    if (i === 0 || data[i - 1] !== CR) {
-      o += data.copy(out, o, start, i);
-      out[o++] = CR;
-      start = i;
-    }
-  }
-  o += data.copy(out, o, start);
-  return out.subarray(0, o);
 }
 
 const lineTooLong = (max: number) =>

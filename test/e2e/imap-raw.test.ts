@@ -28,6 +28,7 @@ describe('IMAP on the wire', () => {
     await t.addUser('quo@raw.test', { quota: 1000 });
     await t.addUser('rec@raw.test');
     await t.addUser('sub@raw.test');
+    await t.addUser('lf@raw.test');
   });
   after(() => t.stop());
 
@@ -261,6 +262,17 @@ describe('IMAP on the wire', () => {
     assert.match(await c.cmd('L7', 'LSUB "" Q%'), /\* LSUB \(\\Noselect\) "\/" Q1\r\nL7 OK/);
     assert.doesNotMatch(await c.cmd('L8', 'LSUB "" Q*'), /LSUB \([^)]*\) "\/" Q1\r\n/);
     assert.match(await c.cmd('S', 'SUBSCRIBE NoSuchBox'), /S NO \[NONEXISTENT\]/);
+    c.close();
+  });
+
+  it('stores an APPENDed message with bare LFs with CRLF line ends (as Dovecot serves it; POP3 counts them)', async () => {
+    const c = await login(t.imapPort, 'lf@raw.test');
+    const msg = 'From: a@x.test\nSubject: bare LF\n\nline1\n.dot\nend';
+    assert.match(await c.cmd('A', `APPEND INBOX {${msg.length}+}\r\n${msg}`), /A OK/);
+    await c.cmd('S', 'SELECT INBOX');
+    const crlf = msg.replace(/\n/g, '\r\n');
+    const r = await c.cmd('F', 'FETCH 1 (RFC822.SIZE BODY.PEEK[])');
+    assert.ok(r.includes(`RFC822.SIZE ${crlf.length} BODY[] {${crlf.length}}\r\n${crlf})`), r);
     c.close();
   });
 

@@ -39,10 +39,14 @@ describe('parseCommand', () => {
   });
 
   it('refuses wrong arguments with a syntax error', () => {
-    for (const bad of ['RETR', 'RETR x', 'RETR -1', 'RETR +1', 'RETR 1 2', 'DELE', 'TOP 1', 'TOP 1 -1', 'TOP a 1', 'LIST 1 2', 'STAT 1', 'QUIT now', 'USER', 'USER  ', 'PASS', 'RETR 99999999999']) {
+    for (const bad of ['RETR', 'RETR x', 'RETR -1', 'RETR +1', 'RETR 1 2', 'DELE', 'TOP 1', 'TOP 1 -1', 'TOP a 1', 'LIST 1 2', 'STAT 1', 'USER', 'USER  ', 'PASS', 'RETR 99999999999']) {
       const r = p(bad);
       assert.ok(isParseError(r) && r.error === 'syntax', bad);
     }
+  });
+
+  it('takes QUIT with words after it, as Dovecot does (the DELEs are made)', () => {
+    assert.deepEqual(p('QUIT now'), { name: 'QUIT' });
   });
 
   it('does not know APOP or anything else', () => {

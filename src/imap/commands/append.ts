@@ -2,6 +2,7 @@
 // CATENATE (RFC 4469). The checks and the file writes start here; the session may start the
 // next pipelined APPEND before this one's index commit (append-pipeline.ts).
 import { parseMessage } from '../../mime/parse-message.ts';
+import { withCrlf } from '../../mime/line-endings.ts';
 import type { AppendInput, AppendResult, PreparedAppend } from '../../store/store.ts';
 import { formatNumberSet } from '../seqset.ts';
 import type { Session } from '../session.ts';
@@ -23,12 +24,11 @@ export async function checkedInputs(s: Session, msgs: readonly AppendMessage[], 
   const bytes = msgs.reduce((n, m) => n + m.data.length, 0);
   await checkQuota(s, bytes, pendingBytes);
   const now = new Date();
-  const inputs = msgs.map((m) => ({
-    content: m.data,
-    parsed: parseMessage(m.data),
-    internalDate: m.date ?? now,
-    flags: m.flags.filter((f) => f.toLowerCase() !== '\\recent'),
-  }));
+  const inputs = msgs.map((m) => {
+    // Stored with CRLF line ends, as Dovecot serves such a message (POP3 counts and stuffs it).
+    const content = withCrlf(m.data);
+    return { content, parsed: parseMessage(content), internalDate: m.date ?? now, flags: m.flags.filter((f) => f.toLowerCase() !== '\\recent') };
+  });
   return { bytes, inputs };
 }
 
