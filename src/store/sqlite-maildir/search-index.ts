@@ -105,8 +105,7 @@ export class SearchIndex {
       else if (i >= ids.length || held[j] < ids[i]) {
         if (held[j] <= top) stale.push(held[j]);
         j++;
-      }
-      else {
+      } else {
         i++;
         j++;
       }
@@ -119,13 +118,13 @@ export class SearchIndex {
     return { missing: missing.length, stale: stale.length };
   }
 
-  /** Ids of messages whose header or body text ('text') or body text ('body') contains `query`
-   *  (3 characters or more), after pending writes; and those the index holds only in part. */
   /** Makes searches wait until `until` settles (see `held`). */
   holdSearches(until: Promise<unknown>): void {
     this.held = until;
   }
 
+  /** Ids of messages whose header or body text ('text') or body text ('body') contains `query`
+   *  (3 characters or more), after pending writes; and those the index holds only in part. */
   async search(query: string, scope: SearchScope): Promise<SearchHits> {
     await this.held;
     // Sent ahead of the search, not waited for: the worker answers from the index and the
