@@ -19,11 +19,19 @@
 //    501 and counts as a bad command (test/e2e/attacks-smtp.test.ts).
 // 5. Unknown commands: smtp-server closes after a fixed 10; the server option
 //    `maxBadCommands` (limits.max_bad_commands) applies to them too.
+// 6. A quoted local part with a space (MAIL FROM:<"a b"@x>, RFC 5321 §4.1.2 Quoted-string):
+//    smtp-server splits the command on white space before it finds the path, and answered
+//    501. The spaces inside the quotes are hidden from it and given back in the address.
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 
 const ENHANCED = /^[245]\.\d{1,3}\.\d{1,3} /;
 
 type Send = (this: unknown, code: number, data: unknown, context?: unknown) => void;
+type ParseAddress = (this: unknown, name: string, command: Buffer | string) => { address: string; args: unknown } | false;
+
+/** Stands for a space inside a quoted local part while smtp-server splits the command. */
+const HIDDEN_SPACE = '\uE000';
+const QUOTED_LOCAL = /<(?:@[^:<>]*:)?"(?:[^"\\]|\\.)*"@/g;
 type Handler = (this: ConnectionInternals, command: Buffer, callback: () => void) => void;
 type ConnectionInternals = {
   _server: { options: { maxClients?: number; greetingDelayMs?: number; maxBadCommands?: number; authNeedsTls?: (ip: string) => boolean }; connections: Set<unknown> };
@@ -47,7 +55,19 @@ let installed = false;
 export function patchSmtpServer(): void {
   if (installed) return;
   installed = true;
-  const proto = (SMTPConnection as unknown as { prototype: ConnectionInternals & { init(): void; handler_EHLO: Handler; handler_AUTH: Handler; _onCommand: Handler } }).prototype;
+  const proto = (SMTPConnection as unknown as {
+    prototype: ConnectionInternals & { init(): void; handler_EHLO: Handler; handler_AUTH: Handler; _onCommand: Handler; _parseAddressCommand: ParseAddress };
+  }).prototype;
+
+  const parseAddress = proto._parseAddressCommand;
+  proto._parseAddressCommand = function (name, command) {
+    const text = command.toString();
+    if (!text.includes('"') || text.includes(HIDDEN_SPACE)) return parseAddress.call(this, name, command);
+    const hidden = text.replace(QUOTED_LOCAL, (m) => m.replace(/ /g, HIDDEN_SPACE));
+    const parsed = parseAddress.call(this, name, hidden);
+    if (parsed && typeof parsed.address === 'string') parsed.address = parsed.address.replaceAll(HIDDEN_SPACE, ' ');
+    return parsed;
+  };
 
   const tlsFirst = (c: ConnectionInternals) => !c.secure && c._server.options.authNeedsTls?.(c.remoteAddress) === true;
   const ehlo = proto.handler_EHLO;

@@ -35,6 +35,17 @@ describe('SMTP policy', () => {
     client.close();
   });
 
+  it('takes a quoted local part with a space (RFC 5321 §4.1.2), and looks it up as it is', async () => {
+    const { client } = await RawSmtp.connect(t.smtpPort);
+    await client.cmd('EHLO client.test');
+    assert.equal((await client.cmd('MAIL FROM:<"a b"@remote.test> BODY=8BITMIME')).code, 250);
+    const r = await client.cmd('RCPT TO:<"no such user"@ours.test>');
+    assert.equal(r.code, 550);
+    assert.match(r.text, /^5\.1\.1 /);
+    assert.equal((await client.cmd('RCPT TO:<user@ours.test>')).code, 250);
+    client.close();
+  });
+
   it('answers 555 to a MAIL or RCPT parameter it does not implement (RFC 5321 §4.1.1.11)', async () => {
     const { client } = await RawSmtp.connect(t.smtpPort);
     await client.cmd('EHLO client.test');
