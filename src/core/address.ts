@@ -57,7 +57,8 @@ export function parseAddress(input: string, opts: { maxLocalOctets?: number } = 
   const maxLocal = opts.maxLocalOctets ?? MAX_LOCAL_PART_OCTETS;
   if (typeof input !== 'string' || input === '') return fail('empty address');
   if (octets(input) > MAX_INPUT_OCTETS) return fail(`address longer than ${MAX_ADDRESS_OCTETS} octets`);
-  if (!input.isWellFormed()) return fail('invalid UTF-8 in address');
+  // U+FFFD: what bytes that are not UTF-8 were decoded to on the way in.
+  if (!input.isWellFormed() || input.includes('\uFFFD')) return fail('invalid UTF-8 in address');
   const ctl = CONTROL.exec(input);
   if (ctl !== null) return fail(ctl[0] === '\u0000' ? 'NUL character in address' : 'control character in address');
 

@@ -1,6 +1,7 @@
 // Errors that cross module boundaries carry their protocol meaning: the reply code, the
 // enhanced status code (RFC 3463), whether a retry may succeed, a text safe to show the
 // client, and the underlying cause for the log only.
+import { domainToASCII } from 'node:url';
 
 export type MailErrorInit = {
   code: number;
@@ -32,14 +33,36 @@ export class MailError extends Error {
 
 export const isMailError = (e: unknown): e is MailError => e instanceof MailError;
 
+/**
+ * An address as a reply may quote it: replies are ASCII (RFC 5321 §2.4; 8-bit only in an
+ * SMTPUTF8 session, RFC 6531 §3.7.4.2), so an internationalised domain goes back as its
+ * A-label (as the client most likely sent it: smtp-server hands us the U-label), and any other
+ * character outside printable ASCII as "?".
+ */
+export function replyAddress(addr: string): string {
+  const at = addr.lastIndexOf('@');
+  let domain = at < 0 ? '' : addr.slice(at + 1);
+  if (!isPrintableAscii(domain)) domain = domainToASCII(domain) || domain;
+  const text = at < 0 ? addr : `${addr.slice(0, at)}@${domain}`;
+  return isPrintableAscii(text) ? text : text.replace(/[^\x20-\x7e]/gu, '?');
+}
+
+function isPrintableAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
 // The replies used in more than one place, so their wording stays the same everywhere.
 export const errors = {
   unknownUser: (addr: string) =>
-    new MailError({ code: 550, enhanced: '5.1.1', message: `<${addr}>: Recipient address rejected: User unknown` }),
+    new MailError({ code: 550, enhanced: '5.1.1', message: `<${replyAddress(addr)}>: Recipient address rejected: User unknown` }),
   relayDenied: (addr: string) =>
-    new MailError({ code: 554, enhanced: '5.7.1', message: `<${addr}>: Relay access denied` }),
+    new MailError({ code: 554, enhanced: '5.7.1', message: `<${replyAddress(addr)}>: Relay access denied` }),
   badAddress: (addr: string, why: string) =>
-    new MailError({ code: 501, enhanced: '5.1.3', message: `<${addr}>: Bad address syntax: ${why}` }),
+    new MailError({ code: 501, enhanced: '5.1.3', message: `<${replyAddress(addr)}>: Bad address syntax: ${why}` }),
   tooManyRecipients: (max: number) =>
     new MailError({ code: 452, enhanced: '4.5.3', message: `Too many recipients (at most ${max} per message)` }),
   messageTooBig: (max: number) =>

@@ -4,7 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { lookupKey, MAX_ADDRESS_OCTETS, parseAddress } from '../core/address.ts';
-import { errors, MailError } from '../core/mail-error.ts';
+import { errors, MailError, replyAddress } from '../core/mail-error.ts';
 import { unknownParameter } from './parameters.ts';
 import { newId, type Logger } from '../core/logger.ts';
 import type { LocalDelivery, RecipientPlan } from '../delivery/local-delivery.ts';
@@ -141,7 +141,7 @@ export class InboundServer {
       // Return paths of VERP, SRS and BATV often pass the 64 octets of a local part (RFC 5321
       // §4.5.3.1 asks for no limits where possible): only the path's own limit holds.
       const p = parseAddress(address.address, { maxLocalOctets: MAX_ADDRESS_OCTETS });
-      if (!p.ok) return cb(this.refuse(session, st, 'MAIL', new MailError({ code: 553, enhanced: '5.1.7', message: `<${address.address}>: Bad sender address syntax: ${p.reason}` })));
+      if (!p.ok) return cb(this.refuse(session, st, 'MAIL', new MailError({ code: 553, enhanced: '5.1.7', message: `<${replyAddress(address.address)}>: Bad sender address syntax: ${p.reason}` })));
     }
     cb();
   }

@@ -46,6 +46,19 @@ describe('SMTP policy', () => {
     client.close();
   });
 
+  it('replies in ASCII: an IDN echoed as its A-label, bytes that are not UTF-8 refused', async () => {
+    const c = await session();
+    const r = await c.cmd('RCPT TO:<alice@xn--9ca.test>');
+    assert.equal(r.code, 554);
+    assert.match(r.text, /<alice@xn--9ca\.test>: Relay access denied/);
+    c.write(Buffer.concat([Buffer.from('RCPT TO:<'), Buffer.from([0xe9]), Buffer.from('@ours.test>\r\n')]));
+    const bad = await c.read();
+    assert.equal(bad.code, 501);
+    assert.match(bad.text, /invalid UTF-8/);
+    assert.ok(/^[\x20-\x7e]*$/.test(bad.text), bad.text);
+    c.close();
+  });
+
   it('answers 555 to a MAIL or RCPT parameter it does not implement (RFC 5321 §4.1.1.11)', async () => {
     const { client } = await RawSmtp.connect(t.smtpPort);
     await client.cmd('EHLO client.test');
