@@ -43,6 +43,9 @@ describe('mailhaven CLI', () => {
     // The domain's first account gets postmaster@ (RFC 5321 §4.5.1), until told otherwise.
     assert.match(r.stdout, /postmaster@example\.test goes to kim@example\.test/);
     assert.match((await cli(['alias', 'list'])).stdout, /postmaster@example\.test\s+kim@example\.test/);
+    // Adding it again, as the README's example does, succeeds and changes nothing.
+    assert.equal((await cli(['alias', 'add', 'postmaster@example.test', 'kim@example.test'])).code, 0);
+    assert.equal((await cli(['alias', 'list'])).stdout.match(/^postmaster@/gm)?.length, 1);
     const { client } = await RawSmtp.connect(t.smtpPort);
     await client.cmd('EHLO c');
     assert.equal((await client.send('a@remote.test', ['kim@example.test'], 'Subject: hi\r\n\r\nhi\r\n')).final?.code, 250);

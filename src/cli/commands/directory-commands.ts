@@ -160,7 +160,9 @@ export function registerDirectoryCommands(program: Command): void {
     .action(async (s: string, dests: string[], _o, cmd: Command) =>
       withServices(cmd, async ({ directory }) => {
         const source = aliasSource(s);
-        for (const d of dests) await directory.addAlias(source, destinationArg(d));
+        // Adding what is there already succeeds (scripts re-run; postmaster@ is made by user add).
+        const have = new Set(await directory.aliasTargets(source));
+        for (const d of dests) if (!have.has(destinationArg(d))) await directory.addAlias(source, destinationArg(d));
         console.log(`alias ${source} → ${dests.map(destinationArg).join(', ')}`);
       }),
     );
