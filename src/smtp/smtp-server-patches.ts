@@ -22,6 +22,9 @@
 // 6. A quoted local part with a space (MAIL FROM:<"a b"@x>, RFC 5321 §4.1.2 Quoted-string):
 //    smtp-server splits the command on white space before it finds the path, and answered
 //    501. The spaces inside the quotes are hidden from it and given back in the address.
+// 7. DATA and RSET take no arguments (RFC 5321 §4.1.1.4, §4.1.1.5): smtp-server ignored them,
+//    so "DATA x" started the message. Such a line gets 501 and counts as a bad command, as
+//    Postfix answers.
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 
 const ENHANCED = /^[245]\.\d{1,3}\.\d{1,3} /;
@@ -96,13 +99,16 @@ export function patchSmtpServer(): void {
     if (this._upgrading || this._nextHandler || !this._ready) return onCommand.call(this, command, callback);
     const limit = this._server.options.maxBadCommands ?? 10;
     const bare = command.includes(13) || command.includes(10) || command.includes(0);
-    const name = command.toString('latin1').split(' ')[0].toUpperCase();
+    const line = command.toString('latin1').trim();
+    const name = line.split(' ')[0].toUpperCase();
     const lmtpAlias = name === 'LHLO' || name === 'HELO' || name === 'EHLO';
-    if (!bare && (lmtpAlias || this._isSupported(name))) return onCommand.call(this, command, callback);
+    const noArguments = (name === 'DATA' || name === 'RSET') && line.length > name.length;
+    if (!bare && !noArguments && (lmtpAlias || this._isSupported(name))) return onCommand.call(this, command, callback);
     this.badLines = (this.badLines ?? 0) + 1;
     if (this.badLines >= limit) return this.send(421, '4.7.0 Too many errors; closing connection');
-    if (!bare) return onCommand.call(this, command, callback);
-    this.send(501, '5.5.2 Bare CR, LF or NUL in command line');
+    if (noArguments && !bare) this.send(501, `5.5.4 Syntax: ${name}`);
+    else if (!bare) return onCommand.call(this, command, callback);
+    else this.send(501, '5.5.2 Bare CR, LF or NUL in command line');
     setImmediate(() => callback?.());
   };
 

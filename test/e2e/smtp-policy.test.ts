@@ -59,7 +59,7 @@ describe('SMTP policy', () => {
     c.close();
   });
 
-  it('answers 555 to a MAIL or RCPT parameter it does not implement (RFC 5321 §4.1.1.11)', async () => {
+  it('answers 555 to a MAIL or RCPT parameter it does not implement (RFC 5321 §4.1.1.11), 501 to DATA or RSET with one', async () => {
     const { client } = await RawSmtp.connect(t.smtpPort);
     await client.cmd('EHLO client.test');
     const r = await client.cmd('MAIL FROM:<a@remote.test> FOO=BAR');
@@ -68,6 +68,12 @@ describe('SMTP policy', () => {
     assert.equal((await client.cmd('MAIL FROM:<a@remote.test> BODY=8BITMIME SIZE=100')).code, 250);
     assert.equal((await client.cmd('RCPT TO:<user@ours.test> XTRA=1')).code, 555);
     assert.equal((await client.cmd('RCPT TO:<user@ours.test> NOTIFY=NEVER')).code, 250);
+    // DATA and RSET take no arguments (§4.1.1.4, §4.1.1.5): "DATA x" must not start a message.
+    const data = await client.cmd('DATA x');
+    assert.equal(data.code, 501);
+    assert.match(data.text, /^5\.5\.4 Syntax: DATA/);
+    assert.equal((await client.cmd('RSET now')).code, 501);
+    assert.equal((await client.cmd('RSET')).code, 250);
     client.close();
   });
 
