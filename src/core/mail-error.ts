@@ -2,6 +2,7 @@
 // enhanced status code (RFC 3463), whether a retry may succeed, a text safe to show the
 // client, and the underlying cause for the log only.
 import { domainToASCII } from 'node:url';
+import { isAscii, printableAscii } from './ascii.ts';
 
 export type MailErrorInit = {
   code: number;
@@ -41,18 +42,9 @@ export const isMailError = (e: unknown): e is MailError => e instanceof MailErro
  */
 export function replyAddress(addr: string): string {
   const at = addr.lastIndexOf('@');
-  let domain = at < 0 ? '' : addr.slice(at + 1);
-  if (!isPrintableAscii(domain)) domain = domainToASCII(domain) || domain;
-  const text = at < 0 ? addr : `${addr.slice(0, at)}@${domain}`;
-  return isPrintableAscii(text) ? text : text.replace(/[^\x20-\x7e]/gu, '?');
-}
-
-function isPrintableAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e) return false;
-  }
-  return true;
+  if (at < 0) return printableAscii(addr);
+  const domain = addr.slice(at + 1);
+  return printableAscii(`${addr.slice(0, at)}@${isAscii(domain) ? domain : domainToASCII(domain) || domain}`);
 }
 
 // The replies used in more than one place, so their wording stays the same everywhere.

@@ -24,13 +24,9 @@ function partText(raw: Buffer, p: BodyPart, budget = Infinity): { text: string; 
 /** A line compared without its white space (HTML made text spaces where tags were). */
 const squash = (line: string): string => line.replace(/\s+/g, '');
 
-export function extractText(raw: Buffer, root: BodyPart): string {
-  return extractTextMarked(raw, root).text;
-}
-
-/** extractText, and whether the cap left text out (SEARCH then reads the rest from the file:
- *  see textPartsMatch). */
-export function extractTextMarked(raw: Buffer, root: BodyPart): { text: string; truncated: boolean } {
+/** The text, and whether the cap left some out (SEARCH then reads the rest from the file: see
+ *  textPartsMatch). */
+export function extractText(raw: Buffer, root: BodyPart): { text: string; textTruncated: boolean } {
   const out: string[] = [];
   let total = 0;
   let truncated = false;
@@ -39,8 +35,9 @@ export function extractTextMarked(raw: Buffer, root: BodyPart): { text: string; 
   const add = (t: string): void => {
     if (seen !== null) {
       const lines = t.split('\n');
-      const fresh = lines.filter((l) => !seen!.has(squash(l)));
-      for (const l of lines) seen.add(squash(l));
+      const keys = lines.map(squash);
+      const fresh = lines.filter((_, i) => !seen!.has(keys[i]));
+      for (const k of keys) seen.add(k);
       t = fresh.length === lines.length ? t : fresh.join('\n').trim();
     }
     if (t !== '') {
@@ -71,8 +68,8 @@ export function extractTextMarked(raw: Buffer, root: BodyPart): { text: string; 
   };
   visit(root);
   const text = out.join('\n');
-  if (text.length > MAX_TEXT_CHARS) return { text: text.slice(0, MAX_TEXT_CHARS), truncated: true };
-  return { text, truncated };
+  if (text.length > MAX_TEXT_CHARS) return { text: text.slice(0, MAX_TEXT_CHARS), textTruncated: true };
+  return { text, textTruncated: truncated };
 }
 
 /**

@@ -3,6 +3,7 @@
 // message/global. Output strings are meant to be written as UTF-8 (see imap-quote.ts).
 import type { BodyParam, BodyPart, ImapAddress, ImapEnvelope } from './types.ts';
 import { imapString, nstring } from './imap-quote.ts';
+import { isAscii } from '../core/ascii.ts';
 
 function addressList(list: ImapAddress[] | null, utf8: boolean): string {
   if (list === null || list.length === 0) return 'NIL';
@@ -34,11 +35,6 @@ export function formatEnvelope(env: ImapEnvelope, utf8 = false): string {
 function paramList(params: BodyParam[] | undefined, utf8: boolean): string {
   if (params === undefined || params.length === 0) return 'NIL';
   return '(' + params.map(([k, v]) => (utf8 || isAscii(v) ? `${imapString(k, utf8)} ${imapString(v, utf8)}` : `${imapString(k + '*', false)} ${imapString("utf-8''" + rfc2231Encode(v), false)}`)).join(' ') + ')';
-}
-
-function isAscii(v: string): boolean {
-  for (let i = 0; i < v.length; i++) if (v.charCodeAt(i) > 0x7f) return false;
-  return true;
 }
 
 /** RFC 2231 §4 extended-other-values: attribute-chars as they are, the rest %XX of UTF-8. */

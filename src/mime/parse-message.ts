@@ -8,7 +8,7 @@ import { parseTree } from './mime-tree.ts';
 import { bareMessageId, buildEnvelope } from './envelope.ts';
 import { localDateMs, parseDate } from './date.ts';
 import { decodeWords } from './charset.ts';
-import { extractTextMarked } from './body-text.ts';
+import { extractText } from './body-text.ts';
 import { countLines } from './bytes.ts';
 import { decodedHeaderText } from './header-text.ts';
 
@@ -36,13 +36,8 @@ export function parseMessageUnguarded(raw: Buffer): ParsedMessage {
     messageId: bareMessageId(envelope.messageId),
     references: (fieldValue(raw, header, 'references') ?? '').slice(-MAX_REFERENCES_CHARS),
     headerText: decodedHeaderText(raw, header),
-    ...textOf(raw, part),
+    ...extractText(raw, part),
   };
-}
-
-function textOf(raw: Buffer, part: BodyPart): { text: string; textTruncated: boolean } {
-  const { text, truncated } = extractTextMarked(raw, part);
-  return { text, textTruncated: truncated };
 }
 
 /** Only reached through a bug: the whole file as one text/plain body, so delivery goes on. */

@@ -3,6 +3,7 @@
 // accepted and silently ignored, which leaves a client believing it was honoured.
 import type { SMTPServerAddress } from 'smtp-server';
 import { MailError } from '../core/mail-error.ts';
+import { printableAscii } from '../core/ascii.ts';
 
 const KNOWN = {
   // SIZE (RFC 1870), BODY (RFC 6152), SMTPUTF8 (RFC 6531), RET and ENVID (RFC 3461), AUTH (RFC 4954)
@@ -17,7 +18,7 @@ export function unknownParameter(address: SMTPServerAddress, command: 'MAIL' | '
   if (!args) return null;
   for (const key of Object.keys(args)) {
     if (!KNOWN[command].has(key.toUpperCase())) {
-      return new MailError({ code: 555, enhanced: '5.5.4', message: `Unsupported option: ${key.slice(0, 40).replace(/[^\x21-\x7e]/g, '?')}` });
+      return new MailError({ code: 555, enhanced: '5.5.4', message: `Unsupported option: ${printableAscii(key.slice(0, 40))}` });
     }
   }
   return null;

@@ -106,9 +106,9 @@ export function patchSmtpServer(): void {
     if (!bare && !noArguments && (lmtpAlias || this._isSupported(name))) return onCommand.call(this, command, callback);
     this.badLines = (this.badLines ?? 0) + 1;
     if (this.badLines >= limit) return this.send(421, '4.7.0 Too many errors; closing connection');
-    if (noArguments && !bare) this.send(501, `5.5.4 Syntax: ${name}`);
-    else if (!bare) return onCommand.call(this, command, callback);
-    else this.send(501, '5.5.2 Bare CR, LF or NUL in command line');
+    if (bare) this.send(501, '5.5.2 Bare CR, LF or NUL in command line');
+    else if (noArguments) this.send(501, `5.5.4 Syntax: ${name}`);
+    else return onCommand.call(this, command, callback);
     setImmediate(() => callback?.());
   };
 

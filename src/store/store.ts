@@ -83,8 +83,8 @@ export interface MessageStore {
 
   // --- Mailboxes (IMAP). Names use "/" as the hierarchy delimiter; INBOX is upper case. ---
   getMailbox(accountId: number, name: string): Promise<MailboxInfo | null>;
-  /** Counts of messages without \Seen and with \Deleted (STATUS UNSEEN/DELETED). */
-  /** recent: messages at or above the \Recent floor (RFC 3501 STATUS RECENT). */
+  /** Counts of messages without \Seen, with \Deleted, and at or above the \Recent floor
+   *  (STATUS UNSEEN, DELETED, and RFC 3501's RECENT). */
   mailboxCounts(mailboxId: number): Promise<{ unseen: number; deleted: number; recent: number }>;
   /** Creates the mailbox and any missing parents; MailboxError ALREADYEXISTS / CANNOT. */
   createMailbox(account: AccountRef, name: string, specialUse?: string | null): Promise<MailboxInfo>;

@@ -14,9 +14,15 @@ describe('SMTP policy', () => {
   });
   after(() => t.stop());
 
-  const session = async () => {
+  /** A connection past EHLO. */
+  const greeted = async (): Promise<RawSmtp> => {
     const { client } = await RawSmtp.connect(t.smtpPort);
     await client.cmd('EHLO client.test');
+    return client;
+  };
+  /** A connection past MAIL FROM. */
+  const session = async () => {
+    const client = await greeted();
     assert.equal((await client.cmd('MAIL FROM:<a@remote.test>')).code, 250);
     return client;
   };
@@ -26,8 +32,7 @@ describe('SMTP policy', () => {
     const c = await session();
     assert.equal((await c.cmd('RCPT TO:<PostMaster>')).code, 250);
     c.close();
-    const { client } = await RawSmtp.connect(t.smtpPort);
-    await client.cmd('EHLO client.test');
+    const client = await greeted();
     const srs = `SRS0=HHH=TT=${'a'.repeat(40)}.example=${'b'.repeat(30)}@forwarder.test`; // 95-octet local part
     assert.equal((await client.cmd(`MAIL FROM:<${srs}>`)).code, 250);
     assert.equal((await client.cmd('RCPT TO:<user@ours.test>')).code, 250);
@@ -36,8 +41,7 @@ describe('SMTP policy', () => {
   });
 
   it('takes a quoted local part with a space (RFC 5321 §4.1.2), and looks it up as it is', async () => {
-    const { client } = await RawSmtp.connect(t.smtpPort);
-    await client.cmd('EHLO client.test');
+    const client = await greeted();
     assert.equal((await client.cmd('MAIL FROM:<"a b"@remote.test> BODY=8BITMIME')).code, 250);
     const r = await client.cmd('RCPT TO:<"no such user"@ours.test>');
     assert.equal(r.code, 550);
@@ -60,8 +64,7 @@ describe('SMTP policy', () => {
   });
 
   it('answers 555 to a MAIL or RCPT parameter it does not implement (RFC 5321 §4.1.1.11), 501 to DATA or RSET with one', async () => {
-    const { client } = await RawSmtp.connect(t.smtpPort);
-    await client.cmd('EHLO client.test');
+    const client = await greeted();
     const r = await client.cmd('MAIL FROM:<a@remote.test> FOO=BAR');
     assert.equal(r.code, 555);
     assert.match(r.text, /^5\.5\.4 .*FOO/);

@@ -3,6 +3,9 @@
 import type { StatementSync } from 'node:sqlite';
 import type { Db } from '../../db/sqlite.ts';
 import { MAILBOX_COLUMNS, type IndexWriter, type MailboxRow } from './index-writer.ts';
+import { parseNumberList, parseUidList } from './number-list.ts';
+
+export { parseUidList } from './number-list.ts';
 
 export type MetaRow = { id: number; uid: number; modseq: number; flags: number; keywords: string | null; size: number; file: string; data_offset: number };
 export type FlagRow = { uid: number; modseq: number; flags: number; keywords: string | null };
@@ -70,33 +73,6 @@ const SHAPES: readonly RecordShape[] = [
 ];
 const shapeIndex = ({ json, flags }: RecordShape): number => (json ? 0 : 1) + (flags ? 0 : 2);
 
-/** "1,2,5" → [1, 2, 5] without a string or number per UID. */
-export function parseUidList(text: string): Uint32Array {
-  return parseCommaList(text, Uint32Array);
-}
-
-/** "1,2,5" → numbers (any size a double holds exactly). */
-function parseNumberList(text: string): Float64Array {
-  return parseCommaList(text, Float64Array);
-}
-
-/** Parses group_concat output of non-negative integers straight into a typed array. */
-function parseCommaList<T extends Uint32Array | Float64Array>(text: string, Kind: new (n: number) => T): T {
-  let n = text.length === 0 ? 0 : 1;
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 44) n++;
-  const out = new Kind(n);
-  let k = 0;
-  let v = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 44) {
-      out[k++] = v;
-      v = 0;
-    } else v = v * 10 + (c - 48);
-  }
-  if (n > 0) out[k] = v;
-  return out;
-}
 
 export class ImapSql {
   private readonly q;
@@ -175,7 +151,6 @@ export class ImapSql {
       deleteExpunged: db.prepare('DELETE FROM expunged WHERE mailbox_id = ?'),
       deleteMailbox: db.prepare('DELETE FROM mailboxes WHERE id = ?'),
       messageIds: db.prepare('SELECT id FROM messages WHERE mailbox_id = ?'),
-      subscribe: db.prepare('INSERT OR IGNORE INTO subscriptions (account_id, name) VALUES (?, ?)'),
       unsubscribe: db.prepare('DELETE FROM subscriptions WHERE account_id = ? AND name = ?'),
       subscriptions: db.prepare('SELECT name FROM subscriptions WHERE account_id = ? ORDER BY name'),
     };
@@ -392,7 +367,7 @@ export class ImapSql {
 
   /** Adds or removes a name; returns whether the list changed. */
   setSubscribed(accountId: number, name: string, on: boolean): boolean {
-    return Number((on ? this.q.subscribe : this.q.unsubscribe).run(accountId, name).changes) > 0;
+    return on ? this.index.subscribe(accountId, name) : Number(this.q.unsubscribe.run(accountId, name).changes) > 0;
   }
 
   /** Every subscribed name of the account, mailboxes that no longer exist included. */

@@ -6,6 +6,7 @@ import type { ParsedMessage } from '../../mime/parse-message.ts';
 import type { MailboxInfo } from '../store.ts';
 import { MessageKeys } from './message-keys.ts';
 import type { SqlReader } from './sql-reader.ts';
+import { parseNumberList } from './number-list.ts';
 import { COMPACT_EVERY, compactRanges, consecutiveRuns, type ExpungedRange } from './expunged-ranges.ts';
 
 export type MailboxRow = {
@@ -68,7 +69,7 @@ export class IndexWriter {
     this.q = {
       mailbox: db.prepare(`SELECT ${MAILBOX_COLUMNS} FROM mailboxes WHERE account_id = ? AND name = ?`),
       mailboxes: db.prepare(`SELECT ${MAILBOX_COLUMNS} FROM mailboxes WHERE account_id = ? ORDER BY id`),
-      subscribeNew: db.prepare('INSERT OR IGNORE INTO subscriptions (account_id, name) VALUES (?, ?)'),
+      subscribe: db.prepare('INSERT OR IGNORE INTO subscriptions (account_id, name) VALUES (?, ?)'),
       insertMailbox: db.prepare(
         'INSERT INTO mailboxes (account_id, name, dir, special_use, uidvalidity) VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id, name) DO NOTHING',
       ),
@@ -112,8 +113,13 @@ export class IndexWriter {
 
   /** The mailbox, made (and subscribed: every new mailbox is) if it does not exist yet. */
   ensureMailbox(accountId: number, name: string, dir: string, use: string | null): MailboxRow {
-    if (this.q.insertMailbox.run(accountId, name, dir, use, newUidValidity()).changes > 0) this.q.subscribeNew.run(accountId, name);
+    if (this.q.insertMailbox.run(accountId, name, dir, use, newUidValidity()).changes > 0) this.subscribe(accountId, name);
     return this.mailbox(accountId, name)!;
+  }
+
+  /** Puts `name` on the account's subscription list; whether it was not there yet. */
+  subscribe(accountId: number, name: string): boolean {
+    return Number(this.q.subscribe.run(accountId, name).changes) > 0;
   }
 
   usage(accountId: number): number {
@@ -188,8 +194,7 @@ export class IndexWriter {
     const sql = `SELECT (SELECT group_concat(id) FROM (SELECT id FROM messages ORDER BY id)) AS ids,
                         (SELECT seq FROM sqlite_sequence WHERE name = 'messages') AS top`;
     const row = ((await reader.get(sql, [])) ?? this.db.prepare(sql).get()) as { ids: string | null; top: number | null } | undefined;
-    const text = row?.ids ?? '';
-    return { ids: text === '' ? new Float64Array(0) : Float64Array.from(text.split(','), Number), top: row?.top ?? 0 };
+    return { ids: parseNumberList(row?.ids ?? ''), top: row?.top ?? 0 };
   }
 
   /** Where the files of messages `ids` are, relative to their account's root. */

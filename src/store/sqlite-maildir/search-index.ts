@@ -2,6 +2,7 @@
 // the search worker in batches, and answers queries once everything queued before them is in.
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../core/logger.ts';
+import { parseNumberList } from './number-list.ts';
 import type { SearchDoc } from './search-document.ts';
 import type { SearchHits, SearchOp, SearchReply, SearchRequest, SearchScope } from './search-worker.ts';
 
@@ -84,7 +85,7 @@ export class SearchIndex {
   async indexed(): Promise<Float64Array> {
     // Not waited for: the worker makes every change sent before it first.
     void this.flush();
-    return parseIds((await this.request({ type: 'indexed' })) as string);
+    return parseNumberList((await this.request({ type: 'indexed' })) as string);
   }
 
   /**
@@ -194,12 +195,3 @@ export class SearchIndex {
 
 /** Ids located per query in a catch-up. */
 const LOCATE_BATCH = 500;
-
-/** "1,2,5" (group_concat) → ascending ids. */
-function parseIds(text: string): Float64Array {
-  if (text === '') return new Float64Array(0);
-  const parts = text.split(',');
-  const out = new Float64Array(parts.length);
-  for (let i = 0; i < parts.length; i++) out[i] = Number(parts[i]);
-  return out;
-}

@@ -9,7 +9,8 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { Criteria } from '../search-criteria.ts';
 import { FLAG_BITS } from './schema.ts';
-import { parseUidList } from './imap-sql.ts';
+import { parseUidList } from './number-list.ts';
+import { isAscii } from '../../core/ascii.ts';
 import { RowFile } from './search-row.ts';
 import { FOLD_FN, fold } from './fold.ts';
 import type { FileRow } from './search-row.ts';
@@ -56,10 +57,6 @@ const join = (parts: Sql[], op: 'AND' | 'OR'): Sql =>
 
 const FIELD_COLUMNS = { subject: 'subject', from: 'addr_from', to: 'addr_to', cc: 'addr_cc', bcc: 'addr_bcc' } as const;
 
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
-  return true;
-}
 const folding = new WeakSet<DatabaseSync>();
 
 const likeEscape = (s: string): string => s.replace(/[\\%_]/g, (c) => '\\' + c);
