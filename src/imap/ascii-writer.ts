@@ -37,15 +37,23 @@ export class AsciiWriter {
   /** A non-negative integer (a sequence number, UID or MODSEQ) in decimal. */
   uint(n: number): this {
     this.room(20);
-    if (n === 0) {
-      this.buf[this.len++] = 48;
+    const buf = this.buf;
+    if (n < 10) {
+      buf[this.len++] = 48 + n;
       return this;
     }
-    let digits = 0;
-    for (let m = n; m >= 1; m = Math.floor(m / 10)) digits++;
+    let digits = 1;
+    for (let p = 10; p <= n; p *= 10) digits++;
     let at = this.len + digits;
     this.len = at;
-    for (let m = n; m >= 1; m = Math.floor(m / 10)) this.buf[--at] = 48 + (m % 10);
+    // One division a digit (the remainder from it), on numbers that stay small integers.
+    let m = n;
+    while (m >= 10) {
+      const q = Math.floor(m / 10);
+      buf[--at] = 48 + (m - q * 10);
+      m = q;
+    }
+    buf[at - 1] = 48 + m;
     return this;
   }
 

@@ -1,7 +1,7 @@
 // APPEND (RFC 9051 §6.3.12) with MULTIAPPEND (RFC 3502), APPENDUID (RFC 4315), TRYCREATE and
 // CATENATE (RFC 4469). The checks and the file writes start here; the session may start the
 // next pipelined APPEND before this one's index commit (append-pipeline.ts).
-import { parseMessage } from '../../mime/parse-message.ts';
+import { parseMessage, type ParsedMessage } from '../../mime/parse-message.ts';
 import { withCrlf } from '../../mime/line-endings.ts';
 import type { AppendInput, AppendResult, PreparedAppend } from '../../store/store.ts';
 import { formatNumberSet } from '../seqset.ts';
@@ -27,9 +27,22 @@ export async function checkedInputs(s: Session, msgs: readonly AppendMessage[], 
   const inputs = msgs.map((m) => {
     // Stored with CRLF line ends, as Dovecot serves such a message (POP3 counts and stuffs it).
     const content = withCrlf(m.data);
-    return { content, parsed: parseMessage(content), internalDate: m.date ?? now, flags: m.flags.filter((f) => f.toLowerCase() !== '\\recent') };
+    return lazilyParsed(content, m.date ?? now, m.flags.filter((f) => f.toLowerCase() !== '\\recent'));
   });
   return { bytes, inputs };
+}
+
+/** An input parsed on first use: startAppend parses it once its file write has started. */
+function lazilyParsed(content: Buffer, internalDate: Date, flags: readonly string[]): AppendInput {
+  let parsed: ParsedMessage | undefined;
+  return {
+    content,
+    internalDate,
+    flags,
+    get parsed() {
+      return (parsed ??= parseMessage(content));
+    },
+  };
 }
 
 /** An APPEND's checks and the start of its file writes; or the refusal. */
@@ -42,6 +55,13 @@ export async function startAppend(s: Session, cmd: CommandOf<'APPEND'>, pendingB
   if (checked === undefined || !('inputs' in checked)) return checked;
   const prepared = s.deps.store.prepareAppend(s.account!, mb.name, checked.inputs);
   prepared.catch(() => undefined); // its caller awaits it later, maybe after another turn
+  // Parsed while the file is created and synced (the index commit needs it), not before: a
+  // one-at-a-time APPEND waits for the disk anyway, and this takes the parse off that wait.
+  try {
+    for (const input of checked.inputs) void input.parsed;
+  } catch {
+    // thrown again at the index commit, which then removes the files
+  }
   return { bytes: checked.bytes, prepared };
 }
 
