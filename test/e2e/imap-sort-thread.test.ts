@@ -114,6 +114,31 @@ cmd('THREAD FANCY UTF-8 ALL')
     ]);
   });
 
+  it('adds the highest MODSEQ to SORT and ESORT answers of a MODSEQ search (RFC 7162 §3.1.9, §3.1.10)', needs('python3'), async () => {
+    const out = await py(`
+m.select('INBOX')
+cmd('FETCH 1:* (MODSEQ)')
+cmd('SORT (DATE) UTF-8 MODSEQ 1')
+cmd('UID SORT (DATE) UTF-8 MODSEQ 1 NOT SUBJECT other')
+cmd('SORT RETURN (MIN) (DATE) UTF-8 MODSEQ 1')
+cmd('SORT RETURN (MAX) (DATE) UTF-8 MODSEQ 1')
+cmd('SORT RETURN (COUNT) (DATE) UTF-8 MODSEQ 1')
+cmd('SORT (DATE) UTF-8 MODSEQ 1 SUBJECT "no such"')
+`);
+    const fetched = out[0].map((l) => /^\* (\d+) FETCH \(MODSEQ \((\d+)\)\)$/.exec(l)).filter((m) => m !== null);
+    const modSeq = new Map(fetched.map(([, seq, value]) => [Number(seq), Number(value)] as const));
+    assert.equal(modSeq.size, 10, out[0].join('\n'));
+    const highest = (seqs: number[]): number => Math.max(...seqs.map((n) => modSeq.get(n)!));
+    assert.deepEqual(out.slice(1), [
+      [`* SORT 8 1 2 10 3 4 5 6 7 9 (MODSEQ ${highest([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])})`, 'TAG OK SORT completed'],
+      [`* SORT 1 2 10 3 4 5 6 9 (MODSEQ ${highest([1, 2, 3, 4, 5, 6, 9, 10])})`, 'TAG OK SORT completed'],
+      [`* ESEARCH (TAG "TAG") MIN 8 MODSEQ ${modSeq.get(8)}`, 'TAG OK SORT completed'],
+      [`* ESEARCH (TAG "TAG") MAX 9 MODSEQ ${modSeq.get(9)}`, 'TAG OK SORT completed'],
+      [`* ESEARCH (TAG "TAG") COUNT 10 MODSEQ ${highest([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])}`, 'TAG OK SORT completed'],
+      ['* SORT', 'TAG OK SORT completed'],
+    ]);
+  });
+
   it('answers ESORT and PARTIAL with ESEARCH data in sort order, and pages FETCH with PARTIAL', needs('python3'), async () => {
     const out = await py(`
 m.select('INBOX')

@@ -3,6 +3,7 @@
 import type { SortKeyName } from '../ast.ts';
 import type { SortKey } from '../../store/store.ts';
 import { answer, criteriaOf, reusedUpdateTag } from './search-answer.ts';
+import { usesModSeq } from '../search-modseq.ts';
 import { SELECTED, bad, ok, type Handler } from './types.ts';
 
 const KEYS: Readonly<Record<SortKeyName, SortKey>> = {
@@ -19,8 +20,11 @@ export const sort: Handler<'SORT'> = {
     if (reusedUpdateTag(s, cmd.tag, cmd.args.return)) return bad('Tag reuse');
     const order = cmd.args.order.map((o) => ({ key: KEYS[o.key], reverse: o.reverse }));
     const criteria = criteriaOf(s, cmd.args.criteria);
+    // RFC 7162 §3.1.9, §3.1.10: as for SEARCH, a MODSEQ criterion adds the highest MODSEQ.
+    const modSeq = usesModSeq(cmd.args.criteria);
+    if (modSeq) await s.enableCondstore();
     const found = (await s.deps.store.sort(s.account!, view.mailbox.id, criteria, order)).filter((u) => view.seqOf(u) > 0);
-    await answer(s, { tag: cmd.tag, uid: cmd.uid, verb: 'SORT', ...cmd.args, criteria, order }, found);
+    await answer(s, { tag: cmd.tag, uid: cmd.uid, verb: 'SORT', ...cmd.args, criteria, order, modSeq }, found);
     return ok('SORT completed');
   },
 };
