@@ -10,7 +10,8 @@ import { localDateMs, parseDate } from './date.ts';
 import { decodeWords } from './charset.ts';
 import { extractText } from './body-text.ts';
 import { countLines } from './bytes.ts';
-import { decodedHeaderText } from './header-text.ts';
+import { decodedHeaderText, MAX_HEADER_TEXT_CHARS } from './header-text.ts';
+import { scanHeader, type HeaderBlock } from './header-block.ts';
 
 /** A longer References field keeps its end: the last IDs name the nearest ancestors. */
 const MAX_REFERENCES_CHARS = 16_384;
@@ -35,9 +36,29 @@ export function parseMessageUnguarded(raw: Buffer): ParsedMessage {
     bcc: decoded('bcc'),
     messageId: bareMessageId(envelope.messageId),
     references: (fieldValue(raw, header, 'references') ?? '').slice(-MAX_REFERENCES_CHARS),
-    headerText: decodedHeaderText(raw, header),
+    headerText: searchHeaderText(raw, header, part),
     ...extractText(raw, part),
   };
+}
+
+/**
+ * What SEARCH TEXT finds in headers: the message's header, then each MIME part's and each
+ * enclosed message's (RFC 9051 §6.4.4: "in the header (including MIME header fields)"), as
+ * Dovecot finds a Content-Description or an attached message's Subject. BODY searches none.
+ */
+function searchHeaderText(raw: Buffer, header: HeaderBlock, root: BodyPart): string {
+  let out = decodedHeaderText(raw, header);
+  const visit = (p: BodyPart, top: boolean): void => {
+    if (out.length >= MAX_HEADER_TEXT_CHARS) return;
+    if (!top && p.bodyStart > p.headerStart) {
+      const text = decodedHeaderText(raw, scanHeader(raw, p.headerStart, p.bodyStart));
+      if (text !== '') out += out === '' ? text : '\n' + text;
+    }
+    for (const c of p.parts ?? []) visit(c, false);
+    if (p.message !== undefined) visit(p.message, false);
+  };
+  visit(root, true);
+  return out.length > MAX_HEADER_TEXT_CHARS ? out.slice(0, MAX_HEADER_TEXT_CHARS) : out;
 }
 
 /** Only reached through a bug: the whole file as one text/plain body, so delivery goes on. */

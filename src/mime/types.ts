@@ -87,7 +87,8 @@ export type ParsedMessage = {
   /** The References field as written (unfolded), '' when none; THREAD=REFERENCES reads it. */
   references?: string;
   /** Every header field as `name: value`, unfolded and RFC 2047-decoded, one per line, capped
-   *  (MAX_HEADER_TEXT_CHARS), for a full-text index. */
+   *  (MAX_HEADER_TEXT_CHARS), for a full-text index: the message's, then its MIME parts' and
+   *  enclosed messages' (what SEARCH TEXT, not BODY, finds). */
   headerText: string;
   /** Decoded text of the text/* parts (HTML without tags), capped, for a full-text index. */
   text: string;

@@ -203,6 +203,16 @@ test('BODY never matches text that is only in the header', async () => {
   assert.equal(reads.length, 0);
 });
 
+test('TEXT finds MIME part headers and enclosed messages\' headers; BODY does not (RFC 9051 §6.4.4)', async () => {
+  const { search } = setup();
+  assert.deepEqual(await search({ op: 'text', value: 'report.eml' }), [3]); // a part's Content-Disposition
+  assert.deepEqual(await search({ op: 'text', value: 'eve@example.org' }), [3]); // the attached message's From
+  assert.deepEqual(await search({ op: 'text', value: 'A photo' }), [4]); // Content-Description
+  assert.deepEqual(await search({ op: 'text', value: 'Üb' }), [4]); // short: from the file, the decoded PDF name
+  assert.deepEqual(await search({ op: 'body', value: 'eve@example.org' }), []);
+  assert.deepEqual(await search({ op: 'body', value: 'Üb' }), []);
+});
+
 test('HEADER: any field from the file, decoded; "" asks only that the field exists; known fields use columns', async () => {
   const { search, reads } = setup();
   assert.deepEqual(await search({ op: 'header', field: 'x-mailer', value: 'MUTT' }), [5]);

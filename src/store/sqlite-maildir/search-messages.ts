@@ -188,7 +188,7 @@ class Planner {
         if (long(value)) return this.#fullText('text', value);
         this.cols.push(join(Object.values(FIELD_COLUMNS).map((col) => substring(this.#db, col, value)), 'OR'));
         const col = this.cols.length - 1;
-        const test = async (f: RowFile) => (await f.headerContains(value)) || f.bodyContains(value);
+        const test = (f: RowFile): Promise<boolean> => f.textContains(value);
         return { exact: false, pre: null, node: { t: 'file', test, col } };
       }
       case 'header': {

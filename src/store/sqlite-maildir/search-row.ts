@@ -22,7 +22,7 @@ export class RowFile {
   readonly #read: (row: FileRow) => Promise<Buffer>;
   #file: Promise<Buffer> | null = null;
   #header: { raw: Buffer; block: HeaderBlock } | null = null;
-  #text: string | null = null;
+  #parsed: { headerText: string; text: string } | null = null;
 
   constructor(row: FileRow, read: (row: FileRow) => Promise<Buffer>) {
     this.#row = row;
@@ -72,13 +72,27 @@ export class RowFile {
     return unfolded.includes('=?') && contains(decodeWords(unfolded), needle);
   }
 
+  /** The message parsed, without the per-recipient prefix: what the full-text index holds. */
+  async #parse(): Promise<{ headerText: string; text: string }> {
+    if (this.#parsed === null) {
+      const raw = await this.#load();
+      const { headerText, text } = parseMessage(raw.subarray(Math.min(raw.length, this.#row.data_offset)));
+      this.#parsed = { headerText, text };
+    }
+    return this.#parsed;
+  }
+
   /** The decoded text of the body (the text/* parts, HTML without tags) contains value. */
   async bodyContains(value: string): Promise<boolean> {
-    if (this.#text === null) {
-      const raw = await this.#load();
-      this.#text = parseMessage(raw.subarray(Math.min(raw.length, this.#row.data_offset))).text;
-    }
-    return contains(this.#text, fold(value));
+    return contains((await this.#parse()).text, fold(value));
+  }
+
+  /** TEXT: the header, the MIME parts' and enclosed messages' headers, or the body text. */
+  async textContains(value: string): Promise<boolean> {
+    if (await this.headerContains(value)) return true;
+    const { headerText, text } = await this.#parse();
+    const needle = fold(value);
+    return contains(headerText, needle) || contains(text, needle);
   }
 
   /** bodyContains over every text part whole, past the cap of the text kept for the index (a

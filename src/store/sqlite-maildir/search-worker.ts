@@ -31,8 +31,9 @@ const CHUNK = 50;
 /** How long changes fewer than CHUNK wait for more before they are made. */
 const LINGER_MS = 250;
 
-/** 1: one column, the body text. 2: head and body. 3: the body text of every alternative. */
-const SCHEMA_VERSION = 3;
+/** 1: one column, the body text. 2: head and body. 3: the body text of every alternative.
+ *  4: the head also holds the MIME parts' and enclosed messages' headers (TEXT finds them). */
+const SCHEMA_VERSION = 4;
 
 export type SearchRequest =
   | { type: 'batch'; seq: number; ops: SearchOp[] }
