@@ -36,7 +36,7 @@ export class StoreMaildrops implements MaildropProvider {
         },
         async expunge(uids) {
           if (uids.length === 0) return;
-          await store.setFlags(inbox.id, uids, 'add', ['\\Deleted']);
+          await store.setFlags(account, inbox.id, uids, 'add', ['\\Deleted']);
           await store.expunge(account, inbox.id, uids);
         },
         release,

@@ -139,7 +139,7 @@ export interface MessageStore {
    * `unchangedSince` (RFC 7162 §3.1.3) messages whose MODSEQ is above it are left alone and
    * listed in `failed`; the test and the change are one transaction.
    */
-  setFlags(mailboxId: number, uids: readonly number[], action: 'set' | 'add' | 'remove', flags: readonly string[], unchangedSince?: number): Promise<FlagChange>;
+  setFlags(account: AccountRef, mailboxId: number, uids: readonly number[], action: 'set' | 'add' | 'remove', flags: readonly string[], unchangedSince?: number): Promise<FlagChange>;
   /** UIDs (ascending) among `uids` whose MODSEQ is above `modSeq` (FETCH CHANGEDSINCE). */
   changedSince(mailboxId: number, uids: readonly number[], modSeq: number): Promise<number[]>;
   /**

@@ -88,7 +88,7 @@ describe('FETCH wire text in the index', () => {
   it('returns scattered UIDs in order, the missing left out', async () => {
     const store = t.server.services.store;
     const { mailboxId, uids } = await store.append(acc, 'Archive', Array.from({ length: 30 }, (_, i) => input(plain(i))));
-    await store.setFlags(mailboxId, [uids[7]], 'add', ['\\Deleted']);
+    await store.setFlags(acc, mailboxId, [uids[7]], 'add', ['\\Deleted']);
     await store.expunge(acc, mailboxId, [uids[7]]);
     const want = [uids[1], uids[3], uids[4], uids[5], uids[7], uids[9], uids[12], uids[20], uids[29]];
     const recs = await store.messageRecords(mailboxId, want);

@@ -1,7 +1,7 @@
 // The store operations IMAP is built on, through the MessageStore interface of a real server:
 // what lands on disk and in the index, and what the ChangeBus hears.
 import assert from 'node:assert/strict';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseMessage } from '../../src/mime/parse-message.ts';
@@ -26,7 +26,7 @@ describe('store operations for IMAP', () => {
   });
   after(() => t.stop());
 
-  it('appends into cur/ with flags in the name and keywords in the index, all or none', async () => {
+  it('appends into cur/ with flags and keyword letters in the name (Dovecot\'s dovecot-keywords), all or none', async () => {
     const store = t.server.services.store;
     const r = await store.append(acc, 'INBOX', [
       { ...msg('a'), flags: ['\\Seen', '\\Flagged', '$Forwarded', 'work'] },
@@ -34,7 +34,8 @@ describe('store operations for IMAP', () => {
     ]);
     assert.deepEqual(r.uids, [1, 2]);
     const files = await readdir(path.join(root, 'cur'));
-    assert.ok(files.some((f) => /,S=\d+:2,FS$/.test(f)), files.join());
+    assert.ok(files.some((f) => /,S=\d+:2,FSab$/.test(f)), files.join());
+    assert.equal(await readFile(path.join(root, 'dovecot-keywords'), 'utf8'), '0 $Forwarded\n1 work\n');
     const row = t.server.services.db.prepare('SELECT keywords, flags FROM message_flags WHERE mailbox_id = ? AND uid = 1').get(r.mailboxId) as { keywords: string; flags: number };
     assert.equal(row.keywords, ' $Forwarded work ');
     const metas = await store.listMessages(r.mailboxId);
@@ -47,15 +48,15 @@ describe('store operations for IMAP', () => {
     const inbox = (await store.getMailbox(acc.id, 'INBOX'))!;
     const heard: MailboxChange[] = [];
     const off = t.server.services.bus.subscribe(acc.id, (c) => heard.push(c));
-    const changed = await store.setFlags(inbox.id, [1, 2], 'add', ['\\Seen', 'WORK']);
+    const changed = await store.setFlags(acc, inbox.id, [1, 2], 'add', ['\\Seen', 'WORK']);
     off();
     assert.deepEqual(changed.uids, [2], 'uid 1 had both already (keywords compare case-insensitively)');
     assert.ok(changed.modSeq > inbox.highestModSeq);
     assert.deepEqual(heard, [{ kind: 'flags', accountId: acc.id, mailboxId: inbox.id, uids: [2], modSeq: changed.modSeq }]);
-    const none = await store.setFlags(inbox.id, [1], 'remove', ['\\Draft']);
+    const none = await store.setFlags(acc, inbox.id, [1], 'remove', ['\\Draft']);
     assert.deepEqual(none, { modSeq: 0, uids: [] });
     // Bits only (one UPDATE per UID run): the changed UIDs are found by their new MODSEQ.
-    const bits = await store.setFlags(inbox.id, [1, 2], 'remove', ['\\Seen']);
+    const bits = await store.setFlags(acc, inbox.id, [1, 2], 'remove', ['\\Seen']);
     assert.deepEqual(bits.uids, [1, 2]);
     assert.ok(bits.modSeq > changed.modSeq);
     const table = await store.flagTable(inbox.id, [1, 2]);
@@ -80,7 +81,7 @@ describe('store operations for IMAP', () => {
     assert.equal(copied.length, 2);
     assert.equal((await stat(path.join(root, '.Archive', 'cur', copied[0]))).nlink, 2);
 
-    await store.setFlags(inbox.id, [2], 'add', ['\\Deleted']);
+    await store.setFlags(acc, inbox.id, [2], 'add', ['\\Deleted']);
     assert.deepEqual(await store.expunge(acc, inbox.id), [2]);
     assert.deepEqual((await store.listMessages(inbox.id)).map((m) => m.uid), [1]);
     assert.equal((await readdir(path.join(root, 'cur'))).length, 1);

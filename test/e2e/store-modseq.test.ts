@@ -22,7 +22,7 @@ test('MODSEQ, expunged UIDs and MAILBOXID survive a restart; conditional STORE i
     const acc: AccountRef = { id: await t.addUser('mo@ms.test'), local: 'mo', domain: 'ms.test' };
     let store = t.server.services.store;
     const { mailboxId } = await store.append(acc, 'INBOX', [msg('a'), msg('b'), msg('c')]);
-    await store.setFlags(mailboxId, [1], 'add', ['\\Deleted']);
+    await store.setFlags(acc, mailboxId, [1], 'add', ['\\Deleted']);
     assert.deepEqual(await store.expunge(acc, mailboxId), [1]);
     const before = (await store.getMailbox(acc.id, 'INBOX'))!;
     await t.stop();
@@ -34,12 +34,12 @@ test('MODSEQ, expunged UIDs and MAILBOXID survive a restart; conditional STORE i
     assert.equal(after.objectId, before.objectId);
     assert.deepEqual(await store.vanishedSince(mailboxId, 0), [[1, 1]]);
     assert.deepEqual(await store.vanishedSince(mailboxId, before.highestModSeq), []);
-    const flagged = await store.setFlags(mailboxId, [2, 3], 'add', ['\\Flagged']);
+    const flagged = await store.setFlags(acc, mailboxId, [2, 3], 'add', ['\\Flagged']);
     assert.equal(flagged.modSeq, before.highestModSeq + 1);
     assert.deepEqual(await store.changedSince(mailboxId, [2, 3], before.highestModSeq), [2, 3]);
     // UNCHANGEDSINCE: 3 changed again, so a store conditional on the older MODSEQ skips it.
-    const seen = await store.setFlags(mailboxId, [3], 'add', ['\\Seen']);
-    const cond = await store.setFlags(mailboxId, [2, 3], 'add', ['$Done'], flagged.modSeq);
+    const seen = await store.setFlags(acc, mailboxId, [3], 'add', ['\\Seen']);
+    const cond = await store.setFlags(acc, mailboxId, [2, 3], 'add', ['$Done'], flagged.modSeq);
     assert.deepEqual(cond.uids, [2]);
     assert.deepEqual(cond.failed, [3]);
     assert.ok(cond.modSeq > seen.modSeq);

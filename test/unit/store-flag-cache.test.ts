@@ -50,20 +50,20 @@ test('a whole-mailbox FLAGS answer follows every change', async () => {
   assert.equal(f.size, N);
   assert.equal(f.get(5), '');
 
-  await store.setFlags(inbox, [5, 250], 'add', ['\\Seen', '$Work']);
+  await store.setFlags(ACCOUNT, inbox, [5, 250], 'add', ['\\Seen', '$Work']);
   f = await flagsOf(all());
   assert.equal(f.get(5), '\\Seen $Work');
   assert.equal(f.get(250), '\\Seen $Work');
   assert.equal(f.get(6), '');
 
-  await store.setFlags(inbox, [5], 'remove', ['\\Seen']);
+  await store.setFlags(ACCOUNT, inbox, [5], 'remove', ['\\Seen']);
   assert.equal((await flagsOf(all())).get(5), '$Work');
 
   await deliver(N);
   f = await flagsOf([...all(), N + 1]);
   assert.equal(f.size, N + 1, 'the new message is in the answer');
 
-  await store.setFlags(inbox, [7], 'add', ['\\Deleted']);
+  await store.setFlags(ACCOUNT, inbox, [7], 'add', ['\\Deleted']);
   await store.expunge(ACCOUNT, inbox, [7]);
   f = await flagsOf(all());
   assert.equal(f.has(7), false, 'the expunged message is gone');
@@ -81,7 +81,7 @@ test('a repeated search is answered again after every change of the mailbox', as
   const seen = { op: 'flag', flag: '\\Seen', set: true } as const;
   const before = await store.search(ACCOUNT, inbox, seen);
   assert.deepEqual(await store.search(ACCOUNT, inbox, seen), before, 'the same answer twice');
-  await store.setFlags(inbox, [9], 'add', ['\\Seen']);
+  await store.setFlags(ACCOUNT, inbox, [9], 'add', ['\\Seen']);
   const after = await store.search(ACCOUNT, inbox, seen);
   assert.deepEqual(after, [...before, 9].sort((a, b) => a - b));
   const from = { op: 'field', field: 'subject', value: '12' } as const;

@@ -28,7 +28,7 @@ before(async () => {
     await store.deliver({ content, parsed: parseMessage(content), internalDate: new Date() }, [{ account: ACCOUNT, mailbox: 'INBOX', prefix: Buffer.alloc(0) }]);
   }
   inbox = (await store.getMailbox(ACCOUNT.id, 'INBOX'))!.id;
-  await store.setFlags(inbox, [7, 20], 'add', ['\\Seen']);
+  await store.setFlags(ACCOUNT, inbox, [7, 20], 'add', ['\\Seen']);
 });
 after(async () => {
   await store.close();

@@ -177,7 +177,7 @@ export const fetch: Handler<'FETCH'> = {
     }
     if (cmd.uid && !has('UID')) items.unshift({ item: 'UID' });
     if (fetchSetsSeen(items) && !view.readOnly) {
-      const changed = await s.ownFlagChange(() => store.setFlags(view.mailbox.id, uids, 'add', ['\\Seen']));
+      const changed = await s.ownFlagChange(() => store.setFlags(account, view.mailbox.id, uids, 'add', ['\\Seen']));
       // RFC 9051 §6.4.5: the \Seen flag change is reported in the same FETCH response,
       if (changed.uids.length > 0 && !has('FLAGS')) items = [...items, { item: 'FLAGS' }];
       // with UID and MODSEQ once CONDSTORE is on (RFC 7162 §3.2.4).

@@ -19,7 +19,7 @@ export const store: Handler<'STORE'> = {
     const uids = cmd.uid ? view.uidsOfUidSet(cmd.args.set) : view.uidsOfSeqSet(cmd.args.set);
     const flags = cmd.args.flags.filter((f) => f.toLowerCase() !== '\\recent');
     const since = unchangedSince === undefined ? undefined : toModSeq(unchangedSince);
-    const change = await s.ownFlagChange(() => s.deps.store.setFlags(view.mailbox.id, uids, cmd.args.action, flags, since));
+    const change = await s.ownFlagChange(() => s.deps.store.setFlags(s.account!, view.mailbox.id, uids, cmd.args.action, flags, since));
     const failed = change.failed ?? [];
     const failedSet = new Set(failed);
     const passed = failed.length === 0 ? uids : uids.filter((u) => !failedSet.has(u));

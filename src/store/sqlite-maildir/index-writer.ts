@@ -96,6 +96,7 @@ export class IndexWriter {
       expungedRows: db.prepare('SELECT uid, last_uid AS last, modseq FROM expunged WHERE mailbox_id = ? ORDER BY uid'),
       forgetExpunged: db.prepare('DELETE FROM expunged WHERE mailbox_id = ?'),
       files: db.prepare('SELECT id, uid, file, size FROM messages WHERE mailbox_id = ?'),
+      setFile: db.prepare('UPDATE messages SET file = ? WHERE id = ?'),
     };
   }
 
@@ -180,7 +181,7 @@ export class IndexWriter {
   }
 
   updateFile(id: number, file: string): void {
-    this.db.prepare('UPDATE messages SET file = ? WHERE id = ?').run(file, id);
+    this.q.setFile.run(file, id);
   }
 
   /** Ids of every message of the account (for the search index, before a bulk delete). */

@@ -1,7 +1,7 @@
 // APPEND, STORE, EXPUNGE, COPY and MOVE on the Maildir++ files and the index. Files are
 // written (or hard-linked) and synced before the index commit; changes are published on the
 // ChangeBus only after it (DESIGN.md "Durability").
-import { link, unlink } from 'node:fs/promises';
+import { link, unlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { transaction } from '../../db/sqlite.ts';
 import { searchDocument } from './search-document.ts';
@@ -10,6 +10,7 @@ import { maildirBaseName, removeQuietly } from './durable-fs.ts';
 import { applyFlags, flagList, infoLetters, keywordList, keywordsColumn, parseFlags } from './flags.ts';
 import type { MetaRow } from './imap-sql.ts';
 import type { MailboxRow } from './index-writer.ts';
+import { keywordLetters } from './maildir-keywords.ts';
 import { accountRoot } from './paths.ts';
 import type { StoreContext } from './store-context.ts';
 
@@ -42,7 +43,7 @@ export async function writeAppend(ctx: StoreContext, account: AccountRef, mailbo
   const files: WrittenFile[] = messages.map((m) => {
     const f = parseFlags(m.flags);
     const base = maildirBaseName();
-    const file = `cur/${base},S=${m.content.length}:2,${infoLetters(f.bits)}`;
+    const file = `cur/${base},S=${m.content.length}:2,${infoLetters(f.bits)}${keywordLetters(dir, f.keywords)}`;
     tmps.push(path.join(dir, 'tmp', base));
     return { full: path.join(dir, file), file, bits: f.bits, keywords: keywordsColumn(f.keywords) };
   });
@@ -101,6 +102,7 @@ export async function commitAppend(
   rows.forEach((r, i) => {
     ctx.bus.publish({ kind: 'exists', accountId: account.id, mailboxId: mb.id, uid: r.uid, modSeq: r.modSeq });
     ctx.search().add(r.id, { file: files[i].full, offset: 0 }, () => searchDocument(Buffer.alloc(0), messages[i].parsed));
+    datedBack(files[i].full, messages[i].internalDate);
   });
   const gone = replaced as { row: MetaRow; modSeq: number; dir: string } | null;
   if (gone !== null && replacing !== undefined) {
@@ -109,6 +111,17 @@ export async function commitAppend(
     ctx.bus.publish({ kind: 'expunge', accountId: account.id, mailboxId: replacing.mailboxId, uids: [gone.row.uid], modSeq: gone.modSeq });
   }
   return { mailboxId: mb.id, uidValidity: mb.uidvalidity, uids: rows.map((r) => r.uid) };
+}
+
+/**
+ * An APPEND's file gets its message's date as its mtime, where Dovecot, mutt and our own
+ * adoption read a Maildir message's internal date from. Only after the index commit: until
+ * then a young mtime keeps a concurrent `store repair` from adopting the file (reconcile.ts).
+ * Not awaited; a file renamed meanwhile keeps its mtime of arrival.
+ */
+function datedBack(file: string, date: Date): void {
+  if (Math.abs(Date.now() - date.getTime()) < 1000) return;
+  utimes(file, date, date).catch(() => undefined);
 }
 
 /** APPEND (or REPLACE): the files, then the index. */
@@ -210,11 +223,17 @@ export async function copy(ctx: StoreContext, account: AccountRef, fromId: numbe
   const root = accountRoot(ctx.mailRoot, account);
   const rows = ctx.sql.metas(fromId, uids);
   const linked: { row: MetaRow; file: string }[] = [];
+  const dstFolder = path.join(root, dst.dir);
   try {
     for (const row of rows) {
-      const file = `cur/${maildirBaseName()},S=${row.size}:2,${infoLetters(row.flags)}`;
+      const file = `cur/${maildirBaseName()},S=${row.size}:2,${infoLetters(row.flags)}${keywordLetters(dstFolder, keywordList(row.keywords))}`;
       // One file, two names: a copy costs no bytes and no fsync of data (Maildir files never change).
-      await link(path.join(root, src.dir, row.file), path.join(root, dst.dir, file));
+      await link(path.join(root, src.dir, row.file), path.join(dstFolder, file)).catch(async (e: NodeJS.ErrnoException) => {
+        // Renamed for its flags since the row was read (maildir-names.ts): link the new name.
+        const now = e.code === 'ENOENT' ? ctx.sql.fileOf(fromId, row.uid) : null;
+        if (now === null || now === row.file) throw e;
+        await link(path.join(root, src.dir, now), path.join(dstFolder, file));
+      });
       linked.push({ row, file });
     }
     if (linked.length > 0) await ctx.files.sync(path.join(root, dst.dir, 'cur'));

@@ -1,5 +1,5 @@
 // MessageStore on Maildir++ files plus a SQLite index (DESIGN.md "Storage").
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../../db/sqlite.ts';
 import { GroupCommit } from '../../db/group-commit.ts';
@@ -36,6 +36,7 @@ import type { Criteria } from '../search-criteria.ts';
 import { searchMessages } from './search-messages.ts';
 import { previews, sortMessages, threadInfo } from './sort-thread.ts';
 import { FileWriter } from './file-writer.ts';
+import { FlagNames, readCurrent } from './maildir-names.ts';
 import { placeAll, placedPath, removePlaced } from './place-copy.ts';
 import { IndexWriter, toInfo, type MailboxRow } from './index-writer.ts';
 import { accountRoot, folderDir, SUBDIRS } from './paths.ts';
@@ -112,6 +113,7 @@ export class SqliteMaildirStore implements MessageStore {
       search: () => this.textIndex,
       reader: this.reader,
       log: this.log,
+      names: new FlagNames({ db: this.db, sql: this.sql, index: this.index }),
     };
   }
 
@@ -382,17 +384,18 @@ export class SqliteMaildirStore implements MessageStore {
   }
 
   async readMessage(account: AccountRef, mailboxId: number, uid: number, location?: string): Promise<Buffer | null> {
-    if (location === undefined) {
+    // Where the index has the file now (it may have been renamed since `location` was read).
+    const current = (): string | null => {
       const mb = this.sql.mailboxById(mailboxId);
       const file = mb ? this.sql.fileOf(mailboxId, uid) : null;
-      if (!mb || file === null) return null;
-      location = path.join(mb.dir, file);
-    }
+      return mb && file !== null ? path.join(mb.dir, file) : null;
+    };
+    location ??= current() ?? undefined;
+    if (location === undefined) return null;
     const root = accountRoot(this.mailRoot, account);
-    const full = path.join(root, location);
     // The location comes from messageRecords; never outside the account anyway.
-    if (!full.startsWith(root + path.sep)) return null;
-    return readFile(full).catch(() => null);
+    if (!path.join(root, location).startsWith(root + path.sep)) return null;
+    return readCurrent(root, location, current).catch(() => null);
   }
 
   append(account: AccountRef, mailbox: string, messages: readonly AppendInput[]): Promise<AppendResult> {
@@ -451,6 +454,7 @@ export class SqliteMaildirStore implements MessageStore {
   }
 
   async setFlags(
+    account: AccountRef,
     mailboxId: number,
     uids: readonly number[],
     action: 'set' | 'add' | 'remove',
@@ -458,8 +462,10 @@ export class SqliteMaildirStore implements MessageStore {
     unchangedSince?: number,
   ): Promise<FlagChange> {
     const mb = this.sql.mailboxById(mailboxId);
-    if (!mb) throw new MailboxError('NONEXISTENT', 'Mailbox does not exist');
-    return setFlags(this.ctx, mb.account_id, mailboxId, uids, action, flags, unchangedSince);
+    if (!mb || mb.account_id !== account.id) throw new MailboxError('NONEXISTENT', 'Mailbox does not exist');
+    const change = setFlags(this.ctx, account.id, mailboxId, uids, action, flags, unchangedSince);
+    this.ctx.names.follow(accountRoot(this.mailRoot, account), mailboxId, change.uids);
+    return change;
   }
 
   async changedSince(mailboxId: number, uids: readonly number[], modSeq: number): Promise<number[]> {
@@ -487,7 +493,7 @@ export class SqliteMaildirStore implements MessageStore {
       mailboxId,
       criteria,
       textSearch: (q, scope) => this.textIndex.search(q, scope),
-      readMessage: (row) => readFile(path.join(dir, row.file)),
+      readMessage: (row) => readCurrent(dir, row.file, () => this.sql.fileById(row.id)),
       reader: this.reader,
     });
   }
@@ -514,6 +520,7 @@ export class SqliteMaildirStore implements MessageStore {
   async close(): Promise<void> {
     // The database handle belongs to the composition root, which closes it.
     this.closing = true;
+    this.ctx.names.flush();
     // A server drops its index backlog (the next start indexes it); a CLI command finishes it.
     await this.searchIndex?.close(!this.warmed);
     this.checkpoints?.stop();

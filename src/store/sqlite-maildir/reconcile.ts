@@ -1,6 +1,7 @@
 // Brings the index in line with the Maildir after a crash, a restore or another tool's
-// changes: files without a row are adopted (flags taken from the ":2," info part), rows
-// without a file are expunged, files another tool moved from new/ to cur/ are followed.
+// changes: files without a row are adopted (flags and keywords taken from the ":2," info
+// part, keyword letters through the folder's dovecot-keywords), rows without a file are
+// expunged, files another tool moved from new/ to cur/ are followed.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../../db/sqlite.ts';
@@ -11,6 +12,8 @@ import type { SearchIndex } from './search-index.ts';
 import { searchDocument } from './search-document.ts';
 import { baseOf, folderName, SUBDIRS } from './paths.ts';
 import { FLAG_BITS } from './schema.ts';
+import { keywordsColumn } from './flags.ts';
+import { keywordsOfLetters } from './maildir-keywords.ts';
 
 /** Maildir++ folders under an account root: ".Sent" → "Sent", ".A.B" → "A/B". */
 export async function discoverFolders(root: string): Promise<{ name: string; dir: string }[]> {
@@ -54,6 +57,12 @@ export function flagsFromInfo(fileName: string): number {
   return bits;
 }
 
+/** The keyword letters (a–z) of a file name's info part. */
+export function keywordLettersOf(fileName: string): string {
+  const i = fileName.indexOf(':2,');
+  return i < 0 ? '' : fileName.slice(i + 3).replace(/[^a-z]/g, '');
+}
+
 export async function reconcileMailbox(
   index: IndexWriter,
   db: Db,
@@ -88,13 +97,20 @@ export async function reconcileMailbox(
   const stats = await Promise.all(
     [...onDisk.values()].map((file) => stat(path.join(root, mb.dir, file)).then((st) => ({ file, mtime: st.mtimeMs }), () => null)),
   );
-  // A file younger than minAgeMs may be a delivery between its rename and its index commit.
+  // A file younger than minAgeMs may be a delivery between its rename and its index commit
+  // (APPEND dates a file back to its message's date only after that commit).
   const cutoff = Date.now() - minAgeMs;
   const toAdopt = stats
     .filter((x): x is { file: string; mtime: number } => x !== null && x.mtime <= cutoff)
     .sort((a, b) => a.mtime - b.mtime);
   const adoptedUids: number[] = [];
   const torn: string[] = [];
+  const folder = path.join(root, mb.dir);
+  const keywordsOf = new Map<string, string | null>(); // by letters: the folder's file read once each
+  const keywords = (letters: string): string | null => {
+    if (!keywordsOf.has(letters)) keywordsOf.set(letters, keywordsColumn(keywordsOfLetters(folder, letters)));
+    return keywordsOf.get(letters)!;
+  };
   for (let i = 0; i < toAdopt.length; i += ADOPT_BATCH) {
     const batch = await Promise.all(
       toAdopt.slice(i, i + ADOPT_BATCH).map((a) => readFile(path.join(root, mb.dir, a.file)).then((data) => ({ ...a, data }), () => null)),
@@ -114,7 +130,7 @@ export async function reconcileMailbox(
           dataOffset: 0,
           internalDate: Math.floor(a.mtime),
           flags: flagsFromInfo(a.file),
-          keywords: null,
+          keywords: keywords(keywordLettersOf(a.file)),
           parsed,
         });
         search.add(id, { file: path.join(root, mb.dir, a.file), offset: 0 }, () => searchDocument(Buffer.alloc(0), parsed));

@@ -5,6 +5,7 @@ import type { Db } from '../../db/sqlite.ts';
 import type { ChangeBus } from '../store.ts';
 import type { DurableFiles } from './durable-fs.ts';
 import type { ImapSql } from './imap-sql.ts';
+import type { FlagNames } from './maildir-names.ts';
 import type { IndexWriter } from './index-writer.ts';
 import type { SearchIndex } from './search-index.ts';
 import type { SqlReader } from './sql-reader.ts';
@@ -22,4 +23,6 @@ export type StoreContext = {
   /** Searches SQL decides alone run on this connection, off the main thread. */
   reader: SqlReader;
   log: Logger;
+  /** Renames files to carry their flags after a change (maildir-names.ts). */
+  names: FlagNames;
 };

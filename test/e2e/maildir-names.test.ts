@@ -1,0 +1,108 @@
+// The Maildir carries what the index has, in Dovecot's layout, so that Dovecot, mutt and our
+// own rebuild (`store repair --full`) read the same mail: flags and keyword letters in the file
+// names (renamed after every STORE), the keywords' letters in dovecot-keywords, the APPEND
+// date as the file's mtime; and adoption reads Dovecot's keyword letters back.
+import assert from 'node:assert/strict';
+import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { runCli } from '../harness/cli.ts';
+import { Wire } from '../harness/imap-wire.ts';
+import { startTestServer, type TestServer } from '../harness/server.ts';
+
+const message = (subject: string): string => `From: a@remote.test\r\nTo: u@names.test\r\nSubject: ${subject}\r\n\r\nbody of ${subject}\r\n`;
+
+async function login(t: TestServer): Promise<Wire> {
+  const c = await Wire.open(t.imapPort);
+  assert.match(await c.cmd('L', 'LOGIN u@names.test secret'), /L OK/);
+  await c.cmd('E', 'ENABLE IMAP4rev2'); // no \\Recent in the FLAGS compared below
+  return c;
+}
+
+async function append(c: Wire, tag: string, flags: string, date: string, body: string): Promise<void> {
+  c.send(`${tag} APPEND INBOX (${flags}) "${date}" {${Buffer.byteLength(body)}+}\r\n${body}\r\n`);
+  assert.match(await c.until(new RegExp(`${tag} (OK|NO|BAD)[^\\r]*\\r\\n`)), new RegExp(`${tag} OK`));
+}
+
+/** The names in cur/ and new/ once they carry `want` (renames follow a STORE within a turn or two). */
+async function settledNames(root: string, want: (names: string[]) => boolean): Promise<string[]> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const names = [...(await readdir(path.join(root, 'cur'))), ...(await readdir(path.join(root, 'new'))).map((n) => `new:${n}`)].sort();
+    if (want(names) || Date.now() > deadline) return names;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const info = (names: string[]): string[] => names.map((n) => n.slice(n.indexOf(':2,') + 3)).sort();
+
+describe('Maildir names follow the index', () => {
+  it('renames files for their flags and keywords, dates APPENDs by mtime, and a full rebuild keeps both', async () => {
+    const t = await startTestServer();
+    const dir = t.dataDir;
+    await t.addDomain('names.test');
+    await t.addUser('u@names.test');
+    const root = path.join(dir, 'mail', 'names.test', 'u');
+    const c = await login(t);
+    await append(c, 'A1', '\\Seen', '01-Jan-2020 10:00:00 +0100', message('one'));
+    await append(c, 'A2', '$Forwarded Work', '02-Feb-2021 12:30:00 +0000', message('two'));
+    await append(c, 'A3', '', '03-Mar-2019 08:00:00 +0000', message('three'));
+    assert.equal(await readFile(path.join(root, 'dovecot-keywords'), 'utf8'), '0 $Forwarded\n1 Work\n');
+    assert.deepEqual(info(await settledNames(root, () => true)), ['', 'S', 'ab']);
+
+    assert.match(await c.cmd('S', 'SELECT INBOX'), /S OK/);
+    assert.match(await c.cmd('F1', 'UID STORE 1 +FLAGS (\\Flagged $Junk)'), /F1 OK/);
+    assert.match(await c.cmd('F2', 'UID STORE 2 -FLAGS (Work)'), /F2 OK/);
+    assert.match(await c.cmd('F3', 'UID STORE 3 +FLAGS (\\Seen \\Answered)'), /F3 OK/);
+    const names = await settledNames(root, (n) => info(n).join() === 'FSc,RS,a');
+    assert.deepEqual(info(names), ['FSc', 'RS', 'a']);
+    assert.equal(await readFile(path.join(root, 'dovecot-keywords'), 'utf8'), '0 $Forwarded\n1 Work\n2 $Junk\n');
+    // The bodies are read under their new names.
+    assert.match(await c.cmd('B', 'UID FETCH 1:3 (BODY.PEEK[TEXT])'), /body of one[\s\S]*body of two[\s\S]*body of three[\s\S]*B OK/);
+    const mtimes = await Promise.all(names.map(async (n) => (await stat(path.join(root, 'cur', n))).mtime.toISOString()));
+    assert.deepEqual(mtimes.sort(), ['2019-03-03T08:00:00.000Z', '2020-01-01T09:00:00.000Z', '2021-02-02T12:30:00.000Z']);
+    c.send('Z LOGOUT\r\n');
+    await t.server.stop();
+
+    // What another reader (or our rebuild) takes from the files alone: the same flags and dates.
+    const full = await runCli(['store', 'repair', 'u@names.test', '--full', '--data', dir]);
+    assert.equal(full.code, 0, full.stderr);
+    const t2 = await startTestServer({}, dir);
+    try {
+      const c2 = await login(t2);
+      await c2.cmd('S', 'SELECT INBOX');
+      const fetched = await c2.cmd('F', 'FETCH 1:* (FLAGS INTERNALDATE)');
+      assert.match(fetched, /\* 1 FETCH \(FLAGS \(\\Seen \\Answered\) INTERNALDATE "03-Mar-2019 08:00:00 \+0000"\)/);
+      assert.match(fetched, /\* 2 FETCH \(FLAGS \(\\Seen \\Flagged \$Junk\) INTERNALDATE "01-Jan-2020 09:00:00 \+0000"\)/);
+      assert.match(fetched, /\* 3 FETCH \(FLAGS \(\$Forwarded\) INTERNALDATE "02-Feb-2021 12:30:00 \+0000"\)/);
+      c2.send('Z LOGOUT\r\n');
+    } finally {
+      await t2.stop();
+    }
+  });
+
+  it('adopts a Dovecot Maildir with its keywords', async () => {
+    const t = await startTestServer();
+    const dir = t.dataDir;
+    await t.addDomain('names.test');
+    await t.addUser('u@names.test');
+    await t.server.stop();
+    const folder = path.join(dir, 'mail', 'names.test', 'u', '.Lists');
+    for (const sub of ['cur', 'new', 'tmp']) await mkdir(path.join(folder, sub), { recursive: true });
+    await writeFile(path.join(folder, 'dovecot-keywords'), '0 $Forwarded\n1 Work\n3 Later\n');
+    const body = message('from dovecot');
+    const file = path.join(folder, 'cur', `1700000000.M1P1.otherhost,S=${body.length}:2,Sabd`);
+    await writeFile(file, body);
+    const old = new Date('2023-11-14T22:13:20Z');
+    await utimes(file, old, old);
+    const t2 = await startTestServer({}, dir);
+    try {
+      const c = await login(t2);
+      await c.cmd('S', 'SELECT Lists');
+      assert.match(await c.cmd('F', 'FETCH 1 (FLAGS INTERNALDATE)'), /\* 1 FETCH \(FLAGS \(\\Seen \$Forwarded Work Later\) INTERNALDATE "14-Nov-2023 22:13:20 \+0000"\)/);
+      c.send('Z LOGOUT\r\n');
+    } finally {
+      await t2.stop();
+    }
+  });
+});
