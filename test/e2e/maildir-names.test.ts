@@ -81,7 +81,7 @@ describe('Maildir names follow the index', () => {
     }
   });
 
-  it('adopts a Dovecot Maildir with its keywords', async () => {
+  it('adopts a Dovecot Maildir: keyword letters, mtimes, bare LFs stored as CRLF', async () => {
     const t = await startTestServer();
     const dir = t.dataDir;
     await t.addDomain('names.test');
@@ -95,11 +95,27 @@ describe('Maildir names follow the index', () => {
     await writeFile(file, body);
     const old = new Date('2023-11-14T22:13:20Z');
     await utimes(file, old, old);
+    // Dovecot stores with bare LFs by default (mail_save_crlf = no); S= is the LF size, W= the CRLF one.
+    const lf = 'From: b@remote.test\nSubject: lf only\n\nline one\nline two\n';
+    const lfFile = path.join(folder, 'cur', `1700000100.M2P1.otherhost,S=${lf.length},W=${lf.length + 5}:2,S`);
+    await writeFile(lfFile, lf);
+    await utimes(lfFile, old, old);
+    // A conversion cut short by a crash: the LF file and its CRLF copy under one unique name.
+    const twice = 'Subject: twice\n\nbody\n';
+    await writeFile(path.join(folder, 'cur', `1700000200.M3P1.otherhost,S=${twice.length}:2,`), twice);
+    await writeFile(path.join(folder, 'cur', `1700000200.M3P1.otherhost,S=${twice.length + 3}:2,`), twice.replaceAll('\n', '\r\n'));
     const t2 = await startTestServer({}, dir);
     try {
       const c = await login(t2);
       await c.cmd('S', 'SELECT Lists');
       assert.match(await c.cmd('F', 'FETCH 1 (FLAGS INTERNALDATE)'), /\* 1 FETCH \(FLAGS \(\\Seen \$Forwarded Work Later\) INTERNALDATE "14-Nov-2023 22:13:20 \+0000"\)/);
+      const crlf = lf.replaceAll('\n', '\r\n');
+      const lfFetch = await c.cmd('G', 'FETCH 2 (RFC822.SIZE INTERNALDATE BODY.PEEK[])');
+      assert.ok(lfFetch.includes(`RFC822.SIZE ${crlf.length} INTERNALDATE "14-Nov-2023 22:13:20 +0000" BODY[] {${crlf.length}}\r\n${crlf}`), lfFetch);
+      assert.match(await c.cmd('H', 'SEARCH SUBJECT twice'), /ESEARCH \(TAG "H"\) ALL 3\r\n/);
+      assert.match(await c.cmd('N', 'STATUS Lists (MESSAGES)'), /MESSAGES 3/);
+      const names = (await readdir(path.join(folder, 'cur'))).filter((n) => !n.startsWith('1700000000')).sort();
+      assert.deepEqual(names, [`1700000100.M2P1.otherhost,S=${crlf.length}:2,S`, `1700000200.M3P1.otherhost,S=${twice.length + 3}:2,`]);
       c.send('Z LOGOUT\r\n');
     } finally {
       await t2.stop();

@@ -255,7 +255,7 @@ export class SqliteMaildirStore implements MessageStore {
       if (!this.index.mailbox(a.id, f.name)) this.index.ensureMailbox(a.id, f.name, f.dir, null);
     }
     for (const mb of this.index.mailboxRows(a.id)) {
-      const r = await reconcileMailbox(this.index, this.db, root, mb, opts.minAgeMs ?? 0, this.textIndex);
+      const r = await reconcileMailbox(this.index, this.db, root, mb, opts.minAgeMs ?? 0, this.textIndex, this.files);
       adopted += r.adopted;
       dropped += r.dropped;
       for (const f of r.torn) this.log.warn({ event: 'store.torn', account: `${a.local}@${a.domain}`, mailbox: mb.name, file: f }, 'file left by a crash before it was synced; not adopted');

@@ -2,7 +2,7 @@
 // changes: files without a row are adopted (flags and keywords taken from the ":2," info
 // part, keyword letters through the folder's dovecot-keywords), rows without a file are
 // expunged, files another tool moved from new/ to cur/ are followed.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../../db/sqlite.ts';
 import { transaction } from '../../db/sqlite.ts';
@@ -14,6 +14,8 @@ import { baseOf, folderName, SUBDIRS } from './paths.ts';
 import { FLAG_BITS } from './schema.ts';
 import { keywordsColumn } from './flags.ts';
 import { keywordsOfLetters } from './maildir-keywords.ts';
+import { withCrlf } from '../../mime/line-endings.ts';
+import { maildirBaseName, type DurableFiles } from './durable-fs.ts';
 
 /** Maildir++ folders under an account root: ".Sent" → "Sent", ".A.B" → "A/B". */
 export async function discoverFolders(root: string): Promise<{ name: string; dir: string }[]> {
@@ -57,6 +59,27 @@ export function flagsFromInfo(fileName: string): number {
   return bits;
 }
 
+/** The unique part of a Maildir name: before its first "," field (",S=") and its info part. */
+const uniqueOf = (name: string): string => baseOf(path.basename(name)).split(',')[0];
+
+/**
+ * An adopted file with bare LFs (Dovecot stores mail with LF by default) is stored again with
+ * CRLF, as everything Mailhaven stores, under the same unique name with its new ",S=" and the
+ * same info part and mtime; the old file is removed once the new one is synced. A crash
+ * between leaves both: the next adoption keeps the converted one (see reconcileMailbox).
+ */
+async function storedWithCrlf(folder: string, file: string, data: Buffer, mtime: number, files: DurableFiles): Promise<{ file: string; data: Buffer }> {
+  const fixed = withCrlf(data);
+  if (fixed === data) return { file, data };
+  const name = path.basename(file);
+  const info = name.indexOf(':2,') < 0 ? '' : name.slice(name.indexOf(':2,'));
+  const converted = `${path.dirname(file)}/${uniqueOf(name)},S=${fixed.length}${info}`;
+  await files.place(path.join(folder, 'tmp', maildirBaseName()), path.join(folder, converted), [fixed]);
+  await utimes(path.join(folder, converted), mtime / 1000, mtime / 1000);
+  await unlink(path.join(folder, file));
+  return { file: converted, data: fixed };
+}
+
 /** The keyword letters (a–z) of a file name's info part. */
 export function keywordLettersOf(fileName: string): string {
   const i = fileName.indexOf(':2,');
@@ -70,6 +93,7 @@ export async function reconcileMailbox(
   mb: MailboxRow,
   minAgeMs: number,
   search: SearchIndex,
+  files: DurableFiles,
 ): Promise<{ adopted: number; dropped: number; adoptedUids: number[]; torn: string[] }> {
   const onDisk = new Map<string, string>();
   for (const sub of SUBDIRS) {
@@ -94,6 +118,21 @@ export async function reconcileMailbox(
   search.remove(gone.map((g) => g.id));
   // What is left on disk has no row: adopt it oldest first, so UIDs follow arrival, in
   // batches so a mailbox imported from elsewhere never has to fit in memory at once.
+  // A conversion to CRLF cut short by a crash (storedWithCrlf) leaves two files of one unique
+  // name: the converted one (no bare LF) is kept.
+  const byUnique = new Map<string, string[]>();
+  for (const file of onDisk.values()) byUnique.set(uniqueOf(file), [...(byUnique.get(uniqueOf(file)) ?? []), file]);
+  for (const files of byUnique.values()) {
+    if (files.length < 2) continue;
+    const datas = await Promise.all(files.map((f) => readFile(path.join(root, mb.dir, f)).catch(() => null)));
+    const keep = files.findIndex((_, i) => datas[i] !== null && withCrlf(datas[i]) === datas[i] && !isTorn(files[i], datas[i]));
+    if (keep < 0) continue;
+    for (const [i, f] of files.entries()) {
+      if (i === keep || datas[i] === null || withCrlf(datas[i]).compare(datas[keep]!) !== 0) continue;
+      await unlink(path.join(root, mb.dir, f)).catch(() => undefined);
+      onDisk.delete(baseOf(path.basename(f)));
+    }
+  }
   const stats = await Promise.all(
     [...onDisk.values()].map((file) => stat(path.join(root, mb.dir, file)).then((st) => ({ file, mtime: st.mtimeMs }), () => null)),
   );
@@ -113,7 +152,11 @@ export async function reconcileMailbox(
   };
   for (let i = 0; i < toAdopt.length; i += ADOPT_BATCH) {
     const batch = await Promise.all(
-      toAdopt.slice(i, i + ADOPT_BATCH).map((a) => readFile(path.join(root, mb.dir, a.file)).then((data) => ({ ...a, data }), () => null)),
+      toAdopt.slice(i, i + ADOPT_BATCH).map(async (a) => {
+        const data = await readFile(path.join(root, mb.dir, a.file)).catch(() => null);
+        if (data === null || isTorn(a.file, data)) return data === null ? null : { ...a, data };
+        return { ...a, ...(await storedWithCrlf(folder, a.file, data, a.mtime, files)) };
+      }),
     );
     transaction(db, () => {
       for (const a of batch) {
