@@ -3,7 +3,7 @@
 // names (renamed after every STORE), the keywords' letters in dovecot-keywords, the APPEND
 // date as the file's mtime; and adoption reads Dovecot's keyword letters back.
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../harness/cli.ts';
@@ -117,6 +117,43 @@ describe('Maildir names follow the index', () => {
       const names = (await readdir(path.join(folder, 'cur'))).filter((n) => !n.startsWith('1700000000')).sort();
       assert.deepEqual(names, [`1700000100.M2P1.otherhost,S=${crlf.length}:2,S`, `1700000200.M3P1.otherhost,S=${twice.length + 3}:2,`]);
       c.send('Z LOGOUT\r\n');
+    } finally {
+      await t2.stop();
+    }
+  });
+
+  it('follows another program\'s renames: read under the new name while running, its flags taken at the next start', async () => {
+    const t = await startTestServer();
+    const dir = t.dataDir;
+    await t.addDomain('names.test');
+    await t.addUser('u@names.test');
+    const root = path.join(dir, 'mail', 'names.test', 'u');
+    const c = await login(t);
+    await append(c, 'A1', '', '01-Jan-2020 10:00:00 +0000', message('one'));
+    await append(c, 'A2', 'Work', '01-Jan-2020 11:00:00 +0000', message('two'));
+    const [one, two] = (await readdir(path.join(root, 'cur'))).sort();
+    // mutt marks both read and replied while the server runs: it renames the files.
+    await rename(path.join(root, 'cur', one), path.join(root, 'cur', one.replace(/:2,.*$/, ':2,RS')));
+    await rename(path.join(root, 'cur', two), path.join(root, 'cur', two.replace(/:2,.*$/, ':2,Sa')));
+    await c.cmd('S', 'SELECT INBOX');
+    const modSeq = Number(/HIGHESTMODSEQ (\d+)/.exec(await c.cmd('T', 'STATUS INBOX (HIGHESTMODSEQ)'))![1]);
+    assert.match(await c.cmd('B', 'FETCH 1:2 (BODY.PEEK[TEXT])'), /body of one[\s\S]*body of two[\s\S]*B OK/);
+    // The flags of the new names are the messages' now, and the sessions hear of it.
+    assert.match(await c.cmd('N', 'FETCH 1:2 (FLAGS)'), /\* 1 FETCH \(FLAGS \(\\Seen \\Answered\)\)[\s\S]*\* 2 FETCH \(FLAGS \(\\Seen Work\)\)/);
+    c.send('Z LOGOUT\r\n');
+    await t.server.stop();
+    // And while it is stopped: flagged too.
+    const [renamed] = (await readdir(path.join(root, 'cur'))).filter((n) => n.endsWith(':2,RS'));
+    await rename(path.join(root, 'cur', renamed), path.join(root, 'cur', renamed.replace(/:2,RS$/, ':2,FRS')));
+    const t2 = await startTestServer({}, dir);
+    try {
+      const c2 = await login(t2);
+      await c2.cmd('S', 'SELECT INBOX');
+      const fetched = await c2.cmd('F', 'FETCH 1:2 (FLAGS MODSEQ)');
+      assert.match(fetched, /\* 1 FETCH \(FLAGS \(\\Seen \\Answered \\Flagged\) MODSEQ \((\d+)\)\)/);
+      assert.match(fetched, /\* 2 FETCH \(FLAGS \(\\Seen Work\) MODSEQ \((\d+)\)\)/);
+      for (const m of fetched.matchAll(/MODSEQ \((\d+)\)/g)) assert.ok(Number(m[1]) > modSeq, 'a flag change clients can find with CHANGEDSINCE');
+      c2.send('Z LOGOUT\r\n');
     } finally {
       await t2.stop();
     }

@@ -95,7 +95,10 @@ export class IndexWriter {
       expungedCount: db.prepare('SELECT count(*) AS n FROM expunged WHERE mailbox_id = ?'),
       expungedRows: db.prepare('SELECT uid, last_uid AS last, modseq FROM expunged WHERE mailbox_id = ? ORDER BY uid'),
       forgetExpunged: db.prepare('DELETE FROM expunged WHERE mailbox_id = ?'),
-      files: db.prepare('SELECT id, uid, file, size FROM messages WHERE mailbox_id = ?'),
+      files: db.prepare(`SELECT m.id, m.uid, m.file, m.size, f.flags, f.keywords FROM messages m
+        JOIN message_flags f ON f.mailbox_id = m.mailbox_id AND f.uid = m.uid WHERE m.mailbox_id = ?`),
+      setFlags: db.prepare('UPDATE message_flags SET flags = ?, keywords = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?'),
+      bumpModSeq: db.prepare('UPDATE mailboxes SET highestmodseq = highestmodseq + 1 WHERE id = ? RETURNING highestmodseq AS modseq'),
       setFile: db.prepare('UPDATE messages SET file = ? WHERE id = ?'),
     };
   }
@@ -153,8 +156,16 @@ export class IndexWriter {
     return { id, uid, modSeq: modseq };
   }
 
-  filesOf(mailboxId: number): { id: number; uid: number; file: string; size: number }[] {
-    return this.q.files.all(mailboxId) as { id: number; uid: number; file: string; size: number }[];
+  filesOf(mailboxId: number): { id: number; uid: number; file: string; size: number; flags: number; keywords: string | null }[] {
+    return this.q.files.all(mailboxId) as { id: number; uid: number; file: string; size: number; flags: number; keywords: string | null }[];
+  }
+
+  /** New flags for messages, all under one new MODSEQ (returned); call in a transaction. */
+  setFlagsOf(mailboxId: number, changes: readonly { uid: number; flags: number; keywords: string | null }[]): number {
+    if (changes.length === 0) return 0;
+    const { modseq } = this.q.bumpModSeq.get(mailboxId) as { modseq: number };
+    for (const c of changes) this.q.setFlags.run(c.flags, c.keywords, modseq, mailboxId, c.uid);
+    return modseq;
   }
 
   /**

@@ -59,6 +59,11 @@ export function keywordLetters(folder: string, keywords: readonly string[]): str
   return String.fromCharCode(...out.sort((a, b) => a - b).map((n) => A + n));
 }
 
+/** The keywords that have a letter in `folder`. */
+export function keywordNames(folder: string): string[] {
+  return readNames(folder).filter((n): n is string => n !== undefined);
+}
+
 /** The keywords a file name's letters stand for in `folder` (letters without a name are dropped). */
 export function keywordsOfLetters(folder: string, letters: string): string[] {
   if (letters === '') return [];

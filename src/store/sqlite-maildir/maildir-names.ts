@@ -5,7 +5,7 @@
 // Renames are not synced: after a crash a name may show older flags, which only another
 // program would read; the index keeps the new ones.
 import fs from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { transaction } from '../../db/sqlite.ts';
 import { infoLetters, keywordList } from './flags.ts';
@@ -90,14 +90,39 @@ export class FlagNames {
 
 /**
  * A message file read by the name the caller had; if that name is gone (renamed for its flags
- * since the caller read it), by the one the index has now.
+ * since the caller read it), by the one the index has now; if that is gone too (another
+ * program, mutt say, renamed or moved it), by `relocate`, which looks for it.
  */
-export async function readCurrent(dir: string, file: string, current: () => string | null): Promise<Buffer> {
+export async function readCurrent(dir: string, file: string, current: () => string | null, relocate?: (file: string) => Promise<string | null>): Promise<Buffer> {
   try {
     return await readFile(path.join(dir, file));
   } catch (e) {
-    const now = (e as NodeJS.ErrnoException).code === 'ENOENT' ? current() : null;
-    if (now === null || now === file) throw e;
-    return readFile(path.join(dir, now));
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    const now = current();
+    if (now !== null && now !== file) {
+      try {
+        return await readFile(path.join(dir, now));
+      } catch (again) {
+        if ((again as NodeJS.ErrnoException).code !== 'ENOENT') throw again;
+      }
+    }
+    const found = relocate === undefined || now === null ? null : await relocate(now);
+    if (found === null) throw e;
+    return readFile(path.join(dir, found));
   }
+}
+
+/**
+ * Where a message file (`file`, relative to `folder`) is now, when another program renamed it
+ * (new flags after ":2,") or moved it from new/ to cur/: the name with the same base in cur/ or
+ * new/, relative to `folder`; null when it is gone. Lists the folder: for that rare case only.
+ */
+export async function findByBase(folder: string, file: string): Promise<string | null> {
+  const base = baseOf(path.basename(file));
+  for (const sub of ['cur', 'new']) {
+    const names = await readdir(path.join(folder, sub)).catch(() => [] as string[]);
+    const hit = names.find((n) => baseOf(n) === base);
+    if (hit !== undefined) return `${sub}/${hit}`;
+  }
+  return null;
 }

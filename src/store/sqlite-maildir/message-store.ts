@@ -36,11 +36,11 @@ import type { Criteria } from '../search-criteria.ts';
 import { searchMessages } from './search-messages.ts';
 import { previews, sortMessages, threadInfo } from './sort-thread.ts';
 import { FileWriter } from './file-writer.ts';
-import { FlagNames, readCurrent } from './maildir-names.ts';
+import { FlagNames, findByBase, readCurrent } from './maildir-names.ts';
 import { placeAll, placedPath, removePlaced } from './place-copy.ts';
 import { IndexWriter, toInfo, type MailboxRow } from './index-writer.ts';
 import { accountRoot, folderDir, SUBDIRS } from './paths.ts';
-import { discoverFolders, reconcileMailbox } from './reconcile.ts';
+import { discoverFolders, reconcileMailbox, renamedFlags } from './reconcile.ts';
 import { SearchIndex, type StoredText } from './search-index.ts';
 import { searchDocument } from './search-document.ts';
 import type { SearchScope } from './search-index.ts';
@@ -395,7 +395,23 @@ export class SqliteMaildirStore implements MessageStore {
     const root = accountRoot(this.mailRoot, account);
     // The location comes from messageRecords; never outside the account anyway.
     if (!path.join(root, location).startsWith(root + path.sep)) return null;
-    return readCurrent(root, location, current).catch(() => null);
+    // Renamed by another program (mutt, say) since: found by its base name, and the index follows.
+    const relocate = async (): Promise<string | null> => {
+      const mb = this.sql.mailboxById(mailboxId);
+      const row = mb ? this.sql.metas(mailboxId, [uid])[0] : undefined;
+      if (!mb || row === undefined) return null;
+      const found = await findByBase(path.join(root, mb.dir), row.file);
+      if (found === null) return null;
+      // Its new name's flags are the message's now (mutt marked it read, say).
+      const flags = renamedFlags(path.join(root, mb.dir), found, row);
+      const modSeq = transaction(this.db, () => {
+        this.index.updateFile(row.id, found);
+        return flags === null ? 0 : this.index.setFlagsOf(mailboxId, [{ uid, ...flags }]);
+      });
+      if (modSeq > 0) this.bus.publish({ kind: 'flags', accountId: account.id, mailboxId, uids: [uid], modSeq });
+      return path.join(mb.dir, found);
+    };
+    return readCurrent(root, location, current, relocate).catch(() => null);
   }
 
   append(account: AccountRef, mailbox: string, messages: readonly AppendInput[]): Promise<AppendResult> {

@@ -12,8 +12,8 @@ import type { SearchIndex } from './search-index.ts';
 import { searchDocument } from './search-document.ts';
 import { baseOf, folderName, SUBDIRS } from './paths.ts';
 import { FLAG_BITS } from './schema.ts';
-import { keywordsColumn } from './flags.ts';
-import { keywordsOfLetters } from './maildir-keywords.ts';
+import { keywordList, keywordsColumn } from './flags.ts';
+import { keywordNames, keywordsOfLetters } from './maildir-keywords.ts';
 import { withCrlf } from '../../mime/line-endings.ts';
 import { maildirBaseName, type DurableFiles } from './durable-fs.ts';
 
@@ -80,6 +80,34 @@ async function storedWithCrlf(folder: string, file: string, data: Buffer, mtime:
   return { file: converted, data: fixed };
 }
 
+/** A name's keywords plus those of the index that have no letter (past 26), which no name shows. */
+function withUnlettered(fromName: string | null, indexed: string | null, folder: string): string | null {
+  const lettered = new Set(keywordNames(folder).map((k) => k.toLowerCase()));
+  const kept = keywordList(indexed).filter((k) => !lettered.has(k.toLowerCase()));
+  return kept.length === 0 ? fromName : keywordsColumn([...keywordList(fromName), ...kept]);
+}
+
+const sameKeywords = (a: string | null, b: string | null): boolean => {
+  const norm = (c: string | null): string => keywordList(c).map((k) => k.toLowerCase()).sort().join(' ');
+  return norm(a) === norm(b);
+};
+
+/**
+ * The flags a file renamed by another program (mutt marking it read, Dovecot) now has, when
+ * they differ from the index's; null when they do not. Our own renames carry the index's
+ * flags, so for them this is null.
+ */
+export function renamedFlags(
+  folder: string,
+  name: string,
+  row: { flags: number; keywords: string | null },
+  keywords = (letters: string): string | null => keywordsColumn(keywordsOfLetters(folder, letters)),
+): { flags: number; keywords: string | null } | null {
+  const flags = flagsFromInfo(name);
+  const kw = withUnlettered(keywords(keywordLettersOf(name)), row.keywords, folder);
+  return flags !== row.flags || !sameKeywords(kw, row.keywords) ? { flags, keywords: kw } : null;
+}
+
 /** The keyword letters (a–z) of a file name's info part. */
 export function keywordLettersOf(fileName: string): string {
   const i = fileName.indexOf(':2,');
@@ -102,18 +130,30 @@ export async function reconcileMailbox(
     for (const n of names) if (!n.startsWith('.')) onDisk.set(baseOf(n), `${sub}/${n}`);
   }
   const rows = index.filesOf(mb.id);
+  const folder = path.join(root, mb.dir);
+  const keywordsOf = new Map<string, string | null>(); // by letters: the folder's file read once each
+  const keywords = (letters: string): string | null => {
+    if (!keywordsOf.has(letters)) keywordsOf.set(letters, keywordsColumn(keywordsOfLetters(folder, letters)));
+    return keywordsOf.get(letters)!;
+  };
   const gone: typeof rows = [];
   const moved: { id: number; file: string }[] = [];
+  const reflagged: { uid: number; flags: number; keywords: string | null }[] = [];
   for (const r of rows) {
     const base = baseOf(path.basename(r.file));
     const now = onDisk.get(base);
     if (now === undefined) gone.push(r);
-    else if (now !== r.file) moved.push({ id: r.id, file: now });
+    else if (now !== r.file) {
+      moved.push({ id: r.id, file: now });
+      const changed = renamedFlags(folder, now, r, keywords);
+      if (changed !== null) reflagged.push({ uid: r.uid, ...changed });
+    }
     onDisk.delete(base);
   }
   transaction(db, () => {
     index.removeMessages(mb.id, gone);
     for (const m of moved) index.updateFile(m.id, m.file);
+    index.setFlagsOf(mb.id, reflagged);
   });
   search.remove(gone.map((g) => g.id));
   // What is left on disk has no row: adopt it oldest first, so UIDs follow arrival, in
@@ -144,12 +184,6 @@ export async function reconcileMailbox(
     .sort((a, b) => a.mtime - b.mtime);
   const adoptedUids: number[] = [];
   const torn: string[] = [];
-  const folder = path.join(root, mb.dir);
-  const keywordsOf = new Map<string, string | null>(); // by letters: the folder's file read once each
-  const keywords = (letters: string): string | null => {
-    if (!keywordsOf.has(letters)) keywordsOf.set(letters, keywordsColumn(keywordsOfLetters(folder, letters)));
-    return keywordsOf.get(letters)!;
-  };
   for (let i = 0; i < toAdopt.length; i += ADOPT_BATCH) {
     const batch = await Promise.all(
       toAdopt.slice(i, i + ADOPT_BATCH).map(async (a) => {
