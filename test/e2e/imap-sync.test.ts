@@ -208,7 +208,8 @@ show(cmd(m, 'b11 CLOSE'))
     assert.match(out[4][0], /^b6 OK \[MAILBOXID \(F[0-9a-f]{24}\)\] CREATE completed$/);
     assert.equal(out[5].length, 3);
     assert.match(out[5][0], /^\* OK \[COPYUID \d+ 4 1\] Moved$/);
-    assert.deepEqual(out[5].slice(1), ['* VANISHED 4', 'b7 OK MOVE completed']);
+    // RFC 6851 §4.4: MOVE's expunge (→ 12) is told in the tagged OK, as EXPUNGE's is.
+    assert.deepEqual(out[5].slice(1), ['* VANISHED 4', 'b7 OK [HIGHESTMODSEQ 12] MOVE completed']);
     assert.deepEqual(out[6], ['+ idling']);
     // MOVE's expunge → 12; the other session's \\Deleted on 5 → 13, its EXPUNGE → 14.
     // (\\Recent: this IMAP4rev1 session was the first to select INBOX.)

@@ -16,6 +16,8 @@ export const move: Handler<'MOVE'> = {
     if (r.sourceUids.length > 0) {
       await s.untagged(`OK [COPYUID ${r.uidValidity} ${formatNumberSet(r.sourceUids)} ${formatNumberSet(r.destUids)}] Moved`);
       await reportExpunged(s, r.sourceUids);
+      // RFC 6851 §4.4: the source mailbox's new MODSEQ, once a client counts them (CONDSTORE).
+      if (s.condstore && view.lastExpungeModSeq > 0) return ok('MOVE completed', `HIGHESTMODSEQ ${view.lastExpungeModSeq}`);
     }
     return ok('MOVE completed');
   },
