@@ -61,7 +61,7 @@ try {
   const db = openDatabase(path.join(dir, 'index.db'));
   migrate(db, 'store', STORE_MIGRATIONS);
   const index = new IndexWriter(db);
-  const box = index.ensureMailbox(ACCOUNT.id, 'INBOX', '', null);
+  const box = index.ensureMailbox(ACCOUNT.id, 'INBOX', '', null, true);
   const rnd = prng(1);
   let t0 = performance.now();
   const pending: Buffer[] = [];

@@ -93,7 +93,7 @@ export interface MessageStore {
   deleteMailbox(account: AccountRef, name: string): Promise<void>;
   /** Renames the mailbox and its children; INBOX moves its messages to `to` and stays, empty. */
   renameMailbox(account: AccountRef, from: string, to: string): Promise<void>;
-  setSubscribed(accountId: number, name: string, subscribed: boolean): Promise<void>;
+  setSubscribed(account: AccountRef, name: string, subscribed: boolean): Promise<void>;
   /** The subscribed names, ascending, including names whose mailbox no longer exists. */
   subscriptions(accountId: number): Promise<string[]>;
 

@@ -62,6 +62,8 @@ describe('IMAP NOTIFY', () => {
     assert.match(await watcher.until(/\* STATUS Sent \([^)]*\)\r\n/), /HIGHESTMODSEQ \d+ UNSEEN \d+/);
     await other.cmd('o4', 'CREATE Projects/2026');
     assert.match(await watcher.until(/\* LIST \([^)]*\) "\/" Projects\/2026\r\n/), /\\HasNoChildren/);
+    await other.cmd('o4b', 'SUBSCRIBE Projects'); // CREATE does not subscribe; RENAME carries it to Work
+    await watcher.until(/\* LIST \([^)]*\\Subscribed\) "\/" Projects\r\n/);
     await other.cmd('o5', 'RENAME Projects Work');
     const renamed = await watcher.until(/\* LIST \([^)]*\) "\/" Work \("OLDNAME" \(Projects\)\)\r\n/);
     assert.doesNotMatch(renamed, /Work\/2026/, 'children of a renamed mailbox get no event');

@@ -248,6 +248,9 @@ describe('IMAP on the wire', () => {
   it('keeps subscriptions as names through DELETE and RENAME (RFC 9051 §6.3.7), and LSUB "%" shows parents', async () => {
     const c = await login(t.imapPort, 'sub@raw.test');
     for (const n of ['SubDel', 'SubRen', 'Q1/Q2']) assert.match(await c.cmd('C', `CREATE ${n}`), /C OK/);
+    // CREATE does not subscribe (as Dovecot): the names outlive their mailboxes.
+    assert.doesNotMatch(await c.cmd('L0', 'LSUB "" *'), /SubDel|SubRen|Q1/);
+    for (const n of ['SubDel', 'SubRen', 'Q1', 'Q1/Q2']) assert.match(await c.cmd('B', `SUBSCRIBE ${n}`), /B OK/);
     assert.match(await c.cmd('D', 'DELETE SubDel'), /D OK/);
     assert.match(await c.cmd('L1', 'LSUB "" SubDel'), /\* LSUB \(\) "\/" SubDel\r\nL1 OK/);
     assert.match(await c.cmd('L2', 'LIST (SUBSCRIBED) "" SubDel'), /\* LIST \(\\NonExistent \\Subscribed\) "\/" SubDel\r\n/);

@@ -242,8 +242,8 @@ cmd('FETCH 1 (PREVIEW (FAST))')
     const out = await py(`
 for name in ['Foo/Bar', 'Foo/Baz', 'Moo']:
     m.create(name)
-m.unsubscribe('Foo')
-m.unsubscribe('Foo/Baz')
+m.subscribe('Foo/Bar')
+m.subscribe('Moo')
 cmd('LIST (SUBSCRIBED RECURSIVEMATCH) "" ("Foo" "Moo")')
 cmd('LIST (SUBSCRIBED RECURSIVEMATCH) "" ("Foo" "Foo/*")')
 cmd('LIST (SUBSCRIBED) "" ("Foo" "Moo") RETURN (CHILDREN)')

@@ -49,6 +49,11 @@ describe('Maildir names follow the index', () => {
     await append(c, 'A3', '', '03-Mar-2019 08:00:00 +0000', message('three'));
     assert.equal(await readFile(path.join(root, 'dovecot-keywords'), 'utf8'), '0 $Forwarded\n1 Work\n');
     assert.deepEqual(info(await settledNames(root, () => true)), ['', 'S', 'ab']);
+    // Subscriptions in Dovecot's file format, kept with the index.
+    assert.match(await c.cmd('C', 'CREATE "Reçus/2024"'), /C OK/);
+    assert.match(await c.cmd('U1', 'SUBSCRIBE "Reçus/2024"'), /U1 OK/);
+    assert.match(await c.cmd('U2', 'UNSUBSCRIBE Trash'), /U2 OK/);
+    assert.equal(await readFile(path.join(root, 'subscriptions'), 'utf8'), 'V\t2\n\nArchive\nDrafts\nINBOX\nJunk\nRe&AOc-us\t2024\nSent\n');
 
     assert.match(await c.cmd('S', 'SELECT INBOX'), /S OK/);
     assert.match(await c.cmd('F1', 'UID STORE 1 +FLAGS (\\Flagged $Junk)'), /F1 OK/);
@@ -89,6 +94,9 @@ describe('Maildir names follow the index', () => {
     await t.server.stop();
     const folder = path.join(dir, 'mail', 'names.test', 'u', '.Lists');
     for (const sub of ['cur', 'new', 'tmp']) await mkdir(path.join(folder, sub), { recursive: true });
+    for (const sub of ['cur', 'new', 'tmp']) await mkdir(path.join(dir, 'mail', 'names.test', 'u', '.Old.Caf&AOk-', sub), { recursive: true });
+    // Dovecot's subscriptions: Lists and a folder of ours, not Old/Café.
+    await writeFile(path.join(dir, 'mail', 'names.test', 'u', 'subscriptions'), 'V\t2\n\nLists\nSent\n');
     await writeFile(path.join(folder, 'dovecot-keywords'), '0 $Forwarded\n1 Work\n3 Later\n');
     const body = message('from dovecot');
     const file = path.join(folder, 'cur', `1700000000.M1P1.otherhost,S=${body.length}:2,Sabd`);
@@ -114,6 +122,10 @@ describe('Maildir names follow the index', () => {
       assert.ok(lfFetch.includes(`RFC822.SIZE ${crlf.length} INTERNALDATE "14-Nov-2023 22:13:20 +0000" BODY[] {${crlf.length}}\r\n${crlf}`), lfFetch);
       assert.match(await c.cmd('H', 'SEARCH SUBJECT twice'), /ESEARCH \(TAG "H"\) ALL 3\r\n/);
       assert.match(await c.cmd('N', 'STATUS Lists (MESSAGES)'), /MESSAGES 3/);
+      const lsub = await c.cmd('U', 'LSUB "" *');
+      assert.match(lsub, /\* LSUB \([^)]*\) "\/" Lists\r\n/);
+      assert.doesNotMatch(lsub, /Caf/);
+      assert.ok((await c.cmd('V', 'LIST "" Old/*')).includes(`"/" "${Buffer.from('Old/Café').toString('latin1')}"\r\n`)); // UTF-8 (IMAP4rev2)
       const names = (await readdir(path.join(folder, 'cur'))).filter((n) => !n.startsWith('1700000000')).sort();
       assert.deepEqual(names, [`1700000100.M2P1.otherhost,S=${crlf.length}:2,S`, `1700000200.M3P1.otherhost,S=${twice.length + 3}:2,`]);
       c.send('Z LOGOUT\r\n');

@@ -35,7 +35,7 @@ test('the index keeps one row per run and compacts as rows pile up; VANISHED sta
   migrate(db, 'store', STORE_MIGRATIONS);
   const index = new IndexWriter(db);
   const sql = new ImapSql(db, index);
-  const mb = index.ensureMailbox(1, 'INBOX', '', null);
+  const mb = index.ensureMailbox(1, 'INBOX', '', null, true);
   assert.match(mb.object_id, /^F[0-9a-f]{24}$/);
   // One expunge of 1:3 and 5 (4 stays): two rows with one MODSEQ.
   const first = transaction(db, () => index.removeMessages(mb.id, [1, 2, 3, 5].map((uid) => ({ id: 0, uid, size: 0 }))));

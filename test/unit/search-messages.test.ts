@@ -35,8 +35,8 @@ function setup() {
   const db = openDatabase(':memory:');
   migrate(db, 'store', STORE_MIGRATIONS);
   const w = new IndexWriter(db);
-  const box = w.ensureMailbox(1, 'INBOX', '', null);
-  const other = w.ensureMailbox(1, 'Other', '.Other', null);
+  const box = w.ensureMailbox(1, 'INBOX', '', null, true);
+  const other = w.ensureMailbox(1, 'Other', '.Other', null, true);
   const files = new Map<string, Buffer>();
   const docs = new Map<number, SearchDoc>();
   MESSAGES.forEach((m, i) => {

@@ -15,7 +15,7 @@ test('a word past the cap of indexed text is found by reading that message, and 
   const db = openDatabase(':memory:');
   migrate(db, 'store', STORE_MIGRATIONS);
   const w = new IndexWriter(db);
-  const box = w.ensureMailbox(1, 'INBOX', '', null);
+  const box = w.ensureMailbox(1, 'INBOX', '', null, true);
   const line = 'a line of a very long log that goes on and on\r\n';
   const big = Buffer.from(`Subject: big\r\n\r\n${line.repeat(Math.ceil((MAX_TEXT_CHARS + 100_000) / (line.length - 1)))}the zqxjmarker at the end\r\n`);
   const small = Buffer.from('Subject: small\r\n\r\nnothing much, a log line\r\n');

@@ -4,7 +4,7 @@ import { AUTHED, ok, type Handler } from './types.ts';
 export const unsubscribe: Handler<'UNSUBSCRIBE'> = {
   states: AUTHED,
   async run(s, cmd) {
-    await s.deps.store.setSubscribed(s.account!.id, cmd.args.mailbox, false);
+    await s.deps.store.setSubscribed(s.account!, cmd.args.mailbox, false);
     return ok('UNSUBSCRIBE completed');
   },
 };

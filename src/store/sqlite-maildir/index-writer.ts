@@ -115,9 +115,9 @@ export class IndexWriter {
     return this.mailboxRows(accountId).map(toInfo);
   }
 
-  /** The mailbox, made (and subscribed: every new mailbox is) if it does not exist yet. */
-  ensureMailbox(accountId: number, name: string, dir: string, use: string | null): MailboxRow {
-    if (this.q.insertMailbox.run(accountId, name, dir, use, newUidValidity()).changes > 0) this.subscribe(accountId, name);
+  /** The mailbox, made (and subscribed when `subscribe`) if it does not exist yet. */
+  ensureMailbox(accountId: number, name: string, dir: string, use: string | null, subscribe: boolean): MailboxRow {
+    if (this.q.insertMailbox.run(accountId, name, dir, use, newUidValidity()).changes > 0 && subscribe) this.subscribe(accountId, name);
     return this.mailbox(accountId, name)!;
   }
 

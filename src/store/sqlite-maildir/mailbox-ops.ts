@@ -7,6 +7,7 @@ import { MailboxError, type AccountRef, type MailboxInfo } from '../store.ts';
 import { toInfo, type MailboxRow } from './index-writer.ts';
 import { accountRoot, folderDir, SUBDIRS } from './paths.ts';
 import type { StoreContext } from './store-context.ts';
+import { writeSubscriptions } from './subscriptions-file.ts';
 
 function checkName(name: string): void {
   const problem = mailboxNameProblem(name);
@@ -18,7 +19,9 @@ async function makeFolder(ctx: StoreContext, account: AccountRef, name: string, 
   const dir = folderDir(name);
   for (const sub of SUBDIRS) await mkdir(path.join(root, dir, sub), { recursive: true, mode: 0o700 });
   if (dir) await writeFile(path.join(root, dir, 'maildirfolder'), '');
-  const row = ctx.index.ensureMailbox(account.id, name, dir, use);
+  // CREATE does not subscribe (as Dovecot): a client that wants it sends SUBSCRIBE, and a name
+  // once subscribed outlives its mailbox (RFC 9051 §6.3.7), so LSUB would only ever grow.
+  const row = ctx.index.ensureMailbox(account.id, name, dir, use, false);
   ctx.bus.publish({ kind: 'mailbox', accountId: account.id, mailboxId: row.id, what: 'created', name });
   return row;
 }
@@ -74,14 +77,27 @@ export async function renameMailbox(ctx: StoreContext, account: AccountRef, from
       if (d.r.subscribed) ctx.sql.setSubscribed(account.id, d.name, true);
     }
   });
+  if (done.some((d) => d.r.subscribed)) syncSubscriptionsFile(ctx, account);
   for (const d of done) ctx.bus.publish({ kind: 'mailbox', accountId: account.id, mailboxId: d.r.id, what: 'renamed', name: d.name, oldName: d.r.name });
 }
 
 /** SUBSCRIBE checks that the mailbox exists (RFC 9051 §6.3.7 allows it); UNSUBSCRIBE takes
  *  any name on the list, a mailbox since deleted included. */
-export function setSubscribed(ctx: StoreContext, accountId: number, name: string, on: boolean): void {
+export function setSubscribed(ctx: StoreContext, account: AccountRef, name: string, on: boolean): void {
+  const accountId = account.id;
   const row = ctx.index.mailbox(accountId, name);
   if (on && !row) throw new MailboxError('NONEXISTENT', 'Mailbox does not exist');
   const changed = ctx.sql.setSubscribed(accountId, name, on);
+  if (changed) syncSubscriptionsFile(ctx, account);
   if (changed && row) ctx.bus.publish({ kind: 'subscription', accountId, mailboxId: row.id, name, subscribed: on });
+}
+
+/** The Maildir's subscriptions file rewritten from the index (subscriptions-file.ts). */
+export function syncSubscriptionsFile(ctx: StoreContext, account: AccountRef): void {
+  try {
+    writeSubscriptions(accountRoot(ctx.mailRoot, account), ctx.sql.subscriptions(account.id));
+  } catch (e) {
+    // The index has the change; only another program's view of it is late.
+    ctx.log.warn({ event: 'store.subscriptions', account: `${account.local}@${account.domain}`, err: (e as Error).message }, 'could not write the subscriptions file');
+  }
 }

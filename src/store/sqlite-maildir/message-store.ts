@@ -29,7 +29,8 @@ import {
   MailboxError,
 } from '../store.ts';
 import { ImapSql } from './imap-sql.ts';
-import { createMailbox, deleteMailbox, renameMailbox, setSubscribed } from './mailbox-ops.ts';
+import { createMailbox, deleteMailbox, renameMailbox, setSubscribed, syncSubscriptionsFile } from './mailbox-ops.ts';
+import { readSubscriptions } from './subscriptions-file.ts';
 import { append, commitAppend, copy, expunge, setFlags, toMeta, writeAppend } from './message-ops.ts';
 import type { StoreContext } from './store-context.ts';
 import type { Criteria } from '../search-criteria.ts';
@@ -126,15 +127,16 @@ export class SqliteMaildirStore implements MessageStore {
     const root = accountRoot(this.mailRoot, account);
     await this.createFolder(account, root, 'INBOX', null);
     for (const f of SPECIAL_FOLDERS) await this.createFolder(account, root, f.name, f.use);
-    // Dovecot and mutt read subscriptions from this file in a Maildir++ root.
-    await writeFile(path.join(root, 'subscriptions'), SPECIAL_FOLDERS.map((f) => f.name).join('\n') + '\n');
+    // Dovecot reads subscriptions from this file in a Maildir++ root.
+    syncSubscriptionsFile(this.ctx, account);
   }
 
+  /** A folder the server makes (the account's own, or one a delivery names): subscribed. */
   private async createFolder(account: AccountRef, root: string, name: string, use: string | null): Promise<MailboxRow> {
     const dir = folderDir(name);
     for (const sub of SUBDIRS) await mkdir(path.join(root, dir, sub), { recursive: true, mode: 0o700 });
     if (dir) await writeFile(path.join(root, dir, 'maildirfolder'), '');
-    return this.index.ensureMailbox(account.id, name, dir, use);
+    return this.index.ensureMailbox(account.id, name, dir, use, true);
   }
 
   async deleteAccount(account: AccountRef, purge: boolean): Promise<void> {
@@ -251,9 +253,16 @@ export class SqliteMaildirStore implements MessageStore {
     let adopted = 0;
     let dropped = 0;
     const root = accountRoot(this.mailRoot, a);
+    // Folders found in the Maildir (another server's, say): subscribed as its subscriptions
+    // file says, or all when it has none.
+    const listed = readSubscriptions(root);
+    let found = 0;
     for (const f of await discoverFolders(root)) {
-      if (!this.index.mailbox(a.id, f.name)) this.index.ensureMailbox(a.id, f.name, f.dir, null);
+      if (this.index.mailbox(a.id, f.name)) continue;
+      this.index.ensureMailbox(a.id, f.name, f.dir, null, listed === null || listed.has(f.name));
+      found++;
     }
+    if (found > 0) syncSubscriptionsFile(this.ctx, a);
     for (const mb of this.index.mailboxRows(a.id)) {
       const r = await reconcileMailbox(this.index, this.db, root, mb, opts.minAgeMs ?? 0, this.textIndex, this.files);
       adopted += r.adopted;
@@ -309,8 +318,8 @@ export class SqliteMaildirStore implements MessageStore {
     return this.sql.subscriptions(accountId);
   }
 
-  async setSubscribed(accountId: number, name: string, subscribed: boolean): Promise<void> {
-    setSubscribed(this.ctx, accountId, name, subscribed);
+  async setSubscribed(account: AccountRef, name: string, subscribed: boolean): Promise<void> {
+    setSubscribed(this.ctx, account, name, subscribed);
   }
 
   async listMessages(mailboxId: number, afterUid = 0): Promise<MessageMeta[]> {
