@@ -463,15 +463,19 @@ export class Session {
   async announceExpunged(uids: Iterable<number>): Promise<void> {
     const view = this.selected;
     if (!view) return;
+    const recent = this.rev2 ? 0 : view.recentCount;
     if (this.qresync) {
       const known = [...uids].filter((u) => view.seqOf(u) > 0).sort((a, b) => a - b);
       if (known.length === 0) return;
       view.removeMany(known);
       await this.untagged(`VANISHED ${formatNumberSet(known)}`);
-      return;
+    } else {
+      const seqs = view.removeMany(uids);
+      if (seqs.length === 0) return;
+      await this.send(Buffer.from(seqs.map((n) => `* ${n} EXPUNGE\r\n`).join('')));
     }
-    const seqs = view.removeMany(uids);
-    if (seqs.length > 0) await this.send(Buffer.from(seqs.map((n) => `* ${n} EXPUNGE\r\n`).join('')));
+    // RFC 3501 §7.3.2: RECENT follows a change of the mailbox's size, expunges too (as Dovecot).
+    if (!this.rev2 && view.recentCount !== recent) await this.untagged(`${view.recentCount} RECENT`);
   }
 
   /** Tells the client what changed in the selected mailbox (RFC 9051 §7.5.1 moments only). */

@@ -107,10 +107,12 @@ m.logout()
     assert.match(out[0][0], / REPLACE( |$)/);
     assert.match(out[1][0], /^\* OK \[APPENDUID \d+ 1\] /);
     assert.equal(out[1][1], '* 1 EXPUNGE');
-    assert.match(out[1][2], / OK REPLACE completed$/);
+    assert.equal(out[1][2], '* 2 RECENT'); // the old message was \\Recent here (RFC 3501 §7.3.2)
+    assert.match(out[1][3], / OK REPLACE completed$/);
     assert.match(out[2][0], /^\* OK \[APPENDUID \d+ 4\] /);
     assert.equal(out[2][1], '* 2 EXPUNGE');
-    assert.equal(out[2][2], '* 2 EXISTS');
+    assert.equal(out[2][2], '* 1 RECENT');
+    assert.equal(out[2][3], '* 2 EXISTS');
     const fetched = out[3].join('\n');
     assert.match(fetched, /UID 2 FLAGS \((\\Recent)?\)[\s\S]*Subject: two/);
     assert.match(fetched, /UID 4 FLAGS \(\\Seen( \\Recent)?\)[\s\S]*Subject: three v2/);

@@ -189,7 +189,7 @@ o = conn('${a}')
 cmd(o, 'c1 SELECT INBOX')
 cmd(o, 'c2 STORE 1 +FLAGS.SILENT (\\\\Deleted)')
 cmd(o, 'c3 EXPUNGE')
-show([m.readline().decode().rstrip(), m.readline().decode().rstrip()])
+show([m.readline().decode().rstrip() for _ in range(3)])
 m.send(b'DONE\\r\\n')
 show([m.readline().decode().rstrip()])
 add(o, 1)
@@ -202,18 +202,19 @@ show(cmd(m, 'b11 CLOSE'))
     assert.deepEqual(out[0], ['* ENABLED QRESYNC CONDSTORE', 'b0 OK ENABLE completed']);
     // Appends 2..7; \\Deleted on 1:2 → 8; EXPUNGE → 9.
     assert.deepEqual(out[1], ['* 1 FETCH (UID 1 MODSEQ (8))', '* 2 FETCH (UID 2 MODSEQ (8))', 'b2 OK STORE completed']);
-    assert.deepEqual(out[2], ['* VANISHED 1:2', 'b3 OK [HIGHESTMODSEQ 9] EXPUNGE completed']);
+    // The expunged messages were \\Recent in this IMAP4rev1 session: RECENT follows (RFC 3501 §7.3.2).
+    assert.deepEqual(out[2], ['* VANISHED 1:2', '* 4 RECENT', 'b3 OK [HIGHESTMODSEQ 9] EXPUNGE completed']);
     // \\Deleted on 3 → 10 (its FETCH was read with b4); UID EXPUNGE → 11.
-    assert.deepEqual(out[3], ['* VANISHED 3', 'b5 OK [HIGHESTMODSEQ 11] EXPUNGE completed']);
+    assert.deepEqual(out[3], ['* VANISHED 3', '* 3 RECENT', 'b5 OK [HIGHESTMODSEQ 11] EXPUNGE completed']);
     assert.match(out[4][0], /^b6 OK \[MAILBOXID \(F[0-9a-f]{24}\)\] CREATE completed$/);
-    assert.equal(out[5].length, 3);
+    assert.equal(out[5].length, 4);
     assert.match(out[5][0], /^\* OK \[COPYUID \d+ 4 1\] Moved$/);
     // RFC 6851 §4.4: MOVE's expunge (→ 12) is told in the tagged OK, as EXPUNGE's is.
-    assert.deepEqual(out[5].slice(1), ['* VANISHED 4', 'b7 OK [HIGHESTMODSEQ 12] MOVE completed']);
+    assert.deepEqual(out[5].slice(1), ['* VANISHED 4', '* 2 RECENT', 'b7 OK [HIGHESTMODSEQ 12] MOVE completed']);
     assert.deepEqual(out[6], ['+ idling']);
     // MOVE's expunge → 12; the other session's \\Deleted on 5 → 13, its EXPUNGE → 14.
     // (\\Recent: this IMAP4rev1 session was the first to select INBOX.)
-    assert.deepEqual(out[7], ['* 1 FETCH (UID 5 FLAGS (\\Deleted \\Recent) MODSEQ (13))', '* VANISHED 5']);
+    assert.deepEqual(out[7], ['* 1 FETCH (UID 5 FLAGS (\\Deleted \\Recent) MODSEQ (13))', '* VANISHED 5', '* 1 RECENT']);
     assert.deepEqual(out[8], ['b8 OK IDLE terminated']);
     // New message 7 (MODSEQ 15), \\Deleted on 6 (16), expunge of 6 (17): during UID FETCH the
     // expunge waits, so the client is told a HIGHESTMODSEQ below it.
@@ -224,7 +225,8 @@ show(cmd(m, 'b11 CLOSE'))
       '* OK [HIGHESTMODSEQ 16] Expunges pending',
       'b9 OK [EXPUNGEISSUED] FETCH completed; some messages were expunged meanwhile',
     ]);
-    assert.deepEqual(out[10], ['* VANISHED 6', 'b10 OK NOOP completed']);
+    // 6 was this session's last \\Recent message (7 is the appending session's).
+    assert.deepEqual(out[10], ['* VANISHED 6', '* 0 RECENT', 'b10 OK NOOP completed']);
     // CLOSE sends neither VANISHED nor HIGHESTMODSEQ (RFC 7162 §3.2.8).
     assert.deepEqual(out[11], ['b11 OK CLOSE completed']);
   });
