@@ -69,6 +69,20 @@ export interface DurableFiles {
   place(tmp: string, final: string, chunks: Buffer[]): Promise<void>;
   /** Resolves once a directory fsync that started after this call has finished. */
   sync(dir: string): Promise<void>;
+  /** Renames [from, to] pairs (absolute), not synced; which ones were made. */
+  renameAll(pairs: readonly [string, string][]): Promise<boolean[]>;
+}
+
+/** renameAll in the calling thread: a rename of a name in a large directory costs ~60 µs. */
+export function renameAllHere(pairs: readonly [string, string][]): boolean[] {
+  return pairs.map(([from, to]) => {
+    try {
+      fs.renameSync(from, to);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 export class DirSyncer implements DurableFiles {
@@ -76,6 +90,10 @@ export class DirSyncer implements DurableFiles {
 
   place(tmp: string, final: string, chunks: Buffer[]): Promise<void> {
     return placeDurably(tmp, final, chunks, this);
+  }
+
+  async renameAll(pairs: readonly [string, string][]): Promise<boolean[]> {
+    return renameAllHere(pairs);
   }
 
   sync(dir: string): Promise<void> {

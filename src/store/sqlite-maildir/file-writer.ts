@@ -11,14 +11,26 @@ const THREAD_MAX = 256 * 1024;
 
 export class FileWriter implements DurableFiles {
   private readonly local = new DirSyncer();
-  private readonly thread = new WorkerCalls<WriteJob, void>('file writer', () => new Worker(new URL('./writer-thread.ts', import.meta.url)));
+  private readonly thread = new WorkerCalls<WriteJob, void | boolean[]>('file writer', () => new Worker(new URL('./writer-thread.ts', import.meta.url)));
   private localWrites = 0;
+  private renames = 0;
 
   place(tmp: string, final: string, chunks: Buffer[]): Promise<void> {
     // A write with none other in flight (one APPEND at a time) is made here: the hand-off to
     // the thread and back adds ~0.2 ms to its wait, and this thread has time to spare then.
-    if (chunks.reduce((n, c) => n + c.length, 0) > THREAD_MAX || this.thread.inFlight + this.localWrites === 0) return this.placeHere(tmp, final, chunks);
-    return this.thread.call({ tmp, final, chunks });
+    // Renames on the thread do not count: a write should not queue behind them.
+    if (chunks.reduce((n, c) => n + c.length, 0) > THREAD_MAX || this.thread.inFlight - this.renames + this.localWrites === 0) return this.placeHere(tmp, final, chunks);
+    return this.thread.call({ tmp, final, chunks }) as Promise<void>;
+  }
+
+  /** Renames on the thread: ~60 µs of kernel time each in a large folder, off this one. */
+  async renameAll(pairs: readonly [string, string][]): Promise<boolean[]> {
+    this.renames++;
+    try {
+      return (await this.thread.call({ renames: [...pairs] })) as boolean[];
+    } finally {
+      this.renames--;
+    }
   }
 
   private async placeHere(tmp: string, final: string, chunks: Buffer[]): Promise<void> {

@@ -1,11 +1,12 @@
 // File names that carry their message's flags, so that Dovecot, mutt and our own rebuild
 // (`store repair`) read the same flags the index has: "cur/<base>:2,<system><keywords>". The
-// index is the truth; after a flag change the files are renamed to match, in the background
-// (a STORE of 100,000 messages answers at once and renames in turns of RENAMES_PER_TURN).
-// Renames are not synced: after a crash a name may show older flags, which only another
-// program would read; the index keeps the new ones.
-import fs from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+// index is the truth; after a flag change the files are renamed to match, in the background,
+// on the file writer thread (a rename in a large folder costs ~60 µs of kernel time: 6 s for
+// a STORE 1:* of 100,000 messages, which must not stall every session), RENAMES_PER_CALL at a
+// time; the index learns each new name when its call returns. Meanwhile `current` knows the
+// name a file is being given. Renames are not synced: after a crash a name may show older
+// flags, which only another program would read; the index keeps the new ones.
+import { readdir, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { transaction } from '../../db/sqlite.ts';
 import { infoLetters, keywordList } from './flags.ts';
@@ -13,8 +14,9 @@ import { keywordLetters } from './maildir-keywords.ts';
 import { baseOf } from './paths.ts';
 import type { StoreContext } from './store-context.ts';
 
-/** Renames in one turn of the event loop: ~5 ms of work, so other sessions wait no longer. */
-const RENAMES_PER_TURN = 500;
+/** Renames a call to the writer thread makes: ~6 ms of its time, the longest a write the
+ *  thread has waits behind them. */
+const RENAMES_PER_CALL = 100;
 
 /** The name, relative to `folder` (absolute), that a message with these flags has. */
 export function nameWithFlags(folder: string, file: string, bits: number, keywords: string | null): string {
@@ -24,11 +26,13 @@ export function nameWithFlags(folder: string, file: string, bits: number, keywor
 type Job = { root: string; mailboxId: number; uids: number[] };
 
 export class FlagNames {
-  private readonly ctx: Pick<StoreContext, 'db' | 'sql' | 'index'>;
+  private readonly ctx: Pick<StoreContext, 'db' | 'sql' | 'index' | 'files'>;
   private readonly queue: Job[] = [];
-  private scheduled = false;
+  /** Message id → the name (relative to its folder) its file is being given right now. */
+  private readonly renaming = new Map<number, string>();
+  private running: Promise<void> | null = null;
 
-  constructor(ctx: Pick<StoreContext, 'db' | 'sql' | 'index'>) {
+  constructor(ctx: Pick<StoreContext, 'db' | 'sql' | 'index' | 'files'>) {
     this.ctx = ctx;
   }
 
@@ -36,55 +40,55 @@ export class FlagNames {
   follow(root: string, mailboxId: number, uids: readonly number[]): void {
     if (uids.length === 0) return;
     this.queue.push({ root, mailboxId, uids: [...uids].sort((a, b) => a - b) });
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.turn());
-    }
+    this.running ??= this.pump().finally(() => (this.running = null));
   }
 
-  /** Everything still queued, now (the store is closing). */
-  flush(): void {
-    while (this.queue.length > 0) this.take(Infinity);
+  /** The name of message `id`'s file now: `indexed` (the index's), or the one it is being given. */
+  current(id: number, indexed: string | null): string | null {
+    return this.renaming.get(id) ?? indexed;
   }
 
-  private turn(): void {
-    this.scheduled = false;
-    this.take(RENAMES_PER_TURN);
-    if (this.queue.length > 0) {
-      this.scheduled = true;
-      setImmediate(() => this.turn());
-    }
+  /** Resolves once everything queued has been renamed (the store is closing). */
+  async flush(): Promise<void> {
+    while (this.running !== null) await this.running;
   }
 
-  private take(budget: number): void {
-    while (budget > 0 && this.queue.length > 0) {
+  private async pump(): Promise<void> {
+    while (this.queue.length > 0) {
       const job = this.queue[0];
-      const part = job.uids.splice(0, budget);
+      const part = job.uids.splice(0, RENAMES_PER_CALL);
       if (job.uids.length === 0) this.queue.shift();
-      budget -= part.length;
-      this.rename(job.root, job.mailboxId, part);
+      await this.rename(job.root, job.mailboxId, part).catch(() => undefined); // the next start-up's reconcile follows
     }
   }
 
-  /** Renames and records the new names in one synchronous step: no other code of this process
-   *  sees a file under a name the index does not have (readers retry: readCurrent). */
-  private rename(root: string, mailboxId: number, uids: number[]): void {
-    const { db, sql, index } = this.ctx;
+  private async rename(root: string, mailboxId: number, uids: number[]): Promise<void> {
+    const { db, sql, index, files } = this.ctx;
     const mb = sql.mailboxById(mailboxId);
     if (mb === null) return;
     const folder = path.join(root, mb.dir);
-    const renamed: { id: number; file: string }[] = [];
+    const moves: { id: number; from: string; to: string }[] = [];
     for (const r of sql.metas(mailboxId, uids)) {
-      const want = nameWithFlags(folder, r.file, r.flags, r.keywords);
-      if (want === r.file) continue;
-      try {
-        fs.renameSync(path.join(folder, r.file), path.join(folder, want));
-        renamed.push({ id: r.id, file: want });
-      } catch {
-        // Gone or renamed by another program: the next start-up's reconcile follows it.
-      }
+      const to = nameWithFlags(folder, r.file, r.flags, r.keywords);
+      if (to !== r.file) moves.push({ id: r.id, from: r.file, to });
     }
-    if (renamed.length > 0) transaction(db, () => renamed.forEach((r) => index.updateFile(r.id, r.file)));
+    if (moves.length === 0) return;
+    for (const m of moves) this.renaming.set(m.id, m.to);
+    try {
+      const made = await files.renameAll(moves.map((m) => [path.join(folder, m.from), path.join(folder, m.to)]));
+      const orphans: string[] = [];
+      transaction(db, () => {
+        moves.forEach((m, i) => {
+          if (!made[i]) return; // gone, or renamed by another program: reconcile follows it
+          // Expunged while it was renamed: its unlink missed the new name, so it goes here.
+          if (sql.fileById(m.id) === null) orphans.push(path.join(folder, m.to));
+          else index.updateFile(m.id, m.to);
+        });
+      });
+      await Promise.all(orphans.map((f) => unlink(f).catch(() => undefined)));
+    } finally {
+      for (const m of moves) this.renaming.delete(m.id);
+    }
   }
 }
 

@@ -230,7 +230,7 @@ export async function copy(ctx: StoreContext, account: AccountRef, fromId: numbe
       // One file, two names: a copy costs no bytes and no fsync of data (Maildir files never change).
       await link(path.join(root, src.dir, row.file), path.join(dstFolder, file)).catch(async (e: NodeJS.ErrnoException) => {
         // Renamed for its flags since the row was read (maildir-names.ts): link the new name.
-        const now = e.code === 'ENOENT' ? ctx.sql.fileOf(fromId, row.uid) : null;
+        const now = e.code === 'ENOENT' ? ctx.names.current(row.id, ctx.sql.fileOf(fromId, row.uid)) : null;
         if (now === null || now === row.file) throw e;
         await link(path.join(root, src.dir, now), path.join(dstFolder, file));
       });

@@ -114,7 +114,7 @@ export class SqliteMaildirStore implements MessageStore {
       search: () => this.textIndex,
       reader: this.reader,
       log: this.log,
-      names: new FlagNames({ db: this.db, sql: this.sql, index: this.index }),
+      names: new FlagNames({ db: this.db, sql: this.sql, index: this.index, files: this.files }),
     };
   }
 
@@ -396,7 +396,8 @@ export class SqliteMaildirStore implements MessageStore {
     // Where the index has the file now (it may have been renamed since `location` was read).
     const current = (): string | null => {
       const mb = this.sql.mailboxById(mailboxId);
-      const file = mb ? this.sql.fileOf(mailboxId, uid) : null;
+      const row = mb ? this.sql.metas(mailboxId, [uid])[0] : undefined;
+      const file = row === undefined ? null : this.ctx.names.current(row.id, row.file);
       return mb && file !== null ? path.join(mb.dir, file) : null;
     };
     location ??= current() ?? undefined;
@@ -518,7 +519,7 @@ export class SqliteMaildirStore implements MessageStore {
       mailboxId,
       criteria,
       textSearch: (q, scope) => this.textIndex.search(q, scope),
-      readMessage: (row) => readCurrent(dir, row.file, () => this.sql.fileById(row.id)),
+      readMessage: (row) => readCurrent(dir, row.file, () => this.ctx.names.current(row.id, this.sql.fileById(row.id))),
       reader: this.reader,
     });
   }
@@ -545,7 +546,7 @@ export class SqliteMaildirStore implements MessageStore {
   async close(): Promise<void> {
     // The database handle belongs to the composition root, which closes it.
     this.closing = true;
-    this.ctx.names.flush();
+    await this.ctx.names.flush();
     // A server drops its index backlog (the next start indexes it); a CLI command finishes it.
     await this.searchIndex?.close(!this.warmed);
     this.checkpoints?.stop();

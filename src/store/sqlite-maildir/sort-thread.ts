@@ -48,7 +48,7 @@ async function ensureKeys(ctx: StoreContext, account: AccountRef, mailboxId: num
     if (rows.length === 0) break;
     for (let i = 0; i < rows.length; i += FILL_PARALLEL) {
       const made = await Promise.all(rows.slice(i, i + FILL_PARALLEL).map(async (r) => {
-        const file = await readCurrent(dir, r.file, () => ctx.sql.fileById(r.id)).catch(() => Buffer.alloc(0));
+        const file = await readCurrent(dir, r.file, () => ctx.names.current(r.id, ctx.sql.fileById(r.id))).catch(() => Buffer.alloc(0));
         return [r.id, computeKeys(parseMessage(file.subarray(Math.min(file.length, r.data_offset))))] as const;
       }));
       for (const [id, row] of made) keys.put(id, row);
@@ -73,7 +73,7 @@ export async function sortMessages(
     mailboxId,
     criteria,
     textSearch: (q, scope) => ctx.search().search(q, scope),
-    readMessage: (row) => readCurrent(dir, row.file, () => ctx.sql.fileById(row.id)),
+    readMessage: (row) => readCurrent(dir, row.file, () => ctx.names.current(row.id, ctx.sql.fileById(row.id))),
     orderBy: orderBy(order),
     reader: ctx.reader,
   });
