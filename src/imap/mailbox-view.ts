@@ -83,6 +83,8 @@ export class MailboxView {
   savedResult: readonly number[] = [];
   /** RFC 5267 live searches (RETURN (UPDATE)); they end with the selection. */
   contexts: SearchContexts | null = null;
+  /** The keywords the client was told in FLAGS, by lowercase name (Session.tellKeywords). */
+  readonly keywords = new Map<string, string>();
 
   constructor(mailbox: MailboxInfo, readOnly: boolean, uids: Uint32Array) {
     this.mailbox = mailbox;

@@ -26,6 +26,7 @@ import { MAX_DISCARDED_INFLATED, startDeflate, type DeflateLayer } from './defla
 import { AppendPipeline } from './append-pipeline.ts';
 import { continuation, statusLine } from './response.ts';
 import { formatNumberSet } from './seqset.ts';
+import { SYSTEM_FLAGS } from './commands/select.ts';
 
 export type SessionDeps = {
   store: MessageStore;
@@ -478,6 +479,26 @@ export class Session {
     if (!this.rev2 && view.recentCount !== recent) await this.untagged(`${view.recentCount} RECENT`);
   }
 
+  /**
+   * Before FETCH responses with `flags`: keywords the client has not seen in FLAGS yet get a new
+   * FLAGS response and PERMANENTFLAGS (RFC 9051 §7.3.5: the client records the update), as
+   * Dovecot sends them when a session stores a keyword new to the mailbox.
+   */
+  async tellKeywords(flags: Iterable<string>): Promise<void> {
+    const view = this.selected;
+    if (!view) return;
+    let fresh = false;
+    for (const f of flags) {
+      if (f.startsWith('\\') || view.keywords.has(f.toLowerCase())) continue;
+      view.keywords.set(f.toLowerCase(), f);
+      fresh = true;
+    }
+    if (!fresh) return;
+    const list = [...SYSTEM_FLAGS, ...view.keywords.values()].join(' ');
+    await this.untagged(`FLAGS (${list})`);
+    if (!view.readOnly) await this.untagged(`OK [PERMANENTFLAGS (${list} \\*)] Flags permitted`);
+  }
+
   /** Tells the client what changed in the selected mailbox (RFC 9051 §7.5.1 moments only). */
   async flushUpdates(allowExpunge: boolean): Promise<void> {
     const view = this.selected;
@@ -516,6 +537,7 @@ export class Session {
         if (view.knows(m.uid, m.modSeq)) continue;
         const seq = view.seqOf(m.uid);
         if (seq === 0) continue;
+        await this.tellKeywords(m.flags);
         const modSeq = this.condstore ? ` MODSEQ (${m.modSeq})` : '';
         out.push(Buffer.from(`* ${seq} FETCH (UID ${m.uid} FLAGS (${this.flagsFor(m.uid, m.flags).join(' ')})${modSeq})\r\n`));
       }

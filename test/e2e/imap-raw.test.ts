@@ -29,6 +29,7 @@ describe('IMAP on the wire', () => {
     await t.addUser('rec@raw.test');
     await t.addUser('sub@raw.test');
     await t.addUser('lf@raw.test');
+    await t.addUser('kw@raw.test');
   });
   after(() => t.stop());
 
@@ -50,6 +51,11 @@ describe('IMAP on the wire', () => {
     assert.match(fetch, /\* 1 FETCH \(UID 1 FLAGS \(\\Recent\)\)/);
     assert.match(fetch, /\* 3 FETCH \(UID 3 FLAGS \(\\Recent\)\)/);
     assert.doesNotMatch(await a.cmd('G', 'SEARCH ALL'), /\* \d+ EXPUNGE/);
+    // Only expunged messages asked for: a tagged NO alone (RFC 2180 §4.1.3, §4.2.2); some: OK.
+    assert.match(await a.cmd('F3', 'FETCH 2 (FLAGS)'), /^F3 NO \[EXPUNGEISSUED\]/);
+    assert.match(await a.cmd('F4', 'FETCH 2 (BODY.PEEK[])'), /^F4 NO \[EXPUNGEISSUED\]/);
+    assert.match(await a.cmd('T1', 'STORE 2 +FLAGS (\\Answered)'), /^T1 NO \[EXPUNGEISSUED\]/);
+    assert.match(await a.cmd('T2', 'STORE 2:3 +FLAGS (\\Answered)'), /^\* 3 FETCH \(FLAGS \(\\Answered \\Recent\)\)\r\nT2 OK \[EXPUNGEISSUED\]/);
     // The expunged message was \Recent here: the count follows (RFC 3501 §7.3.2).
     assert.match(await a.cmd('N', 'NOOP'), /\* 2 EXPUNGE\r\n\* 2 RECENT\r\nN OK/);
     assert.match(await a.cmd('F2', 'FETCH 2 (UID)'), /\* 2 FETCH \(UID 3\)/);
@@ -267,6 +273,24 @@ describe('IMAP on the wire', () => {
     assert.doesNotMatch(await c.cmd('L8', 'LSUB "" Q*'), /LSUB \([^)]*\) "\/" Q1\r\n/);
     assert.match(await c.cmd('S', 'SUBSCRIBE NoSuchBox'), /S NO \[NONEXISTENT\]/);
     c.close();
+  });
+
+  it('tells a keyword new to the mailbox in FLAGS and PERMANENTFLAGS before the FETCH that shows it', async () => {
+    const a = await login(t.imapPort, 'kw@raw.test');
+    const msg = 'Subject: kw\r\n\r\nx\r\n';
+    assert.match(await a.cmd('A', `APPEND INBOX ($Old) {${msg.length}+}\r\n${msg}`), /A OK/);
+    assert.match(await a.cmd('S', 'SELECT INBOX'), /\* FLAGS \([^)]*\$Old\)/);
+    const b = await login(t.imapPort, 'kw@raw.test');
+    await b.cmd('S', 'SELECT INBOX');
+    const own = await b.cmd('T', 'STORE 1 +FLAGS ($New $Old)');
+    assert.match(own, /^\* FLAGS \(\\Answered \\Flagged \\Deleted \\Seen \\Draft \$Old \$New\)\r\n\* OK \[PERMANENTFLAGS \(\\Answered \\Flagged \\Deleted \\Seen \\Draft \$Old \$New \\\*\)\] [^\r]*\r\n\* 1 FETCH \(FLAGS \(\$Old \$New\)\)\r\nT OK/);
+    const other = await a.cmd('N', 'NOOP');
+    assert.match(other, /\* FLAGS \([^)]*\$Old \$New\)\r\n\* OK \[PERMANENTFLAGS [^\r]*\r\n\* 1 FETCH \(UID 1 FLAGS \([^)]*\$New[^)]*\)\)\r\nN OK/);
+    // Known now: no second FLAGS.
+    assert.doesNotMatch(await b.cmd('T2', 'STORE 1 -FLAGS ($New)'), /\* FLAGS/);
+    assert.doesNotMatch(await b.cmd('T3', 'STORE 1 +FLAGS ($New)'), /\* FLAGS/);
+    a.close();
+    b.close();
   });
 
   it('stores an APPENDed message with bare LFs with CRLF line ends (as Dovecot serves it; POP3 counts them)', async () => {

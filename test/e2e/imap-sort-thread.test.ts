@@ -298,7 +298,12 @@ print(json.dumps([l.decode().rstrip() for l in idle]))
       ['* ESEARCH (TAG "S1") UID COUNT 0', 'S1 OK SEARCH completed'],
       ['* ESEARCH (TAG "S2") ALL 6,5,4', 'S2 OK SORT completed'],
       ['S2 BAD Tag reuse'],
-      ['* 2 FETCH (UID 2 FLAGS ($Junk))', '* 5 FETCH (UID 5 FLAGS ($Junk))', '* ESEARCH (TAG "S1") UID ADDTO (0 2,5)', 'TAG OK NOOP completed'],
+      [
+        // $Junk is new to this session's FLAGS: told first (as Dovecot)
+        '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Junk)',
+        '* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Junk \\*)] Flags permitted',
+        '* 2 FETCH (UID 2 FLAGS ($Junk))', '* 5 FETCH (UID 5 FLAGS ($Junk))', '* ESEARCH (TAG "S1") UID ADDTO (0 2,5)', 'TAG OK NOOP completed',
+      ],
       // the other session saw the new message first: it is \Recent there
       ['* 11 EXISTS', '* 0 RECENT', '* ESEARCH (TAG "S1") UID ADDTO (0 11)', '* ESEARCH (TAG "S2") ADDTO (1 11)', 'TAG OK NOOP completed'],
       ['* ESEARCH (TAG "S1") UID REMOVEFROM (0 5)', '* ESEARCH (TAG "S2") REMOVEFROM (3 5)', '* 5 EXPUNGE', 'TAG OK NOOP completed'],

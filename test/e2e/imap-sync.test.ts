@@ -223,7 +223,8 @@ show(cmd(m, 'b11 CLOSE'))
       '* 2 EXISTS',
       '* 1 RECENT',
       '* OK [HIGHESTMODSEQ 16] Expunges pending',
-      'b9 OK [EXPUNGEISSUED] FETCH completed; some messages were expunged meanwhile',
+      // Only an expunged message asked for: a tagged NO alone (RFC 2180 §4.1.3).
+      'b9 NO [EXPUNGEISSUED] The messages were expunged by another session',
     ]);
     // 6 was this session's last \\Recent message (7 is the appending session's).
     assert.deepEqual(out[10], ['* VANISHED 6', '* 0 RECENT', 'b10 OK NOOP completed']);

@@ -71,7 +71,7 @@ export async function writeFlagFetches(s: Session, uids: readonly number[], item
 
 async function fetchMeta(s: Session, uids: readonly number[], items: readonly FetchItem[]): Promise<Reply> {
   const found = await writeFlagFetches(s, uids, items);
-  return found < uids.length ? expungeIssued() : ok('FETCH completed');
+  return found < uids.length ? expungeIssued(found === 0) : ok('FETCH completed');
 }
 
 const CRLF = Buffer.from('\r\n');
@@ -144,8 +144,10 @@ class Outbox {
   }
 }
 
-// RFC 9051 §7.1 EXPUNGEISSUED: the client hears of the expunge at its next NOOP.
-const expungeIssued = (): Reply => ok('FETCH completed; some messages were expunged meanwhile', 'EXPUNGEISSUED');
+// RFC 9051 §7.1 EXPUNGEISSUED: the client hears of the expunge at its next NOOP. When every
+// message asked for is gone, only a tagged NO (RFC 2180 §4.1.3), as a client waits for nothing.
+export const expungeIssued = (none: boolean): Reply =>
+  none ? no('The messages were expunged by another session', 'EXPUNGEISSUED') : ok('FETCH completed; some messages were expunged meanwhile', 'EXPUNGEISSUED');
 
 export const fetch: Handler<'FETCH'> = {
   states: SELECTED,
@@ -193,6 +195,7 @@ export const fetch: Handler<'FETCH'> = {
     const flags = withFlags || items.some((i) => i.item === 'MODSEQ');
     const out = new Outbox(s);
     let missing = false;
+    let sent = 0;
     for (let i = 0; i < uids.length; i += BATCH) {
       const batch = uids.slice(i, i + BATCH);
       const records = await store.messageRecords(view.mailbox.id, batch, { json, flags });
@@ -211,6 +214,7 @@ export const fetch: Handler<'FETCH'> = {
           const text = fetchItemsText(full, items, s.utf8);
           if (text !== null) {
             await out.addText(`* ${seq} FETCH ${text}\r\n`);
+            sent++;
             continue;
           }
         }
@@ -224,6 +228,7 @@ export const fetch: Handler<'FETCH'> = {
             },
           });
           await out.add(Buffer.from(`* ${seq} FETCH `), data, CRLF);
+          sent++;
         } catch (e) {
           if (e instanceof FetchError) {
             await out.flush();
@@ -235,7 +240,7 @@ export const fetch: Handler<'FETCH'> = {
       }
       await out.flush();
     }
-    if (missing) return expungeIssued();
+    if (missing) return expungeIssued(sent === 0);
     return ok('FETCH completed');
   },
 };

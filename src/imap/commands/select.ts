@@ -32,6 +32,7 @@ async function run(s: Session, cmd: CommandOf<'SELECT' | 'EXAMINE'>): Promise<Re
   if (!snap) return no('Mailbox does not exist', 'NONEXISTENT');
   const mb = snap.info;
   const view = new MailboxView(mb, readOnly, snap.uids);
+  for (const k of snap.keywords) view.keywords.set(k.toLowerCase(), k);
   view.addRecent(snap.recent.from, snap.recent.to);
   // A delivery between the snapshot and now published before we were listening: look again.
   view.pendingExists = true;

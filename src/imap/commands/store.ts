@@ -20,15 +20,17 @@ export const store: Handler<'STORE'> = {
     const flags = cmd.args.flags.filter((f) => f.toLowerCase() !== '\\recent');
     const since = unchangedSince === undefined ? undefined : toModSeq(unchangedSince);
     const change = await s.ownFlagChange(() => s.deps.store.setFlags(s.account!, view.mailbox.id, uids, cmd.args.action, flags, since));
+    if (cmd.args.action !== 'remove' && change.uids.length > 0) await s.tellKeywords(flags);
     const failed = change.failed ?? [];
     const failedSet = new Set(failed);
     const passed = failed.length === 0 ? uids : uids.filter((u) => !failedSet.has(u));
     // With CONDSTORE on, every FETCH a STORE causes carries UID and MODSEQ (RFC 7162 §3.2.4).
     const withUid = cmd.uid || s.condstore;
     const items: FetchItem[] = [...(withUid ? [{ item: 'UID' } as const] : []), { item: 'FLAGS' }, ...(s.condstore ? [{ item: 'MODSEQ' } as const] : [])];
+    let found = passed.length;
     if (!cmd.args.silent) {
       // Every message named is reported, changed or not (RFC 9051 §6.4.6).
-      await writeFlagFetches(s, passed, items);
+      found = await writeFlagFetches(s, passed, items);
     } else if (s.condstore) {
       // .SILENT still tells the new MODSEQs: of every message that passed UNCHANGEDSINCE
       // (§3.1.3), or of the messages changed (§3.1.4.2, Example 14).
@@ -38,6 +40,9 @@ export const store: Handler<'STORE'> = {
       const named = cmd.uid ? failed : failed.map((u) => view.seqOf(u)).filter((n) => n > 0).sort((a, b) => a - b);
       return ok('Conditional STORE failed for some messages', `MODIFIED ${formatNumberSet(named)}`);
     }
+    // Messages another session expunged (the client hears at its next NOOP): RFC 2180 §4.2.
+    if (found === 0 && passed.length > 0) return no('The messages were expunged by another session', 'EXPUNGEISSUED');
+    if (found < passed.length) return ok('STORE completed; some messages were expunged meanwhile', 'EXPUNGEISSUED');
     return ok('STORE completed');
   },
 };
