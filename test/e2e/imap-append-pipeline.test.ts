@@ -193,6 +193,9 @@ describe('pipelined APPEND and kill -9', () => {
       }
       await w.answers(Math.min(sent, w.tagged.length + 1));
     }
+    // 16 more on their way as the kill lands, so that some are surely never answered (the
+    // loop may end with few in flight, all answered before the signal arrives).
+    for (let i = 0; i < 16; i++, sent++) w.write(append(`C${sent}`, 'INBOX', message(`crash-${sent}`, 1500)));
     proc.child.kill('SIGKILL');
     await new Promise((r) => (proc.child.exitCode !== null || proc.child.signalCode !== null ? r(null) : proc.child.once('exit', r)));
     const acked = new Map<number, number>();
