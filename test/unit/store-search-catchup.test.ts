@@ -16,12 +16,16 @@ const ACCOUNT = { id: 1, local: 'cu', domain: 'catchup.test' };
 
 test('a search right after start waits for the catch-up of a lost index (IMAP SEARCH and the text search)', async (t) => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mailhaven-catchup-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
   const db = openDatabase(path.join(dir, 'index.db'));
-  t.after(() => db.close());
   const open = (): SqliteMaildirStore =>
     new SqliteMaildirStore({ db, mailRoot: path.join(dir, 'mail'), searchFile: path.join(dir, 'search.db'), bus: new LocalChangeBus(), log: silentLogger() });
   let store = open();
+  // One hook, in this order: the store (its timers use the database), the database, the files.
+  t.after(async () => {
+    await store.close();
+    db.close();
+    await rm(dir, { recursive: true, force: true });
+  });
   await store.createAccount(ACCOUNT);
   for (let i = 1; i <= 40; i++) {
     const content = Buffer.from(`From: a@x.test\r\nSubject: m${i}\r\n\r\n${i % 4 === 0 ? 'a rambutan' : 'plain'} body\r\n`);
@@ -33,7 +37,6 @@ test('a search right after start waits for the catch-up of a lost index (IMAP SE
   for (const f of ['search.db', 'search.db-wal', 'search.db-shm']) await rm(path.join(dir, f), { force: true });
 
   store = open();
-  t.after(() => store.close());
   store.warm([ACCOUNT]);
   // IMAP SEARCH's path first, at once: it races the comparison, which it must wait for.
   const inbox = (await store.getMailbox(ACCOUNT.id, 'INBOX'))!;

@@ -546,10 +546,11 @@ export class SqliteMaildirStore implements MessageStore {
   async close(): Promise<void> {
     // The database handle belongs to the composition root, which closes it.
     this.closing = true;
+    // First, before any wait: its timer must not fire on a database closed meanwhile.
+    this.checkpoints?.stop();
     await this.ctx.names.flush();
     // A server drops its index backlog (the next start indexes it); a CLI command finishes it.
     await this.searchIndex?.close(!this.warmed);
-    this.checkpoints?.stop();
     await this.reader.close();
     await this.files.close();
   }
