@@ -25,7 +25,8 @@ const FORBIDDEN_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
  * §5.1.3), checked for canonical form; after ENABLE IMAP4rev2/UTF8=ACCEPT names are UTF-8
  * (RFC 9051 §5.1, RFC 6855 §3) and "&" is an ordinary character. Names are NFC-normalised so
  * a denormalised spelling always opens the same mailbox (RFC 9051 §5.1), and any case of
- * INBOX is INBOX.
+ * INBOX is INBOX, as the first level of a longer name too ("inbox/x" is INBOX's child, never
+ * a second "inbox" beside INBOX: RFC 9051 §9 mailbox, as Dovecot).
  */
 export function decodeMailboxName(raw: Buffer, utf8: boolean): string {
   let name: string;
@@ -38,7 +39,7 @@ export function decodeMailboxName(raw: Buffer, utf8: boolean): string {
   }
   if (FORBIDDEN_IN_NAME.test(name)) bad('Control characters are not allowed in mailbox names');
   name = name.normalize('NFC');
-  return /^inbox$/i.test(name) ? 'INBOX' : name;
+  return /^inbox(?=\/|$)/i.test(name) ? 'INBOX' + name.slice(5) : name;
 }
 
 /** mailbox = "INBOX" / astring */

@@ -30,6 +30,7 @@ describe('IMAP on the wire', () => {
     await t.addUser('sub@raw.test');
     await t.addUser('lf@raw.test');
     await t.addUser('kw@raw.test');
+    await t.addUser('nm@raw.test');
   });
   after(() => t.stop());
 
@@ -272,6 +273,24 @@ describe('IMAP on the wire', () => {
     assert.match(await c.cmd('L7', 'LSUB "" Q%'), /\* LSUB \(\\Noselect\) "\/" Q1\r\nL7 OK/);
     assert.doesNotMatch(await c.cmd('L8', 'LSUB "" Q*'), /LSUB \([^)]*\) "\/" Q1\r\n/);
     assert.match(await c.cmd('S', 'SUBSCRIBE NoSuchBox'), /S NO \[NONEXISTENT\]/);
+    c.close();
+  });
+
+  it('names: any case of INBOX as a first level is INBOX; a name too long for its folder gets NO, not an internal error', async () => {
+    const c = await login(t.imapPort, 'nm@raw.test');
+    assert.match(await c.cmd('C1', 'CREATE inbox/x'), /C1 OK/);
+    const all = await c.cmd('L1', 'LIST "" *');
+    assert.match(all, /\* LIST \([^)]*\) "\/" INBOX\/x\r\n/);
+    assert.doesNotMatch(all, /"\/" inbox/);
+    assert.match(await c.cmd('S1', 'STATUS Inbox/X (MESSAGES)'), /S1 NO \[NONEXISTENT\]/);
+    assert.match(await c.cmd('S2', 'STATUS iNbOx/x (MESSAGES)'), /\* STATUS INBOX\/x \(MESSAGES 0\)/);
+    // ".aaa…" is one byte longer than the name: 255 characters make a 256-byte directory name.
+    assert.match(await c.cmd('C2', `CREATE ${'a'.repeat(255)}`), /C2 NO \[CANNOT\] Mailbox name is too long/);
+    assert.match(await c.cmd('C3', `CREATE ${Array.from({ length: 16 }, () => 'x'.repeat(15)).join('/')}`), /C3 NO \[CANNOT\]/);
+    assert.doesNotMatch(await c.cmd('L2', 'LIST "" x*'), /\* LIST/, 'no parents left behind');
+    assert.match(await c.cmd('C4', `CREATE P/${'c'.repeat(240)}`), /C4 OK/);
+    assert.match(await c.cmd('R1', `RENAME P ${'p'.repeat(20)}`), /R1 NO \[CANNOT\] Mailbox name is too long/);
+    assert.match(await c.cmd('L3', 'LIST "" P/*'), /\* LIST \([^)]*\) "\/" P\/c{240}\r\n/);
     c.close();
   });
 

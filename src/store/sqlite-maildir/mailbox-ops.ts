@@ -9,9 +9,14 @@ import { accountRoot, folderDir, SUBDIRS } from './paths.ts';
 import type { StoreContext } from './store-context.ts';
 import { writeSubscriptions } from './subscriptions-file.ts';
 
+/** A directory name longer than this fails to be made (ext4, xfs, btrfs: NAME_MAX). */
+const MAX_DIR_BYTES = 255;
+
 function checkName(name: string): void {
   const problem = mailboxNameProblem(name);
   if (problem !== null) throw new MailboxError('CANNOT', problem);
+  // ".A.B" with each level in modified UTF-7: longer than the name itself, for non-ASCII a lot.
+  if (Buffer.byteLength(folderDir(name)) > MAX_DIR_BYTES) throw new MailboxError('CANNOT', 'Mailbox name is too long');
 }
 
 async function makeFolder(ctx: StoreContext, account: AccountRef, name: string, use: string | null): Promise<MailboxRow> {
@@ -55,9 +60,10 @@ export async function renameMailbox(ctx: StoreContext, account: AccountRef, from
   if (!row) throw new MailboxError('NONEXISTENT', 'Mailbox does not exist');
   if (ctx.index.mailbox(account.id, to)) throw new MailboxError('ALREADYEXISTS', 'Target mailbox already exists');
   if (to === from || isInferior(to, from)) throw new MailboxError('CANNOT', 'Can not move a mailbox under itself');
+  const moving = ctx.index.mailboxRows(account.id).filter((r) => r.id === row.id || isInferior(r.name, from));
+  for (const r of moving) checkName(to + r.name.slice(from.length));
   for (const parent of parentsOf(to)) if (!ctx.index.mailbox(account.id, parent)) await makeFolder(ctx, account, parent, null);
   const root = accountRoot(ctx.mailRoot, account);
-  const moving = ctx.index.mailboxRows(account.id).filter((r) => r.id === row.id || isInferior(r.name, from));
   const done: { r: MailboxRow; name: string; dir: string }[] = [];
   try {
     for (const r of moving) {
