@@ -240,6 +240,14 @@ test('NOT and OR over criteria that need the file stay exact', async () => {
   assert.deepEqual(await search({ op: 'any', of: [{ op: 'text', value: 'mutt' }, { op: 'uid', ranges: [[1, 2]] }] }), [1, 2, 5]);
 });
 
+test('thousands of keys in one AND or OR: SQLite\'s 1,000-deep expression limit is not reached', async () => {
+  const { search } = setup();
+  const many = (n: number, c: Criteria): Criteria[] => Array.from({ length: n }, () => c);
+  assert.deepEqual(await search({ op: 'all', of: many(4000, flag('\\Seen')) }), [1, 4]);
+  assert.deepEqual(await search({ op: 'any', of: [...many(3000, flag('\\Flagged')), flag('\\Deleted')] }), [2, 4]);
+  assert.deepEqual(await search({ op: 'all', of: many(2000, { op: 'text', value: 'lunch' }) }), [1]);
+});
+
 test('the SQL is parameterised: no searched value ever appears in a statement', async () => {
   const { search, db } = setup();
   const seen: string[] = [];

@@ -50,10 +50,15 @@ const FTS_MIN = 3; // the trigram index answers queries of 3 characters or more
 const MAX_INLINE_RANGES = 16;
 const DAY_MS = 86_400_000;
 
-const join = (parts: Sql[], op: 'AND' | 'OR'): Sql =>
-  parts.length === 0 ? (op === 'AND' ? TRUE : FALSE)
-    : parts.length === 1 ? parts[0]
-      : { sql: parts.map((p) => `(${p.sql})`).join(` ${op} `), params: parts.flatMap((p) => p.params) };
+/** Parts joined by AND or OR as a balanced tree: "a AND b AND c …" would nest one level per
+ *  part, and SQLite refuses an expression over 1,000 deep (a SEARCH of 2,000 keys). */
+const join = (parts: Sql[], op: 'AND' | 'OR'): Sql => {
+  if (parts.length === 0) return op === 'AND' ? TRUE : FALSE;
+  if (parts.length === 1) return parts[0];
+  const half = parts.length >> 1;
+  const [left, right] = [join(parts.slice(0, half), op), join(parts.slice(half), op)];
+  return { sql: `(${left.sql}) ${op} (${right.sql})`, params: [...left.params, ...right.params] };
+};
 
 const FIELD_COLUMNS = { subject: 'subject', from: 'addr_from', to: 'addr_to', cc: 'addr_cc', bcc: 'addr_bcc' } as const;
 
