@@ -25,7 +25,7 @@ export type ReaderEvent =
   /** A synchronizing literal: send "+ …" and call accept(), or reply and call reject(). */
   | { readonly type: 'continue'; readonly tag: string; readonly name: string; readonly size: number; readonly binary: boolean }
   /** The command was dropped (and is being skipped); reply `tag status [code] text`. */
-  | { readonly type: 'error'; readonly tag: string; readonly status: 'BAD' | 'NO'; readonly code?: 'TOOBIG'; readonly text: string }
+  | { readonly type: 'error'; readonly tag: string; readonly status: 'BAD' | 'NO'; readonly code?: 'TOOBIG'; readonly text: string; readonly fatal?: boolean }
   /** The line that ends IDLE (RFC 2177): ok when it was "DONE". */
   | { readonly type: 'idle-done'; readonly ok: boolean }
   /** One SASL response line during AUTHENTICATE (RFC 9051 §6.2.2), without CRLF. */
@@ -220,6 +220,10 @@ export class CommandReader {
     const refusal = this.#checkLiteral(cmd, marker);
     if (refusal !== undefined) {
       this.#cmd = undefined;
+      // A refused non-synchronizing literal is read and dropped (RFC 7888 §4, choice 1), up to
+      // the most an APPEND may carry; past that (a client announcing terabytes) the session
+      // ends after the answer (choice 2), as Dovecot does, instead of draining for ever.
+      if (!marker.sync && marker.size > this.#limits.maxAppendBytes) return { ...refusal, fatal: true } as ReaderEvent;
       if (!marker.sync) this.#skip(marker.size);
       return refusal;
     }

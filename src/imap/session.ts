@@ -306,6 +306,7 @@ export class Session {
       case 'error':
         if (ev.status === 'BAD') this.countBad();
         await this.send(statusLine(ev.tag, ev.status, ev.text, ev.code));
+        if (ev.fatal === true) this.bye('Literal too large to read');
         return;
       case 'idle-done': {
         const tag = this.idleTag;

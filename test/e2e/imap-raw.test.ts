@@ -294,6 +294,13 @@ describe('IMAP on the wire', () => {
     c.close();
   });
 
+  it('ends the session after refusing a non-synchronizing literal larger than any APPEND may be', async () => {
+    const c = await login(t.imapPort, 'nm@raw.test');
+    c.write('a SELECT {99999999999999999999+}\r\n');
+    assert.match(await c.until(/\* BYE [^\r]*\r\n/), /^a BAD \[TOOBIG\] [^\r]*\r\n\* BYE /);
+    assert.equal(await c.waitClose(), true);
+  });
+
   it('tells a keyword new to the mailbox in FLAGS and PERMANENTFLAGS before the FETCH that shows it', async () => {
     const a = await login(t.imapPort, 'kw@raw.test');
     const msg = 'Subject: kw\r\n\r\nx\r\n';

@@ -111,6 +111,15 @@ test('LITERAL-: a non-synchronizing literal over 4096 octets is refused and skip
   assert.deepEqual(run(input).map((e) => e.type), ['command', 'command']);
 });
 
+test('a refused non-synchronizing literal past what any APPEND may carry ends the session instead (RFC 7888 §4)', () => {
+  const [e] = run('a1 SELECT {99999999999999999999+}\r\n', { limits: { maxAppendBytes: 1000 } });
+  assert.equal(e.type === 'error' && `${e.tag} ${e.status} ${e.code} ${e.fatal}`, 'a1 BAD TOOBIG true');
+  const [a] = run('a1 APPEND INBOX {1001+}\r\n', { limits: { appendLimit: 500, maxAppendBytes: 1000 } });
+  assert.equal(a.type === 'error' && `${a.status} ${a.fatal}`, 'NO true');
+  const [b] = run('a1 APPEND INBOX {900+}\r\n', { limits: { appendLimit: 500, maxAppendBytes: 1000 } });
+  assert.equal(b.type === 'error' && `${b.status} ${b.fatal}`, 'NO undefined', 'within the bound: read and dropped');
+});
+
 test('a refused non-synchronizing literal is discarded as it arrives, never buffered', () => {
   const r = new CommandReader({ nonSyncLiterals: 'LITERAL-' });
   r.feed(Buffer.from('a1 APPEND INBOX {10000000+}\r\n'));
