@@ -344,7 +344,9 @@ export class Session {
     }
     if (!handler.states.includes(this.state)) {
       this.countBad();
-      const why = this.state === 'not-authenticated' ? 'Log in first' : this.state === 'authenticated' ? 'No mailbox selected' : 'Already logged in';
+      // A command of the not-authenticated state only (LOGIN, AUTHENTICATE, STARTTLS) once logged in.
+      const why =
+        this.state === 'not-authenticated' ? 'Log in first' : !handler.states.includes('selected') ? 'Already logged in' : 'No mailbox selected';
       await this.send(statusLine(cmd.tag, 'BAD', why));
       return;
     }

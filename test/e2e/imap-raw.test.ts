@@ -278,6 +278,8 @@ describe('IMAP on the wire', () => {
 
   it('names: any case of INBOX as a first level is INBOX; a name too long for its folder gets NO, not an internal error', async () => {
     const c = await login(t.imapPort, 'nm@raw.test');
+    assert.match(await c.cmd('A1', 'LOGIN nm@raw.test secret'), /A1 BAD Already logged in/);
+    assert.match(await c.cmd('A2', 'FETCH 1 FLAGS'), /A2 BAD No mailbox selected/);
     assert.match(await c.cmd('C1', 'CREATE inbox/x'), /C1 OK/);
     const all = await c.cmd('L1', 'LIST "" *');
     assert.match(all, /\* LIST \([^)]*\) "\/" INBOX\/x\r\n/);
