@@ -131,10 +131,21 @@ export function binaryData(rec: FetchRecord, file: Buffer, part: readonly number
   return transferDecode(raw, p.encoding);
 }
 
-/** Section data: "" when empty (or missing), otherwise a literal; literal8 for NUL in BINARY. */
+/**
+ * Section data: "" when empty (or missing), otherwise a literal; literal8 for NUL in BINARY.
+ * A literal may not hold NUL (RFC 9051 §4.3 CHAR8): a stored message with one (SMTP DATA
+ * takes any octet) is sent with 0x80 in its place, as Dovecot does; the size stays the same.
+ */
 function writeData(line: ResponseLine, data: Buffer | null, binary: boolean): void {
   if (data === null || data.length === 0) line.raw('""');
-  else line.literal(data, binary && data.includes(0));
+  else if (binary || !data.includes(0)) line.literal(data, binary && data.includes(0));
+  else line.literal(withoutNul(data), false);
+}
+
+function withoutNul(data: Buffer): Buffer {
+  const out = Buffer.from(data);
+  for (let i = out.indexOf(0); i !== -1; i = out.indexOf(0, i + 1)) out[i] = 0x80;
+  return out;
 }
 
 /** Strings from mime/imap-format are UTF-8 text; ResponseLine.raw takes one char per byte. */

@@ -142,6 +142,14 @@ test('BINARY: base64 decoded as literal8 when it holds NUL, quoted-printable dec
   assert.equal(out2, `(BINARY[1] ${lit(plain)} BINARY.SIZE[1] ${plain.length})`);
 });
 
+test('NUL in a stored message goes out as 0x80 in a literal (RFC 9051 §4.3), as is in BINARY', async () => {
+  const s = stored(Buffer.from('Subject: nul\r\n\r\na\u0000b\r\n', 'latin1'), '');
+  assert.equal(await fetchText(s, [body({ part: [] })]), '(BODY[] {21}\r\nSubject: nul\r\n\r\na\u0080b\r\n)');
+  assert.equal(await fetchText(s, [body({ part: [], text: 'TEXT' })]), '(BODY[TEXT] {5}\r\na\u0080b\r\n)');
+  assert.equal(await fetchText(s, [{ item: 'BINARY[]', peek: true, part: [1] }]), '(BINARY[1] ~{5}\r\na\u0000b\r\n)');
+  assert.ok(s.file.includes(0), 'the file itself is left alone');
+});
+
 test('BINARY of an unknown Content-Transfer-Encoding fails with UNKNOWN-CTE', async () => {
   const msg = Buffer.from(crlf(['Subject: x', 'Content-Transfer-Encoding: x-uuencode', '', 'begin 644 x', 'end', '']));
   const s = stored(msg, '');
