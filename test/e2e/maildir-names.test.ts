@@ -34,14 +34,19 @@ async function settledNames(root: string, want: (names: string[]) => boolean): P
   }
 }
 
+/** A server with the one account, u@names.test. */
+async function fresh(): Promise<{ t: TestServer; dir: string }> {
+  const t = await startTestServer();
+  await t.addDomain('names.test');
+  await t.addUser('u@names.test');
+  return { t, dir: t.dataDir };
+}
+
 const info = (names: string[]): string[] => names.map((n) => n.slice(n.indexOf(':2,') + 3)).sort();
 
 describe('Maildir names follow the index', () => {
   it('renames files for their flags and keywords, dates APPENDs by mtime, and a full rebuild keeps both', async () => {
-    const t = await startTestServer();
-    const dir = t.dataDir;
-    await t.addDomain('names.test');
-    await t.addUser('u@names.test');
+    const { t, dir } = await fresh();
     const root = path.join(dir, 'mail', 'names.test', 'u');
     const c = await login(t);
     await append(c, 'A1', '\\Seen', '01-Jan-2020 10:00:00 +0100', message('one'));
@@ -87,10 +92,7 @@ describe('Maildir names follow the index', () => {
   });
 
   it('adopts a Dovecot Maildir: keyword letters, mtimes, bare LFs stored as CRLF', async () => {
-    const t = await startTestServer();
-    const dir = t.dataDir;
-    await t.addDomain('names.test');
-    await t.addUser('u@names.test');
+    const { t, dir } = await fresh();
     await t.server.stop();
     const folder = path.join(dir, 'mail', 'names.test', 'u', '.Lists');
     for (const sub of ['cur', 'new', 'tmp']) await mkdir(path.join(folder, sub), { recursive: true });
@@ -135,10 +137,7 @@ describe('Maildir names follow the index', () => {
   });
 
   it('follows another program\'s renames: read under the new name while running, its flags taken at the next start', async () => {
-    const t = await startTestServer();
-    const dir = t.dataDir;
-    await t.addDomain('names.test');
-    await t.addUser('u@names.test');
+    const { t, dir } = await fresh();
     const root = path.join(dir, 'mail', 'names.test', 'u');
     const c = await login(t);
     await append(c, 'A1', '', '01-Jan-2020 10:00:00 +0000', message('one'));
