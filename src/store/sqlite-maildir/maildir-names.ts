@@ -48,6 +48,11 @@ export class FlagNames {
     return this.renaming.get(id) ?? indexed;
   }
 
+  /** Whether message `id`'s file is being renamed by us right now (its name says nothing new). */
+  renamingNow(id: number): boolean {
+    return this.renaming.has(id);
+  }
+
   /** Resolves once everything queued has been renamed (the store is closing). */
   async flush(): Promise<void> {
     while (this.running !== null) await this.running;

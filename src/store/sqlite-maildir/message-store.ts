@@ -412,6 +412,8 @@ export class SqliteMaildirStore implements MessageStore {
       if (!mb || row === undefined) return null;
       const found = await findByBase(path.join(root, mb.dir), row.file);
       if (found === null) return null;
+      // Mid-way through our own rename: the name found is ours, not another program's.
+      if (this.ctx.names.renamingNow(row.id)) return path.join(mb.dir, found);
       // Its new name's flags are the message's now (mutt marked it read, say).
       const flags = renamedFlags(path.join(root, mb.dir), found, row);
       const modSeq = transaction(this.db, () => {
