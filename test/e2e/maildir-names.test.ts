@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, rename, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { describe, it } from 'node:test';
 import { runCli } from '../harness/cli.ts';
 import { Wire } from '../harness/imap-wire.ts';
@@ -165,6 +166,27 @@ describe('Maildir names follow the index', () => {
       assert.match(fetched, /\* 2 FETCH \(FLAGS \(\\Seen Work\) MODSEQ \((\d+)\)\)/);
       for (const m of fetched.matchAll(/MODSEQ \((\d+)\)/g)) assert.ok(Number(m[1]) > modSeq, 'a flag change clients can find with CHANGEDSINCE');
       c2.send('Z LOGOUT\r\n');
+    } finally {
+      await t2.stop();
+    }
+  });
+
+  it('renames at start the files whose names do not show the index\'s flags (Maildirs written before names followed flags)', async () => {
+    const { t, dir } = await fresh();
+    const root = path.join(dir, 'mail', 'names.test', 'u');
+    const c = await login(t);
+    await append(c, 'A1', '', '01-Jan-2020 10:00:00 +0000', message('one'));
+    await append(c, 'A2', '', '01-Jan-2020 11:00:00 +0000', message('two'));
+    c.send('Z LOGOUT\r\n');
+    await t.server.stop();
+    // As an older Mailhaven left them: flags changed in the index only.
+    const db = new DatabaseSync(path.join(dir, 'mailhaven.db'));
+    db.exec("UPDATE message_flags SET flags = 1, keywords = ' Work ' WHERE uid = 1"); // \\Seen
+    db.close();
+    const t2 = await startTestServer({}, dir);
+    try {
+      assert.deepEqual(info(await settledNames(root, (n) => info(n).join() === ',Sa')), ['', 'Sa']);
+      assert.equal(await readFile(path.join(root, 'dovecot-keywords'), 'utf8'), '0 Work\n');
     } finally {
       await t2.stop();
     }

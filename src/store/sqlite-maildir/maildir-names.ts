@@ -18,9 +18,15 @@ import type { StoreContext } from './store-context.ts';
  *  thread has waits behind them. */
 const RENAMES_PER_CALL = 100;
 
-/** The name, relative to `folder` (absolute), that a message with these flags has. */
-export function nameWithFlags(folder: string, file: string, bits: number, keywords: string | null): string {
-  return `cur/${baseOf(path.basename(file))}:2,${infoLetters(bits)}${keywordLetters(folder, keywordList(keywords))}`;
+/**
+ * The name, relative to `folder` (absolute), that a message with these flags has; `letters`,
+ * when given, are its keyword letters already known. A message in new/ without flags stays
+ * there: mutt shows those as new, and Dovecot moves them to cur/ itself.
+ */
+export function nameWithFlags(folder: string, file: string, bits: number, keywords: string | null, letters?: string): string {
+  const kw = letters ?? keywordLetters(folder, keywordList(keywords));
+  if (bits === 0 && kw === '' && file.startsWith('new/')) return file;
+  return `cur/${baseOf(path.basename(file))}:2,${infoLetters(bits)}${kw}`;
 }
 
 type Job = { root: string; mailboxId: number; uids: number[] };

@@ -269,6 +269,7 @@ export class SqliteMaildirStore implements MessageStore {
       dropped += r.dropped;
       for (const f of r.torn) this.log.warn({ event: 'store.torn', account: `${a.local}@${a.domain}`, mailbox: mb.name, file: f }, 'file left by a crash before it was synced; not adopted');
       for (const uid of r.adoptedUids) this.bus.publish({ kind: 'exists', accountId: a.id, mailboxId: mb.id, uid, modSeq: 0 });
+      this.ctx.names.follow(root, mb.id, r.unnamed);
     }
     if (adopted || dropped) this.log.info({ event: 'store.reconcile', account: `${a.local}@${a.domain}`, adopted, dropped }, 'index reconciled with the Maildir');
     return { adopted, dropped };

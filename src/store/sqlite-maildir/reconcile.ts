@@ -13,7 +13,8 @@ import { searchDocument } from './search-document.ts';
 import { baseOf, folderName, SUBDIRS } from './paths.ts';
 import { FLAG_BITS } from './schema.ts';
 import { keywordList, keywordsColumn } from './flags.ts';
-import { keywordNames, keywordsOfLetters } from './maildir-keywords.ts';
+import { keywordLetters, keywordNames, keywordsOfLetters } from './maildir-keywords.ts';
+import { nameWithFlags } from './maildir-names.ts';
 import { withCrlf } from '../../mime/line-endings.ts';
 import { maildirBaseName, type DurableFiles } from './durable-fs.ts';
 
@@ -122,7 +123,7 @@ export async function reconcileMailbox(
   minAgeMs: number,
   search: SearchIndex,
   files: DurableFiles,
-): Promise<{ adopted: number; dropped: number; adoptedUids: number[]; torn: string[] }> {
+): Promise<{ adopted: number; dropped: number; adoptedUids: number[]; torn: string[]; unnamed: number[] }> {
   const onDisk = new Map<string, string>();
   for (const sub of SUBDIRS) {
     if (sub === 'tmp') continue;
@@ -139,6 +140,10 @@ export async function reconcileMailbox(
   const gone: typeof rows = [];
   const moved: { id: number; file: string }[] = [];
   const reflagged: { uid: number; flags: number; keywords: string | null }[] = [];
+  // Names that do not show the index's flags (written before names followed flags, or a
+  // rename lost in a crash): renamed in the background once the store runs.
+  const unnamed: number[] = [];
+  const lettersOf = new Map<string | null, string>(); // keyword letters by keywords column
   for (const r of rows) {
     const base = baseOf(path.basename(r.file));
     const now = onDisk.get(base);
@@ -147,6 +152,9 @@ export async function reconcileMailbox(
       moved.push({ id: r.id, file: now });
       const changed = renamedFlags(folder, now, r, keywords);
       if (changed !== null) reflagged.push({ uid: r.uid, ...changed });
+    } else {
+      if (!lettersOf.has(r.keywords)) lettersOf.set(r.keywords, keywordLetters(folder, keywordList(r.keywords)));
+      if (nameWithFlags(folder, r.file, r.flags, null, lettersOf.get(r.keywords)) !== r.file) unnamed.push(r.uid);
     }
     onDisk.delete(base);
   }
@@ -215,5 +223,5 @@ export async function reconcileMailbox(
       }
     });
   }
-  return { adopted: adoptedUids.length, dropped: gone.length, adoptedUids, torn };
+  return { adopted: adoptedUids.length, dropped: gone.length, adoptedUids, torn, unnamed };
 }
