@@ -130,6 +130,7 @@ export class ImapSql {
       vanished: db.prepare('SELECT uid, last_uid FROM expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid'),
       fileOf: db.prepare('SELECT file FROM messages WHERE mailbox_id = ? AND uid = ?'),
       fileById: db.prepare('SELECT file FROM messages WHERE id = ?'),
+      uidById: db.prepare('SELECT uid FROM messages WHERE id = ?'),
       counts: db.prepare(
         `SELECT (SELECT count(*) FROM message_flags INDEXED BY message_flags_unseen WHERE mailbox_id = ?1 AND (flags & 1) = 0) AS unseen,
            (SELECT count(*) FROM message_flags INDEXED BY message_flags_deleted WHERE mailbox_id = ?1 AND (flags & 8) != 0) AS deleted,
@@ -290,6 +291,10 @@ export class ImapSql {
 
   fileById(id: number): string | null {
     return (this.q.fileById.get(id) as { file: string } | undefined)?.file ?? null;
+  }
+
+  uidById(id: number): number | null {
+    return (this.q.uidById.get(id) as { uid: number } | undefined)?.uid ?? null;
   }
 
   counts(mailboxId: number): { unseen: number; deleted: number; recent: number } {

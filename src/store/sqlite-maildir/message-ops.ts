@@ -11,6 +11,8 @@ import { applyFlags, flagList, infoLetters, keywordList, keywordsColumn, parseFl
 import type { MetaRow } from './imap-sql.ts';
 import type { MailboxRow } from './index-writer.ts';
 import { keywordLetters } from './maildir-keywords.ts';
+import { findByBase } from './maildir-names.ts';
+import { renamedFlags } from './reconcile.ts';
 import { accountRoot } from './paths.ts';
 import type { StoreContext } from './store-context.ts';
 
@@ -254,4 +256,29 @@ export async function copy(ctx: StoreContext, account: AccountRef, fromId: numbe
   // search worker (a COPY of thousands of messages parses none of them on this thread).
   made.forEach((m, i) => ctx.search().add(m.id, { file: path.join(root, dst.dir, linked[i].file), offset: linked[i].row.data_offset }));
   return { uidValidity: dst.uidvalidity, sourceUids: rows.map((r) => r.uid), destUids: made.map((m) => m.uid), rows };
+}
+
+/**
+ * Where a message's file is now when another program (mutt, say) renamed it while we run:
+ * found by its base name (maildir-names.ts findByBase), the index follows, and the new name's
+ * flags become the message's (published, with a new MODSEQ). The name is relative to the
+ * message's folder; null when the file is gone.
+ */
+export async function relocateFile(ctx: StoreContext, account: AccountRef, mailboxId: number, uid: number | null): Promise<string | null> {
+  if (uid === null) return null;
+  const mb = ctx.sql.mailboxById(mailboxId);
+  const row = mb ? ctx.sql.metas(mailboxId, [uid])[0] : undefined;
+  if (!mb || row === undefined) return null;
+  const folder = path.join(accountRoot(ctx.mailRoot, account), mb.dir);
+  const found = await findByBase(folder, row.file);
+  if (found === null) return null;
+  // Mid-way through our own rename: the name found is ours, not another program's.
+  if (ctx.names.renamingNow(row.id)) return found;
+  const flags = renamedFlags(folder, found, row);
+  const modSeq = transaction(ctx.db, () => {
+    ctx.index.updateFile(row.id, found);
+    return flags === null ? 0 : ctx.index.setFlagsOf(mailboxId, [{ uid, ...flags }]);
+  });
+  if (modSeq > 0) ctx.bus.publish({ kind: 'flags', accountId: account.id, mailboxId, uids: [uid], modSeq });
+  return found;
 }

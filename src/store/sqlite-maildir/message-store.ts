@@ -31,17 +31,17 @@ import {
 import { ImapSql } from './imap-sql.ts';
 import { createMailbox, deleteMailbox, renameMailbox, setSubscribed, syncSubscriptionsFile } from './mailbox-ops.ts';
 import { readSubscriptions } from './subscriptions-file.ts';
-import { append, commitAppend, copy, expunge, setFlags, toMeta, writeAppend } from './message-ops.ts';
+import { append, commitAppend, copy, expunge, relocateFile, setFlags, toMeta, writeAppend } from './message-ops.ts';
 import type { StoreContext } from './store-context.ts';
 import type { Criteria } from '../search-criteria.ts';
 import { searchMessages } from './search-messages.ts';
 import { previews, sortMessages, threadInfo } from './sort-thread.ts';
 import { FileWriter } from './file-writer.ts';
-import { FlagNames, findByBase, readCurrent } from './maildir-names.ts';
+import { FlagNames, readCurrent } from './maildir-names.ts';
 import { placeAll, placedPath, removePlaced } from './place-copy.ts';
 import { IndexWriter, toInfo, type MailboxRow } from './index-writer.ts';
 import { accountRoot, folderDir, SUBDIRS } from './paths.ts';
-import { discoverFolders, reconcileMailbox, renamedFlags } from './reconcile.ts';
+import { discoverFolders, reconcileMailbox } from './reconcile.ts';
 import { SearchIndex, type StoredText } from './search-index.ts';
 import { searchDocument } from './search-document.ts';
 import type { SearchScope } from './search-index.ts';
@@ -408,21 +408,9 @@ export class SqliteMaildirStore implements MessageStore {
     if (!path.join(root, location).startsWith(root + path.sep)) return null;
     // Renamed by another program (mutt, say) since: found by its base name, and the index follows.
     const relocate = async (): Promise<string | null> => {
+      const found = await relocateFile(this.ctx, account, mailboxId, uid);
       const mb = this.sql.mailboxById(mailboxId);
-      const row = mb ? this.sql.metas(mailboxId, [uid])[0] : undefined;
-      if (!mb || row === undefined) return null;
-      const found = await findByBase(path.join(root, mb.dir), row.file);
-      if (found === null) return null;
-      // Mid-way through our own rename: the name found is ours, not another program's.
-      if (this.ctx.names.renamingNow(row.id)) return path.join(mb.dir, found);
-      // Its new name's flags are the message's now (mutt marked it read, say).
-      const flags = renamedFlags(path.join(root, mb.dir), found, row);
-      const modSeq = transaction(this.db, () => {
-        this.index.updateFile(row.id, found);
-        return flags === null ? 0 : this.index.setFlagsOf(mailboxId, [{ uid, ...flags }]);
-      });
-      if (modSeq > 0) this.bus.publish({ kind: 'flags', accountId: account.id, mailboxId, uids: [uid], modSeq });
-      return path.join(mb.dir, found);
+      return found === null || mb === null ? null : path.join(mb.dir, found);
     };
     return readCurrent(root, location, current, relocate).catch(() => null);
   }
@@ -522,7 +510,8 @@ export class SqliteMaildirStore implements MessageStore {
       mailboxId,
       criteria,
       textSearch: (q, scope) => this.textIndex.search(q, scope),
-      readMessage: (row) => readCurrent(dir, row.file, () => this.ctx.names.current(row.id, this.sql.fileById(row.id))),
+      readMessage: (row) =>
+        readCurrent(dir, row.file, () => this.ctx.names.current(row.id, this.sql.fileById(row.id)), () => relocateFile(this.ctx, account, mailboxId, this.sql.uidById(row.id))),
       reader: this.reader,
     });
   }
