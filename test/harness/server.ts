@@ -59,7 +59,11 @@ export async function startTestServer(overrides: DeepPartial<Config> = {}, dataD
     dns_check: section('dns_check', { enabled: false }),
     log: section('log', { level: 'silent', file: false }),
   });
-  const server = await startServer(config, dir, options.log ?? silentLogger(), options);
+  const server = await startServer(config, dir, options.log ?? silentLogger(), options).catch(async (e: unknown) => {
+    // A start that fails (a test of a port in use, say) leaves no directory of ours behind.
+    if (!dataDir) await rm(dir, { recursive: true, force: true });
+    throw e;
+  });
   const port = (svc: string) => server.listening.find((l) => l.service === svc)?.port ?? null;
   const { directory, store } = server.services;
   return {
