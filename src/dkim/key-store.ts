@@ -6,8 +6,9 @@
 // Two keys are active at once, one RSA 2048 and one Ed25519 (RFC 8463 asks for both while
 // verifiers catch up); a message carries a signature from each.
 import { generateKeyPairSync, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../core/write-file-atomic.ts';
 
 export type DkimAlgorithm = 'rsa' | 'ed25519';
 
@@ -112,8 +113,3 @@ export class DkimKeyStore {
   }
 }
 
-function writeFileAtomic(file: string, data: string): void {
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, data, { mode: 0o600 });
-  renameSync(tmp, file);
-}

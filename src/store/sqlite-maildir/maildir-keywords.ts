@@ -4,6 +4,7 @@
 // lives in the index only, as in Dovecot. Dovecot, mutt and our own adoption read them back.
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../../core/write-file-atomic.ts';
 
 export const KEYWORDS_FILE = 'dovecot-keywords';
 const LETTERS = 26;
@@ -26,11 +27,7 @@ function readNames(folder: string): (string | undefined)[] {
 }
 
 function writeNames(folder: string, names: readonly (string | undefined)[]): void {
-  const lines = names.flatMap((n, i) => (n === undefined ? [] : [`${i} ${n}\n`]));
-  // Written whole and renamed into place, so a reader never sees half a list.
-  const tmp = path.join(folder, `${KEYWORDS_FILE}.${process.pid}.tmp`);
-  fs.writeFileSync(tmp, lines.join(''), { mode: 0o600 });
-  fs.renameSync(tmp, path.join(folder, KEYWORDS_FILE));
+  writeFileAtomic(path.join(folder, KEYWORDS_FILE), names.map((n, i) => (n === undefined ? '' : `${i} ${n}\n`)).join(''));
 }
 
 /**

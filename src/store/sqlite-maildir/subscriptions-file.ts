@@ -7,14 +7,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { decodeMutf7, encodeMutf7 } from '../../imap/mutf7.ts';
+import { writeFileAtomic } from '../../core/write-file-atomic.ts';
 
 export const SUBSCRIPTIONS_FILE = 'subscriptions';
 
 export function writeSubscriptions(root: string, names: readonly string[]): void {
-  const lines = names.map((n) => n.split('/').map(encodeMutf7).join('\t'));
-  const tmp = path.join(root, `${SUBSCRIPTIONS_FILE}.${process.pid}.tmp`);
-  fs.writeFileSync(tmp, `V\t2\n\n${lines.map((l) => l + '\n').join('')}`, { mode: 0o600 });
-  fs.renameSync(tmp, path.join(root, SUBSCRIPTIONS_FILE));
+  const lines = names.map((n) => n.split('/').map(encodeMutf7).join('\t') + '\n');
+  writeFileAtomic(path.join(root, SUBSCRIPTIONS_FILE), `V\t2\n\n${lines.join('')}`);
 }
 
 /** The names the file lists (null when there is no file). */
