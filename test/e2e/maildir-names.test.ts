@@ -37,7 +37,7 @@ async function settledNames(root: string, want: (names: string[]) => boolean): P
 
 /** A server with the one account, u@names.test; stopped and its directory removed after the
  *  test, whatever happens (the tests stop it themselves and start another on its directory). */
-async function fresh(tc: TestContext): Promise<{ t: TestServer; dir: string }> {
+async function fresh(tc: TestContext): Promise<{ t: TestServer; dir: string; root: string }> {
   const t = await startTestServer();
   tc.after(async () => {
     await t.server.stop();
@@ -45,15 +45,24 @@ async function fresh(tc: TestContext): Promise<{ t: TestServer; dir: string }> {
   });
   await t.addDomain('names.test');
   await t.addUser('u@names.test');
-  return { t, dir: t.dataDir };
+  return { t, dir: t.dataDir, root: path.join(t.dataDir, 'mail', 'names.test', 'u') };
+}
+
+/** Another server on the same data directory, for `use`, then stopped. */
+async function restarted(dir: string, use: (t: TestServer) => Promise<void>): Promise<void> {
+  const t = await startTestServer({}, dir);
+  try {
+    await use(t);
+  } finally {
+    await t.stop();
+  }
 }
 
 const info = (names: string[]): string[] => names.map((n) => n.slice(n.indexOf(':2,') + 3)).sort();
 
 describe('Maildir names follow the index', () => {
   it('renames files for their flags and keywords, dates APPENDs by mtime, and a full rebuild keeps both', async (tc) => {
-    const { t, dir } = await fresh(tc);
-    const root = path.join(dir, 'mail', 'names.test', 'u');
+    const { t, dir, root } = await fresh(tc);
     const c = await login(t);
     await append(c, 'A1', '\\Seen', '01-Jan-2020 10:00:00 +0100', message('one'));
     await append(c, 'A2', '$Forwarded Work', '02-Feb-2021 12:30:00 +0000', message('two'));
@@ -83,8 +92,7 @@ describe('Maildir names follow the index', () => {
     // What another reader (or our rebuild) takes from the files alone: the same flags and dates.
     const full = await runCli(['store', 'repair', 'u@names.test', '--full', '--data', dir]);
     assert.equal(full.code, 0, full.stderr);
-    const t2 = await startTestServer({}, dir);
-    try {
+    await restarted(dir, async (t2) => {
       const c2 = await login(t2);
       await c2.cmd('S', 'SELECT INBOX');
       const fetched = await c2.cmd('F', 'FETCH 1:* (FLAGS INTERNALDATE)');
@@ -92,19 +100,17 @@ describe('Maildir names follow the index', () => {
       assert.match(fetched, /\* 2 FETCH \(FLAGS \(\\Seen \\Flagged \$Junk\) INTERNALDATE "01-Jan-2020 09:00:00 \+0000"\)/);
       assert.match(fetched, /\* 3 FETCH \(FLAGS \(\$Forwarded\) INTERNALDATE "02-Feb-2021 12:30:00 \+0000"\)/);
       c2.send('Z LOGOUT\r\n');
-    } finally {
-      await t2.stop();
-    }
+    });
   });
 
   it('adopts a Dovecot Maildir: keyword letters, mtimes, bare LFs stored as CRLF', async (tc) => {
-    const { t, dir } = await fresh(tc);
+    const { t, dir, root } = await fresh(tc);
     await t.server.stop();
-    const folder = path.join(dir, 'mail', 'names.test', 'u', '.Lists');
+    const folder = path.join(root, '.Lists');
     for (const sub of ['cur', 'new', 'tmp']) await mkdir(path.join(folder, sub), { recursive: true });
-    for (const sub of ['cur', 'new', 'tmp']) await mkdir(path.join(dir, 'mail', 'names.test', 'u', '.Old.Caf&AOk-', sub), { recursive: true });
+    for (const sub of ['cur', 'new', 'tmp']) await mkdir(path.join(root, '.Old.Caf&AOk-', sub), { recursive: true });
     // Dovecot's subscriptions: Lists and a folder of ours, not Old/Café.
-    await writeFile(path.join(dir, 'mail', 'names.test', 'u', 'subscriptions'), 'V\t2\n\nLists\nSent\n');
+    await writeFile(path.join(root, 'subscriptions'), 'V\t2\n\nLists\nSent\n');
     await writeFile(path.join(folder, 'dovecot-keywords'), '0 $Forwarded\n1 Work\n3 Later\n');
     const body = message('from dovecot');
     const file = path.join(folder, 'cur', `1700000000.M1P1.otherhost,S=${body.length}:2,Sabd`);
@@ -120,8 +126,7 @@ describe('Maildir names follow the index', () => {
     const twice = 'Subject: twice\n\nbody\n';
     await writeFile(path.join(folder, 'cur', `1700000200.M3P1.otherhost,S=${twice.length}:2,`), twice);
     await writeFile(path.join(folder, 'cur', `1700000200.M3P1.otherhost,S=${twice.length + 3}:2,`), twice.replaceAll('\n', '\r\n'));
-    const t2 = await startTestServer({}, dir);
-    try {
+    await restarted(dir, async (t2) => {
       const c = await login(t2);
       await c.cmd('S', 'SELECT Lists');
       assert.match(await c.cmd('F', 'FETCH 1 (FLAGS INTERNALDATE)'), /\* 1 FETCH \(FLAGS \(\\Seen \$Forwarded Work Later\) INTERNALDATE "14-Nov-2023 22:13:20 \+0000"\)/);
@@ -137,14 +142,11 @@ describe('Maildir names follow the index', () => {
       const names = (await readdir(path.join(folder, 'cur'))).filter((n) => !n.startsWith('1700000000')).sort();
       assert.deepEqual(names, [`1700000100.M2P1.otherhost,S=${crlf.length}:2,S`, `1700000200.M3P1.otherhost,S=${twice.length + 3}:2,`]);
       c.send('Z LOGOUT\r\n');
-    } finally {
-      await t2.stop();
-    }
+    });
   });
 
   it('follows another program\'s renames: read under the new name while running, its flags taken at the next start', async (tc) => {
-    const { t, dir } = await fresh(tc);
-    const root = path.join(dir, 'mail', 'names.test', 'u');
+    const { t, dir, root } = await fresh(tc);
     const c = await login(t);
     await append(c, 'A1', '', '01-Jan-2020 10:00:00 +0000', message('one'));
     await append(c, 'A2', 'Work', '01-Jan-2020 11:00:00 +0000', message('two'));
@@ -166,8 +168,7 @@ describe('Maildir names follow the index', () => {
     // And while it is stopped: flagged too.
     const [renamed] = (await readdir(path.join(root, 'cur'))).filter((n) => n.endsWith(':2,RS'));
     await rename(path.join(root, 'cur', renamed), path.join(root, 'cur', renamed.replace(/:2,RS$/, ':2,FRS')));
-    const t2 = await startTestServer({}, dir);
-    try {
+    await restarted(dir, async (t2) => {
       const c2 = await login(t2);
       await c2.cmd('S', 'SELECT INBOX');
       const fetched = await c2.cmd('F', 'FETCH 1:2 (FLAGS MODSEQ)');
@@ -175,14 +176,11 @@ describe('Maildir names follow the index', () => {
       assert.match(fetched, /\* 2 FETCH \(FLAGS \(\\Seen \\Answered Work\) MODSEQ \((\d+)\)\)/);
       for (const m of fetched.matchAll(/MODSEQ \((\d+)\)/g)) assert.ok(Number(m[1]) > modSeq, 'a flag change clients can find with CHANGEDSINCE');
       c2.send('Z LOGOUT\r\n');
-    } finally {
-      await t2.stop();
-    }
+    });
   });
 
   it('renames at start the files whose names do not show the index\'s flags (Maildirs written before names followed flags)', async (tc) => {
-    const { t, dir } = await fresh(tc);
-    const root = path.join(dir, 'mail', 'names.test', 'u');
+    const { t, dir, root } = await fresh(tc);
     const c = await login(t);
     await append(c, 'A1', '', '01-Jan-2020 10:00:00 +0000', message('one'));
     await append(c, 'A2', '', '01-Jan-2020 11:00:00 +0000', message('two'));
@@ -190,14 +188,11 @@ describe('Maildir names follow the index', () => {
     await t.server.stop();
     // As an older Mailhaven left them: flags changed in the index only.
     const db = new DatabaseSync(path.join(dir, 'mailhaven.db'));
-    db.exec("UPDATE message_flags SET flags = 1, keywords = ' Work ' WHERE uid = 1"); // \\Seen
+    db.exec("UPDATE message_flags SET flags = 1, keywords = ' Work ' WHERE uid = 1"); // \Seen
     db.close();
-    const t2 = await startTestServer({}, dir);
-    try {
+    await restarted(dir, async () => {
       assert.deepEqual(info(await settledNames(root, (n) => info(n).join() === ',Sa')), ['', 'Sa']);
       assert.equal(await readFile(path.join(root, 'dovecot-keywords'), 'utf8'), '0 Work\n');
-    } finally {
-      await t2.stop();
-    }
+    });
   });
 });

@@ -136,8 +136,6 @@ export class ImapSql {
            (SELECT count(*) FROM message_flags INDEXED BY message_flags_deleted WHERE mailbox_id = ?1 AND (flags & 8) != 0) AS deleted,
            (SELECT count(*) FROM messages WHERE mailbox_id = ?1 AND uid >= (SELECT recent_uid FROM mailboxes WHERE id = ?1)) AS recent`,
       ),
-      setFlags: db.prepare('UPDATE message_flags SET flags = ?, keywords = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?'),
-      nextModSeq: db.prepare('UPDATE mailboxes SET highestmodseq = highestmodseq + 1 WHERE id = ? RETURNING highestmodseq AS modseq'),
       copyRow: db.prepare(
         `INSERT INTO messages (mailbox_id, uid, modseq, flags, keywords, internal_date, size, file, data_offset,
            envelope, body, sent_date, subject, addr_from, addr_to, addr_cc, addr_bcc, message_id,
@@ -302,11 +300,11 @@ export class ImapSql {
   }
 
   nextModSeq(mailboxId: number): number {
-    return (this.q.nextModSeq.get(mailboxId) as { modseq: number }).modseq;
+    return this.index.nextModSeq(mailboxId);
   }
 
   setFlags(mailboxId: number, uid: number, bits: number, keywords: string | null, modSeq: number): void {
-    this.q.setFlags.run(bits, keywords, modSeq, mailboxId, uid);
+    this.index.setFlags(mailboxId, uid, bits, keywords, modSeq);
   }
 
   /** Every UID of the mailbox with its system flag bits, ascending, in compact arrays. */

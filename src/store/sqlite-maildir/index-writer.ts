@@ -160,12 +160,21 @@ export class IndexWriter {
     return this.q.files.all(mailboxId) as { id: number; uid: number; file: string; size: number; flags: number; keywords: string | null }[];
   }
 
+  /** The mailbox's next MODSEQ, taken; call in a transaction. */
+  nextModSeq(mailboxId: number): number {
+    return (this.q.bumpModSeq.get(mailboxId) as { modseq: number }).modseq;
+  }
+
+  setFlags(mailboxId: number, uid: number, bits: number, keywords: string | null, modSeq: number): void {
+    this.q.setFlags.run(bits, keywords, modSeq, mailboxId, uid);
+  }
+
   /** New flags for messages, all under one new MODSEQ (returned); call in a transaction. */
   setFlagsOf(mailboxId: number, changes: readonly { uid: number; flags: number; keywords: string | null }[]): number {
     if (changes.length === 0) return 0;
-    const { modseq } = this.q.bumpModSeq.get(mailboxId) as { modseq: number };
-    for (const c of changes) this.q.setFlags.run(c.flags, c.keywords, modseq, mailboxId, c.uid);
-    return modseq;
+    const modSeq = this.nextModSeq(mailboxId);
+    for (const c of changes) this.setFlags(mailboxId, c.uid, c.flags, c.keywords, modSeq);
+    return modSeq;
   }
 
   /**

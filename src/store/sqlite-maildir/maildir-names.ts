@@ -18,6 +18,13 @@ import type { StoreContext } from './store-context.ts';
  *  thread has waits behind them. */
 const RENAMES_PER_CALL = 100;
 
+/** A file name's info part for these flags in `folder`: ":2," then system and keyword letters. */
+export function flagInfo(folder: string, bits: number, keywords: readonly string[]): string {
+  return infoOf(bits, keywordLetters(folder, keywords));
+}
+
+const infoOf = (bits: number, keywordLetters: string): string => `:2,${infoLetters(bits)}${keywordLetters}`;
+
 /**
  * The name, relative to `folder` (absolute), that a message with these flags has; `letters`,
  * when given, are its keyword letters already known. A message in new/ without flags stays
@@ -26,7 +33,7 @@ const RENAMES_PER_CALL = 100;
 export function nameWithFlags(folder: string, file: string, bits: number, keywords: string | null, letters?: string): string {
   const kw = letters ?? keywordLetters(folder, keywordList(keywords));
   if (bits === 0 && kw === '' && file.startsWith('new/')) return file;
-  return `cur/${baseOf(path.basename(file))}:2,${infoLetters(bits)}${kw}`;
+  return `cur/${baseOf(path.basename(file))}${infoOf(bits, kw)}`;
 }
 
 type Job = { root: string; mailboxId: number; uids: number[] };

@@ -7,11 +7,10 @@ import { transaction } from '../../db/sqlite.ts';
 import { searchDocument } from './search-document.ts';
 import { MailboxError, type AccountRef, type AppendInput, type AppendResult, type CopyResult, type FlagChange, type MessageMeta } from '../store.ts';
 import { maildirBaseName, removeQuietly } from './durable-fs.ts';
-import { applyFlags, flagList, infoLetters, keywordList, keywordsColumn, parseFlags } from './flags.ts';
+import { applyFlags, flagList, keywordList, keywordsColumn, parseFlags } from './flags.ts';
 import type { MetaRow } from './imap-sql.ts';
 import type { MailboxRow } from './index-writer.ts';
-import { keywordLetters } from './maildir-keywords.ts';
-import { findByBase } from './maildir-names.ts';
+import { findByBase, flagInfo, readCurrent } from './maildir-names.ts';
 import { renamedFlags } from './reconcile.ts';
 import { accountRoot } from './paths.ts';
 import type { StoreContext } from './store-context.ts';
@@ -45,7 +44,7 @@ export async function writeAppend(ctx: StoreContext, account: AccountRef, mailbo
   const files: WrittenFile[] = messages.map((m) => {
     const f = parseFlags(m.flags);
     const base = maildirBaseName();
-    const file = `cur/${base},S=${m.content.length}:2,${infoLetters(f.bits)}${keywordLetters(dir, f.keywords)}`;
+    const file = `cur/${base},S=${m.content.length}${flagInfo(dir, f.bits, f.keywords)}`;
     tmps.push(path.join(dir, 'tmp', base));
     return { full: path.join(dir, file), file, bits: f.bits, keywords: keywordsColumn(f.keywords) };
   });
@@ -228,7 +227,7 @@ export async function copy(ctx: StoreContext, account: AccountRef, fromId: numbe
   const dstFolder = path.join(root, dst.dir);
   try {
     for (const row of rows) {
-      const file = `cur/${maildirBaseName()},S=${row.size}:2,${infoLetters(row.flags)}${keywordLetters(dstFolder, keywordList(row.keywords))}`;
+      const file = `cur/${maildirBaseName()},S=${row.size}${flagInfo(dstFolder, row.flags, keywordList(row.keywords))}`;
       // One file, two names: a copy costs no bytes and no fsync of data (Maildir files never change).
       await link(path.join(root, src.dir, row.file), path.join(dstFolder, file)).catch(async (e: NodeJS.ErrnoException) => {
         // Renamed for its flags since the row was read (maildir-names.ts): link the new name.
@@ -281,4 +280,15 @@ export async function relocateFile(ctx: StoreContext, account: AccountRef, mailb
   });
   if (modSeq > 0) ctx.bus.publish({ kind: 'flags', accountId: account.id, mailboxId, uids: [uid], modSeq });
   return found;
+}
+
+/** A message's file read by its index row (search, sort): under the name it is being given, or
+ *  found again by its base name when another program renamed it (readCurrent). */
+export function readRowFile(ctx: StoreContext, account: AccountRef, mailboxId: number, dir: string, row: { id: number; file: string }): Promise<Buffer> {
+  return readCurrent(
+    dir,
+    row.file,
+    () => ctx.names.current(row.id, ctx.sql.fileById(row.id)),
+    () => relocateFile(ctx, account, mailboxId, ctx.sql.uidById(row.id)),
+  );
 }

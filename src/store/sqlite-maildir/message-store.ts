@@ -31,7 +31,7 @@ import {
 import { ImapSql } from './imap-sql.ts';
 import { createMailbox, deleteMailbox, renameMailbox, setSubscribed, syncSubscriptionsFile } from './mailbox-ops.ts';
 import { readSubscriptions } from './subscriptions-file.ts';
-import { append, commitAppend, copy, expunge, relocateFile, setFlags, toMeta, writeAppend } from './message-ops.ts';
+import { append, commitAppend, copy, expunge, readRowFile, relocateFile, setFlags, toMeta, writeAppend } from './message-ops.ts';
 import type { StoreContext } from './store-context.ts';
 import type { Criteria } from '../search-criteria.ts';
 import { searchMessages } from './search-messages.ts';
@@ -510,8 +510,7 @@ export class SqliteMaildirStore implements MessageStore {
       mailboxId,
       criteria,
       textSearch: (q, scope) => this.textIndex.search(q, scope),
-      readMessage: (row) =>
-        readCurrent(dir, row.file, () => this.ctx.names.current(row.id, this.sql.fileById(row.id)), () => relocateFile(this.ctx, account, mailboxId, this.sql.uidById(row.id))),
+      readMessage: (row) => readRowFile(this.ctx, account, mailboxId, dir, row),
       reader: this.reader,
     });
   }

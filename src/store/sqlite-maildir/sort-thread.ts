@@ -1,7 +1,6 @@
 // SORT, THREAD and FETCH PREVIEW over the message_keys table (message-keys.ts): orders in SQL
 // where a key allows it, and hands threading its per-message data in one query.
-import { readCurrent } from './maildir-names.ts';
-import { relocateFile } from './message-ops.ts';
+import { readRowFile } from './message-ops.ts';
 import path from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { parseMessage } from '../../mime/parse-message.ts';
@@ -49,7 +48,7 @@ async function ensureKeys(ctx: StoreContext, account: AccountRef, mailboxId: num
     if (rows.length === 0) break;
     for (let i = 0; i < rows.length; i += FILL_PARALLEL) {
       const made = await Promise.all(rows.slice(i, i + FILL_PARALLEL).map(async (r) => {
-        const file = await readCurrent(dir, r.file, () => ctx.names.current(r.id, ctx.sql.fileById(r.id)), () => relocateFile(ctx, account, mailboxId, ctx.sql.uidById(r.id))).catch(() => Buffer.alloc(0));
+        const file = await readRowFile(ctx, account, mailboxId, dir, r).catch(() => Buffer.alloc(0));
         return [r.id, computeKeys(parseMessage(file.subarray(Math.min(file.length, r.data_offset))))] as const;
       }));
       for (const [id, row] of made) keys.put(id, row);
@@ -74,7 +73,7 @@ export async function sortMessages(
     mailboxId,
     criteria,
     textSearch: (q, scope) => ctx.search().search(q, scope),
-    readMessage: (row) => readCurrent(dir, row.file, () => ctx.names.current(row.id, ctx.sql.fileById(row.id)), () => relocateFile(ctx, account, mailboxId, ctx.sql.uidById(row.id))),
+    readMessage: (row) => readRowFile(ctx, account, mailboxId, dir, row),
     orderBy: orderBy(order),
     reader: ctx.reader,
   });
