@@ -18,22 +18,33 @@ import type { StoreContext } from './store-context.ts';
  *  thread has waits behind them. */
 const RENAMES_PER_CALL = 100;
 
-/** A file name's info part for these flags in `folder`: ":2," then system and keyword letters. */
-export function flagInfo(folder: string, bits: number, keywords: readonly string[]): string {
-  return infoOf(bits, keywordLetters(folder, keywords));
-}
+export type FolderNamer = {
+  /** The info part for these flags (keywords as the index keeps them): ":2," and letters. */
+  info(bits: number, keywords: string | null): string;
+  /**
+   * The name, relative to the folder, that the message in `file` has with these flags. A
+   * message in new/ without flags stays there: mutt shows those as new, and Dovecot moves
+   * them to cur/ itself.
+   */
+  name(file: string, bits: number, keywords: string | null): string;
+};
 
-const infoOf = (bits: number, keywordLetters: string): string => `:2,${infoLetters(bits)}${keywordLetters}`;
-
-/**
- * The name, relative to `folder` (absolute), that a message with these flags has; `letters`,
- * when given, are its keyword letters already known. A message in new/ without flags stays
- * there: mutt shows those as new, and Dovecot moves them to cur/ itself.
- */
-export function nameWithFlags(folder: string, file: string, bits: number, keywords: string | null, letters?: string): string {
-  const kw = letters ?? keywordLetters(folder, keywordList(keywords));
-  if (bits === 0 && kw === '' && file.startsWith('new/')) return file;
-  return `cur/${baseOf(path.basename(file))}${infoOf(bits, kw)}`;
+/** File names for the messages of one folder (absolute); each set of keywords has its letters
+ *  looked up once (the folder's dovecot-keywords read, a new keyword numbered there). */
+export function folderNamer(folder: string): FolderNamer {
+  const known = new Map<string | null, string>();
+  const lettersOf = (keywords: string | null): string => {
+    let letters = known.get(keywords);
+    if (letters === undefined) known.set(keywords, (letters = keywordLetters(folder, keywordList(keywords))));
+    return letters;
+  };
+  return {
+    info: (bits, keywords) => `:2,${infoLetters(bits)}${lettersOf(keywords)}`,
+    name(file, bits, keywords) {
+      const info = this.info(bits, keywords);
+      return info === ':2,' && file.startsWith('new/') ? file : `cur/${baseOf(path.basename(file))}${info}`;
+    },
+  };
 }
 
 type Job = { root: string; mailboxId: number; uids: number[] };
@@ -85,9 +96,10 @@ export class FlagNames {
     const mb = sql.mailboxById(mailboxId);
     if (mb === null) return;
     const folder = path.join(root, mb.dir);
+    const names = folderNamer(folder);
     const moves: { id: number; from: string; to: string }[] = [];
     for (const r of sql.metas(mailboxId, uids)) {
-      const to = nameWithFlags(folder, r.file, r.flags, r.keywords);
+      const to = names.name(r.file, r.flags, r.keywords);
       if (to !== r.file) moves.push({ id: r.id, from: r.file, to });
     }
     if (moves.length === 0) return;

@@ -10,7 +10,7 @@ import { maildirBaseName, removeQuietly } from './durable-fs.ts';
 import { applyFlags, flagList, keywordList, keywordsColumn, parseFlags } from './flags.ts';
 import type { MetaRow } from './imap-sql.ts';
 import type { MailboxRow } from './index-writer.ts';
-import { findByBase, flagInfo, readCurrent } from './maildir-names.ts';
+import { findByBase, folderNamer, readCurrent } from './maildir-names.ts';
 import { renamedFlags } from './reconcile.ts';
 import { accountRoot } from './paths.ts';
 import type { StoreContext } from './store-context.ts';
@@ -41,12 +41,14 @@ export async function writeAppend(ctx: StoreContext, account: AccountRef, mailbo
   const mb = target(ctx, account, mailbox);
   const dir = path.join(accountRoot(ctx.mailRoot, account), mb.dir);
   const tmps: string[] = [];
+  const names = folderNamer(dir);
   const files: WrittenFile[] = messages.map((m) => {
     const f = parseFlags(m.flags);
     const base = maildirBaseName();
-    const file = `cur/${base},S=${m.content.length}${flagInfo(dir, f.bits, f.keywords)}`;
+    const keywords = keywordsColumn(f.keywords);
+    const file = `cur/${base},S=${m.content.length}${names.info(f.bits, keywords)}`;
     tmps.push(path.join(dir, 'tmp', base));
-    return { full: path.join(dir, file), file, bits: f.bits, keywords: keywordsColumn(f.keywords) };
+    return { full: path.join(dir, file), file, bits: f.bits, keywords };
   });
   const results = await Promise.allSettled(messages.map((m, i) => ctx.files.place(tmps[i], files[i].full, [m.content])));
   const failed = results.find((r) => r.status === 'rejected');
@@ -225,9 +227,10 @@ export async function copy(ctx: StoreContext, account: AccountRef, fromId: numbe
   const rows = ctx.sql.metas(fromId, uids);
   const linked: { row: MetaRow; file: string }[] = [];
   const dstFolder = path.join(root, dst.dir);
+  const names = folderNamer(dstFolder);
   try {
     for (const row of rows) {
-      const file = `cur/${maildirBaseName()},S=${row.size}${flagInfo(dstFolder, row.flags, keywordList(row.keywords))}`;
+      const file = `cur/${maildirBaseName()},S=${row.size}${names.info(row.flags, row.keywords)}`;
       // One file, two names: a copy costs no bytes and no fsync of data (Maildir files never change).
       await link(path.join(root, src.dir, row.file), path.join(dstFolder, file)).catch(async (e: NodeJS.ErrnoException) => {
         // Renamed for its flags since the row was read (maildir-names.ts): link the new name.

@@ -13,8 +13,8 @@ import { searchDocument } from './search-document.ts';
 import { baseOf, folderName, SUBDIRS } from './paths.ts';
 import { FLAG_BITS } from './schema.ts';
 import { keywordList, keywordsColumn } from './flags.ts';
-import { keywordLetters, keywordNames, keywordsOfLetters } from './maildir-keywords.ts';
-import { nameWithFlags } from './maildir-names.ts';
+import { keywordNames, keywordsOfLetters } from './maildir-keywords.ts';
+import { folderNamer } from './maildir-names.ts';
 import { withCrlf } from '../../mime/line-endings.ts';
 import { maildirBaseName, type DurableFiles } from './durable-fs.ts';
 
@@ -143,7 +143,7 @@ export async function reconcileMailbox(
   // Names that do not show the index's flags (written before names followed flags, or a
   // rename lost in a crash): renamed in the background once the store runs.
   const unnamed: number[] = [];
-  const lettersOf = new Map<string | null, string>(); // keyword letters by keywords column
+  const names = folderNamer(folder);
   for (const r of rows) {
     const base = baseOf(path.basename(r.file));
     const now = onDisk.get(base);
@@ -152,9 +152,8 @@ export async function reconcileMailbox(
       moved.push({ id: r.id, file: now });
       const changed = renamedFlags(folder, now, r, keywords);
       if (changed !== null) reflagged.push({ uid: r.uid, ...changed });
-    } else {
-      if (!lettersOf.has(r.keywords)) lettersOf.set(r.keywords, keywordLetters(folder, keywordList(r.keywords)));
-      if (nameWithFlags(folder, r.file, r.flags, null, lettersOf.get(r.keywords)) !== r.file) unnamed.push(r.uid);
+    } else if (names.name(r.file, r.flags, r.keywords) !== r.file) {
+      unnamed.push(r.uid);
     }
     onDisk.delete(base);
   }
