@@ -71,7 +71,7 @@ export async function writeFlagFetches(s: Session, uids: readonly number[], item
 
 async function fetchMeta(s: Session, uids: readonly number[], items: readonly FetchItem[]): Promise<Reply> {
   const found = await writeFlagFetches(s, uids, items);
-  return found < uids.length ? expungeIssued(found === 0) : ok('FETCH completed');
+  return found < uids.length ? expungeIssued('FETCH', found === 0) : ok('FETCH completed');
 }
 
 const CRLF = Buffer.from('\r\n');
@@ -145,9 +145,9 @@ class Outbox {
 }
 
 // RFC 9051 §7.1 EXPUNGEISSUED: the client hears of the expunge at its next NOOP. When every
-// message asked for is gone, only a tagged NO (RFC 2180 §4.1.3), as a client waits for nothing.
-export const expungeIssued = (none: boolean): Reply =>
-  none ? no('The messages were expunged by another session', 'EXPUNGEISSUED') : ok('FETCH completed; some messages were expunged meanwhile', 'EXPUNGEISSUED');
+// message named is gone, only a tagged NO (RFC 2180 §4.1.3, §4.2.2): the client waits for nothing.
+export const expungeIssued = (verb: 'FETCH' | 'STORE', none: boolean): Reply =>
+  none ? no('The messages were expunged by another session', 'EXPUNGEISSUED') : ok(`${verb} completed; some messages were expunged meanwhile`, 'EXPUNGEISSUED');
 
 export const fetch: Handler<'FETCH'> = {
   states: SELECTED,
@@ -240,7 +240,7 @@ export const fetch: Handler<'FETCH'> = {
       }
       await out.flush();
     }
-    if (missing) return expungeIssued(sent === 0);
+    if (missing) return expungeIssued('FETCH', sent === 0);
     return ok('FETCH completed');
   },
 };

@@ -3,7 +3,7 @@
 import type { FetchItem } from '../ast.ts';
 import { toModSeq } from '../qresync.ts';
 import { formatNumberSet } from '../seqset.ts';
-import { writeFlagFetches } from './fetch.ts';
+import { expungeIssued, writeFlagFetches } from './fetch.ts';
 import { SELECTED, bad, no, ok, type Handler } from './types.ts';
 
 export const store: Handler<'STORE'> = {
@@ -40,9 +40,8 @@ export const store: Handler<'STORE'> = {
       const named = cmd.uid ? failed : failed.map((u) => view.seqOf(u)).filter((n) => n > 0).sort((a, b) => a - b);
       return ok('Conditional STORE failed for some messages', `MODIFIED ${formatNumberSet(named)}`);
     }
-    // Messages another session expunged (the client hears at its next NOOP): RFC 2180 §4.2.
-    if (found === 0 && passed.length > 0) return no('The messages were expunged by another session', 'EXPUNGEISSUED');
-    if (found < passed.length) return ok('STORE completed; some messages were expunged meanwhile', 'EXPUNGEISSUED');
+    // Messages another session expunged (the client hears at its next NOOP).
+    if (found < passed.length) return expungeIssued('STORE', found === 0);
     return ok('STORE completed');
   },
 };
